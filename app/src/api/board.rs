@@ -1,0 +1,71 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::{Board, ColumnLimit, Stage, StageCategory, TeamSummary, TicketCard};
+
+#[server(prefix = "/api", endpoint = "teams", input = Json)]
+pub async fn list_teams() -> Result<Vec<TeamSummary>, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::teams::visible_teams(&state.db, &user).await
+}
+
+/// A team's board; `limits` asks for more cards in some columns ("show more").
+#[server(prefix = "/api", endpoint = "board", input = Json)]
+pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>) -> Result<Board, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::tickets::board(&state.db, &user, team_id, &limits).await
+}
+
+/// Moves a card to `stage_id`, before the card `before` (or last), if `version` is still current.
+#[server(prefix = "/api", endpoint = "move_ticket", input = Json)]
+pub async fn move_ticket(reference: String, version: i64, stage_id: i64, before: Option<String>) -> Result<TicketCard, AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
+
+    let (state, user) = caller().await?;
+    let moved =
+        crate::store::tickets::move_to_stage(&state.db, &user, &reference, version, stage_id, before.as_deref(), chrono::Utc::now()).await?;
+    publish(&state, moved.team_id, Some(moved.card.reference.clone()), BoardChange::TicketMoved, &user);
+    Ok(moved.card)
+}
+
+#[cfg(feature = "ssr")]
+fn stages_changed(state: &crate::state::AppState, team_id: i64, user: &crate::model::CurrentUser) {
+    crate::api::server::publish(state, team_id, None, crate::model::BoardChange::StagesChanged, user);
+}
+
+#[server(prefix = "/api", endpoint = "create_stage", input = Json)]
+pub async fn create_stage(team_id: i64, name: String, category: StageCategory) -> Result<Stage, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let stage = crate::store::teams::create_stage(&state.db, &user, team_id, &name, category).await?;
+    stages_changed(&state, team_id, &user);
+    Ok(stage)
+}
+
+#[server(prefix = "/api", endpoint = "rename_stage", input = Json)]
+pub async fn rename_stage(stage_id: i64, version: i64, name: String) -> Result<Stage, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let stage = crate::store::teams::rename_stage(&state.db, &user, stage_id, version, &name).await?;
+    stages_changed(&state, stage.team_id, &user);
+    Ok(stage)
+}
+
+#[server(prefix = "/api", endpoint = "fold_stage", input = Json)]
+pub async fn fold_stage(stage_id: i64, version: i64, folded: bool) -> Result<Stage, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let stage = crate::store::teams::set_stage_folded(&state.db, &user, stage_id, version, folded).await?;
+    stages_changed(&state, stage.team_id, &user);
+    Ok(stage)
+}
+
+/// Puts a stage at `to_index` (0-based) in its pipeline.
+#[server(prefix = "/api", endpoint = "reorder_stage", input = Json)]
+pub async fn reorder_stage(stage_id: i64, version: i64, to_index: i64) -> Result<Vec<Stage>, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let stages = crate::store::teams::reorder_stage(&state.db, &user, stage_id, version, to_index).await?;
+    if let Some(first) = stages.first() {
+        stages_changed(&state, first.team_id, &user);
+    }
+    Ok(stages)
+}

@@ -1,0 +1,51 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::{CustomerHit, TicketCard, TicketDetail, TicketFormOptions, TicketInput};
+
+#[server(prefix = "/api", endpoint = "create_ticket", input = Json)]
+pub async fn create_ticket(input: TicketInput) -> Result<TicketCard, AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
+
+    let (state, user) = caller().await?;
+    let card = crate::store::tickets::create(&state.db, &user, &input, chrono::Utc::now()).await?;
+    publish(&state, input.team_id, Some(card.reference.clone()), BoardChange::TicketCreated, &user);
+    Ok(card)
+}
+
+#[server(prefix = "/api", endpoint = "ticket", input = Json)]
+pub async fn get_ticket(reference: String) -> Result<TicketDetail, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::tickets::get(&state.db, &user, &reference).await
+}
+
+/// Saves every editable field at once, if `version` is still current.
+#[server(prefix = "/api", endpoint = "update_ticket", input = Json)]
+pub async fn update_ticket(reference: String, version: i64, input: TicketInput) -> Result<TicketDetail, AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
+
+    let (state, user) = caller().await?;
+    let updated = crate::store::tickets::update(&state.db, &user, &reference, version, &input, chrono::Utc::now()).await?;
+    for team_id in updated.team_ids {
+        publish(&state, team_id, Some(updated.detail.reference.clone()), BoardChange::TicketUpdated, &user);
+    }
+    Ok(updated.detail)
+}
+
+#[server(prefix = "/api", endpoint = "form_choices", input = Json)]
+pub async fn form_choices() -> Result<TicketFormOptions, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::tickets::form_options(&state.db, &user).await
+}
+
+#[server(prefix = "/api", endpoint = "search_customers", input = Json)]
+pub async fn search_customers(query: String) -> Result<Vec<CustomerHit>, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    if !user.role.is_internal() {
+        return Err(AppError::Forbidden("Only agents can search customers.".into()));
+    }
+    crate::store::customers::search(&state.db, &query).await
+}

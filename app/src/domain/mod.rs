@@ -1,0 +1,10 @@
+//! Pure rules: no I/O, no async; the current time is always passed in.
+
+pub mod access;
+pub mod age;
+pub mod board;
+pub mod changes;
+pub mod ordering;
+pub mod reference;
+pub mod status;
+pub mod validate;

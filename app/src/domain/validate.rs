@@ -1,0 +1,168 @@
+//! Input rules with messages a person can act on.
+
+use crate::error::AppError;
+use crate::model::{NewCustomer, TicketInput};
+
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const TAG_MAX: usize = 40;
+pub const TAGS_MAX: usize = 20;
+pub const STAGE_NAME_MAX: usize = 60;
+
+fn required(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::Invalid(format!("{field} is required.")));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::Invalid(format!("{field} is longer than {max} characters.")));
+    }
+    Ok(value.to_string())
+}
+
+pub fn title(value: &str) -> Result<String, AppError> {
+    required("Title", value, TITLE_MAX)
+}
+
+pub fn stage_name(value: &str) -> Result<String, AppError> {
+    required("Stage name", value, STAGE_NAME_MAX)
+}
+
+pub fn description(value: &str) -> Result<String, AppError> {
+    if value.chars().count() > DESCRIPTION_MAX {
+        return Err(AppError::Invalid(format!("Description is longer than {DESCRIPTION_MAX} characters.")));
+    }
+    Ok(value.trim_end().to_string())
+}
+
+/// Trimmed, lower-cased, without duplicates, in the order given.
+pub fn tags(values: &[String]) -> Result<Vec<String>, AppError> {
+    let mut tags: Vec<String> = Vec::new();
+    for raw in values {
+        let tag = raw.trim().to_lowercase();
+        if tag.is_empty() || tags.contains(&tag) {
+            continue;
+        }
+        if tag.chars().count() > TAG_MAX {
+            return Err(AppError::Invalid(format!("Tag \"{tag}\" is longer than {TAG_MAX} characters.")));
+        }
+        tags.push(tag);
+    }
+    if tags.len() > TAGS_MAX {
+        return Err(AppError::Invalid(format!("A ticket can have at most {TAGS_MAX} tags.")));
+    }
+    Ok(tags)
+}
+
+/// A plausible address: one `@`, something before it, a dot in the domain, no spaces.
+pub fn email(value: &str) -> Result<String, AppError> {
+    let value = value.trim();
+    let plausible = value.len() <= 254
+        && !value.contains(char::is_whitespace)
+        && value
+            .split_once('@')
+            .is_some_and(|(local, domain)| {
+                !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            });
+    if plausible {
+        Ok(value.to_string())
+    } else {
+        Err(AppError::Invalid(format!("\"{value}\" is not a valid email address.")))
+    }
+}
+
+pub fn new_customer(value: &NewCustomer) -> Result<NewCustomer, AppError> {
+    let email = match value.email.trim() {
+        "" => String::new(),
+        given => email(given)?,
+    };
+    Ok(NewCustomer {
+        name: required("Customer name", &value.name, 120)?,
+        email,
+        account_name: value.account_name.trim().to_string(),
+    })
+}
+
+/// The text fields of a ticket, cleaned; ids are checked against the database by the store.
+pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
+    let new_customer = input.new_customer.as_ref().map(new_customer).transpose()?;
+    if new_customer.is_some() && (input.contact_id.is_some() || input.account_id.is_some()) {
+        return Err(AppError::Invalid("Choose an existing customer or create a new one, not both.".into()));
+    }
+    Ok(TicketInput {
+        title: title(&input.title)?,
+        description: description(&input.description)?,
+        tags: tags(&input.tags)?,
+        new_customer,
+        ..input.clone()
+    })
+}
+
+pub fn password(value: &str) -> Result<(), AppError> {
+    if value.chars().count() < 8 {
+        return Err(AppError::Invalid("The password needs at least 8 characters.".into()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Origin, Priority};
+
+    fn input(title: &str) -> TicketInput {
+        TicketInput {
+            title: title.into(),
+            description: String::new(),
+            team_id: 1,
+            priority: Priority::Normal,
+            origin: Origin::Phone,
+            contact_id: None,
+            account_id: None,
+            new_customer: None,
+            subject_id: None,
+            product_id: None,
+            assignee_id: None,
+            tags: vec![],
+        }
+    }
+
+    #[test]
+    fn blank_or_overlong_titles_are_refused() {
+        assert!(matches!(title("   "), Err(AppError::Invalid(m)) if m == "Title is required."));
+        assert!(title(&"x".repeat(TITLE_MAX + 1)).is_err());
+        assert_eq!(title("  Printer jams  ").unwrap(), "Printer jams");
+        assert!(title(&"ü".repeat(TITLE_MAX)).is_ok(), "characters, not bytes, are counted");
+    }
+
+    #[test]
+    fn tags_are_normalised() {
+        let given = vec![" VPN ".into(), "vpn".into(), "".into(), "Billing".into()];
+        assert_eq!(tags(&given).unwrap(), vec!["vpn", "billing"]);
+        assert!(tags(&vec!["x".repeat(TAG_MAX + 1)]).is_err());
+        let many: Vec<String> = (0..=TAGS_MAX).map(|i| format!("t{i}")).collect();
+        assert!(tags(&many).is_err());
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape() {
+        for good in ["a@b.de", "first.last+tag@example.co.uk"] {
+            assert!(email(good).is_ok(), "{good}");
+        }
+        for bad in ["", "a", "a@b", "@b.de", "a@@b.de", "a b@c.de", "a@.de", "a@b."] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ticket_refuses_both_existing_and_new_customer() {
+        let mut both = input("Broken");
+        both.contact_id = Some(1);
+        both.new_customer = Some(NewCustomer { name: "Eve".into(), ..Default::default() });
+        assert!(ticket(&both).is_err());
+        let mut nameless = input("Broken");
+        nameless.new_customer = Some(NewCustomer::default());
+        assert!(ticket(&nameless).is_err());
+        assert_eq!(ticket(&input(" Broken ")).unwrap().title, "Broken");
+    }
+}

@@ -1,0 +1,151 @@
+//! Closed vocabularies shared by browser, server and database (stored as their `as_str`).
+
+use serde::{Deserialize, Serialize};
+
+/// Declares an enum stored as text, with its stable code, a label for people and parsing.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What a user may do; customers are portal users.
+    Role {
+        Admin => "admin", "Admin";
+        Lead => "lead", "Team lead";
+        Agent => "agent", "Agent";
+        Customer => "customer", "Customer";
+    }
+);
+
+text_enum!(
+    /// Who sees a team and its tickets (SPEC S1).
+    Visibility {
+        Private => "private", "Private (invited only)";
+        Company => "company", "Company (all internal users)";
+        Public => "public", "Public (internal users and followers)";
+    }
+);
+
+text_enum!(
+    /// What a stage means for the ticket in it.
+    StageCategory {
+        New => "new", "New";
+        InProgress => "in_progress", "In progress";
+        Waiting => "waiting", "Waiting on customer";
+        Solved => "solved", "Solved";
+        Cancelled => "cancelled", "Cancelled";
+    }
+);
+
+text_enum!(
+    Priority {
+        Low => "low", "Low";
+        Normal => "normal", "Normal";
+        High => "high", "High";
+        Urgent => "urgent", "Urgent";
+    }
+);
+
+text_enum!(
+    /// Derived from assignee and stage (SPEC S2), never set directly.
+    TicketStatus {
+        ActiveNew => "active_new", "Active – New";
+        ActiveAssigned => "active_assigned", "Active – Assigned";
+        Resolved => "resolved", "Resolved";
+        Cancelled => "cancelled", "Cancelled";
+    }
+);
+
+text_enum!(
+    /// The channel a ticket came in through.
+    Origin {
+        Phone => "phone", "Phone";
+        Email => "email", "Email";
+        WebForm => "web_form", "Web form";
+        Portal => "portal", "Portal";
+        Fax => "fax", "Fax";
+        Chat => "chat", "Chat";
+        Import => "import", "Import";
+        Api => "api", "API";
+    }
+);
+
+text_enum!(
+    /// What a timeline entry records.
+    TimelineKind {
+        Created => "created", "Created";
+        Moved => "moved", "Stage changed";
+        Assigned => "assigned", "Assignment changed";
+        Edited => "edited", "Edited";
+    }
+);
+
+impl StageCategory {
+    /// Solved and cancelled stages close the ticket.
+    pub fn is_closing(self) -> bool {
+        matches!(self, StageCategory::Solved | StageCategory::Cancelled)
+    }
+}
+
+impl Role {
+    pub fn is_internal(self) -> bool {
+        !matches!(self, Role::Customer)
+    }
+
+    /// Admins and leads shape pipelines (create, rename, reorder, fold stages).
+    pub fn manages_stages(self) -> bool {
+        matches!(self, Role::Admin | Role::Lead)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_for_every_variant() {
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.as_str()), Some(*p));
+        }
+        for o in Origin::ALL {
+            assert_eq!(Origin::parse(o.as_str()), Some(*o));
+        }
+        for c in StageCategory::ALL {
+            assert_eq!(StageCategory::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(Priority::parse("URGENT"), None);
+    }
+
+    #[test]
+    fn serde_uses_the_stored_codes() {
+        assert_eq!(serde_json::to_string(&StageCategory::InProgress).unwrap(), "\"in_progress\"");
+        assert_eq!(serde_json::to_string(&TicketStatus::ActiveNew).unwrap(), "\"active_new\"");
+    }
+}

@@ -1,0 +1,210 @@
+//! Typed values that travel between browser and server.
+
+mod enums;
+
+pub use enums::*;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub id: i64,
+    pub name: String,
+}
+
+impl UserRef {
+    /// "Ada Lovelace" → "AL", for avatars.
+    pub fn initials(&self) -> String {
+        self.name
+            .split_whitespace()
+            .filter_map(|word| word.chars().next())
+            .take(2)
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamSummary {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub visibility: Visibility,
+    pub open_tickets: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub id: i64,
+    pub team_id: i64,
+    pub name: String,
+    pub category: StageCategory,
+    pub position: i64,
+    pub folded: bool,
+    pub version: i64,
+}
+
+/// What a board card shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketCard {
+    pub reference: String,
+    pub title: String,
+    pub priority: Priority,
+    pub assignee: Option<UserRef>,
+    pub customer: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub stage_id: i64,
+    pub position: f64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardColumn {
+    pub stage: Stage,
+    /// All tickets in the stage, even when only the first `cards` are sent.
+    pub total: i64,
+    pub cards: Vec<TicketCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    pub team: TeamSummary,
+    pub columns: Vec<BoardColumn>,
+    pub can_manage_stages: bool,
+}
+
+/// How many cards of one column to send.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ColumnLimit {
+    pub stage_id: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub contact_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+}
+
+impl Customer {
+    pub fn display(&self) -> Option<String> {
+        match (&self.contact_name, &self.account_name) {
+            (Some(c), Some(a)) => Some(format!("{c} · {a}")),
+            (Some(c), None) => Some(c.clone()),
+            (None, Some(a)) => Some(a.clone()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// A search hit when picking a customer: a contact (with its account) or an account alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerHit {
+    pub contact_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub label: String,
+}
+
+/// A customer created inline while creating or editing a ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewCustomer {
+    pub name: String,
+    pub email: String,
+    pub account_name: String,
+}
+
+/// Editable ticket fields, for creation and for edits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketInput {
+    pub title: String,
+    pub description: String,
+    pub team_id: i64,
+    pub priority: Priority,
+    pub origin: Origin,
+    pub contact_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub new_customer: Option<NewCustomer>,
+    pub subject_id: Option<i64>,
+    pub product_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Choices offered by the ticket form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketFormOptions {
+    pub teams: Vec<Named>,
+    pub agents: Vec<Named>,
+    /// Subjects with their full path, e.g. "Hardware › Printer".
+    pub subjects: Vec<Named>,
+    pub products: Vec<Named>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub team: Named,
+    pub stage: Stage,
+    pub stages: Vec<Stage>,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub origin: Origin,
+    pub assignee: Option<UserRef>,
+    pub customer: Customer,
+    pub subject_id: Option<i64>,
+    pub product_id: Option<i64>,
+    pub tags: Vec<String>,
+    pub created_by: Option<UserRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub kind: TimelineKind,
+    pub actor: Option<String>,
+    pub at: DateTime<Utc>,
+    pub summary: String,
+}
+
+/// A change on a team's board, pushed live to every open browser of that team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardEvent {
+    pub team_id: i64,
+    pub reference: Option<String>,
+    pub change: BoardChange,
+    /// Who made the change, so that a browser can skip its own echo.
+    pub actor_id: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardChange {
+    TicketCreated,
+    TicketMoved,
+    TicketUpdated,
+    StagesChanged,
+}

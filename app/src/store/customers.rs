@@ -1,0 +1,92 @@
+//! Customers: accounts (companies) and contacts (people), searched and created inline.
+
+use sqlx::SqliteConnection;
+
+use super::Db;
+use crate::error::AppError;
+use crate::model::{CustomerHit, NewCustomer};
+
+pub const SEARCH_LIMIT: i64 = 10;
+
+/// Contacts and accounts whose name (or contact email) contains `query`.
+pub async fn search(db: &Db, query: &str) -> Result<Vec<CustomerHit>, AppError> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows: Vec<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT c.id, c.account_id, c.name || COALESCE(' · ' || a.name, '') || COALESCE(' <' || c.email || '>', '')
+           FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
+          WHERE c.name LIKE ?1 ESCAPE '\\' OR c.email LIKE ?1 ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\'
+         UNION ALL
+         SELECT NULL, a.id, a.name || ' (account)' FROM accounts a WHERE a.name LIKE ?1 ESCAPE '\\'
+         ORDER BY 3 LIMIT ?2",
+    )
+    .bind(pattern)
+    .bind(SEARCH_LIMIT)
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(contact_id, account_id, label)| CustomerHit { contact_id, account_id, label })
+        .collect())
+}
+
+/// Checks the chosen customer (or creates the new one) and returns `(contact_id, account_id)`;
+/// a contact brings its own account when none is given.
+pub async fn resolve(
+    conn: &mut SqliteConnection,
+    contact_id: Option<i64>,
+    account_id: Option<i64>,
+    new_customer: Option<&NewCustomer>,
+) -> Result<(Option<i64>, Option<i64>), AppError> {
+    if let Some(new) = new_customer {
+        return create(conn, new).await.map(|(c, a)| (Some(c), a));
+    }
+    let contact_account = match contact_id {
+        Some(id) => Some(
+            sqlx::query_scalar::<_, Option<i64>>("SELECT account_id FROM contacts WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(|| AppError::Invalid(format!("Contact {id} does not exist.")))?,
+        ),
+        None => None,
+    };
+    if let Some(id) = account_id {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
+        if exists.is_none() {
+            return Err(AppError::Invalid(format!("Account {id} does not exist.")));
+        }
+    }
+    Ok((contact_id, account_id.or(contact_account.flatten())))
+}
+
+async fn create(conn: &mut SqliteConnection, new: &NewCustomer) -> Result<(i64, Option<i64>), AppError> {
+    let account_id = if new.account_name.is_empty() {
+        None
+    } else {
+        sqlx::query("INSERT INTO accounts (name) VALUES (?) ON CONFLICT (name) DO NOTHING")
+            .bind(&new.account_name)
+            .execute(&mut *conn)
+            .await?;
+        Some(sqlx::query_scalar("SELECT id FROM accounts WHERE name = ?").bind(&new.account_name).fetch_one(&mut *conn).await?)
+    };
+    let email = (!new.email.is_empty()).then_some(new.email.as_str());
+    let contact_id = sqlx::query("INSERT INTO contacts (account_id, name, email) VALUES (?, ?, ?)")
+        .bind(account_id)
+        .bind(&new.name)
+        .bind(email)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Invalid(format!(
+                "A contact with the email {} exists already: pick it in the customer search.",
+                new.email
+            )),
+            other => other,
+        })?
+        .last_insert_rowid();
+    Ok((contact_id, account_id))
+}

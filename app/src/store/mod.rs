@@ -1,0 +1,71 @@
+//! Persistence: every function is one transaction; authorization facts are read inside it.
+
+pub mod customers;
+pub mod seed;
+pub mod teams;
+pub mod tickets;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::AppError;
+
+/// SQLite allows one writer at a time: writes go through a single connection so that they
+/// queue in the pool instead of failing with "database is locked"; reads run in parallel (WAL).
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating file and folder if needed) and migrates the database at `url`.
+    pub async fn connect(url: &str) -> Result<Db, AppError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| AppError::Internal(format!("Bad DATABASE_URL {url:?}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(folder) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| AppError::Internal(format!("Cannot create {}: {e}", folder.display())))?;
+        }
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        sqlx::migrate!("./migrations").run(&write).await?;
+        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+        Ok(Db { read, write })
+    }
+}
+
+/// Reads a stored code back into its enum; an unknown code means the database was edited by hand.
+pub(crate) fn decode<T>(parse: fn(&str) -> Option<T>, code: &str) -> Result<T, AppError> {
+    parse(code).ok_or_else(|| AppError::Internal(format!("Unknown code {code:?} in the database.")))
+}
+
+/// Turns "no row updated" on a `WHERE id = ? AND version = ?` into a clear conflict.
+pub(crate) fn expect_one_row(affected: u64, what: &str) -> Result<(), AppError> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "{what} was changed by someone else in the meantime. The latest version has been loaded."
+        )))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Db;
+
+    /// A migrated database in a fresh temporary file; keep the guard alive while using it.
+    pub async fn temp_db() -> (Db, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        (Db::connect(&url).await.expect("connect"), dir)
+    }
+}

@@ -1,0 +1,271 @@
+//! Demo data (SPEC S9): three teams, their pipelines, customers and a board full of tickets,
+//! created through the same store functions the app uses, so the timelines are real.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{teams, tickets, users, Db};
+use crate::error::AppError;
+use crate::model::*;
+
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+const PEOPLE: &[(&str, &str, Role)] = &[
+    ("admin@demo.test", "Alex Admin", Role::Admin),
+    ("lead@demo.test", "Lena Lead", Role::Lead),
+    ("agent1@demo.test", "Mia Wagner", Role::Agent),
+    ("agent2@demo.test", "Jonas Becker", Role::Agent),
+    ("agent3@demo.test", "Eszter Kovács", Role::Agent),
+    ("agent4@demo.test", "Noah Fischer", Role::Agent),
+    ("customer@demo.test", "Clara Customer", Role::Customer),
+];
+
+struct TeamSeed {
+    name: &'static str,
+    description: &'static str,
+    visibility: Visibility,
+    members: &'static [&'static str],
+    followers: &'static [&'static str],
+    stages: &'static [(&'static str, StageCategory)],
+    titles: &'static [&'static str],
+    tickets: usize,
+}
+
+const TEAMS: &[TeamSeed] = &[
+    TeamSeed {
+        name: "Support",
+        description: "Questions about our products and your account. We answer within one business day.",
+        visibility: Visibility::Public,
+        members: &["lead@demo.test", "agent1@demo.test", "agent2@demo.test", "agent3@demo.test"],
+        followers: &[],
+        stages: &[
+            ("New", StageCategory::New),
+            ("In Progress", StageCategory::InProgress),
+            ("Waiting on Customer", StageCategory::Waiting),
+            ("Solved", StageCategory::Solved),
+            ("Cancelled", StageCategory::Cancelled),
+        ],
+        titles: &[
+            "Cannot log in after password reset",
+            "VPN drops every few minutes",
+            "Printer shows paper jam but tray is empty",
+            "Email attachments over 10 MB bounce",
+            "Laptop fan loud after update",
+            "Request: add a second admin to our account",
+            "Two-factor codes arrive late",
+            "Office Suite crashes when opening templates",
+            "Wrong time zone in calendar invites",
+            "Router X200 firmware update fails",
+        ],
+        tickets: 30,
+    },
+    TeamSeed {
+        name: "Field Service",
+        description: "On-site installation and repair appointments.",
+        visibility: Visibility::Company,
+        members: &["lead@demo.test", "agent2@demo.test", "agent3@demo.test"],
+        followers: &[],
+        stages: &[
+            ("New", StageCategory::New),
+            ("Scheduled", StageCategory::InProgress),
+            ("On Site", StageCategory::InProgress),
+            ("Done", StageCategory::Solved),
+        ],
+        titles: &[
+            "Install three new access points",
+            "Replace broken router in branch office",
+            "Cabling for new meeting room",
+            "Server room air conditioning alarm",
+            "Set up reception desk workstation",
+        ],
+        tickets: 20,
+    },
+    TeamSeed {
+        name: "Finance",
+        description: "Invoices, refunds and payment questions.",
+        visibility: Visibility::Private,
+        members: &["agent4@demo.test"],
+        followers: &["lead@demo.test"],
+        stages: &[
+            ("New", StageCategory::New),
+            ("In Review", StageCategory::InProgress),
+            ("Waiting", StageCategory::Waiting),
+            ("Closed", StageCategory::Solved),
+        ],
+        titles: &[
+            "Invoice charged twice in October",
+            "Refund for cancelled subscription",
+            "VAT number missing on invoice",
+            "Payment by bank transfer not matched",
+        ],
+        tickets: 16,
+    },
+];
+
+const ACCOUNTS: &[(&str, &[(&str, &str)])] = &[
+    ("Acme GmbH", &[("Clara Customer", "customer@demo.test"), ("Paul Richter", "paul.richter@acme.example")]),
+    ("Globex Kft.", &[("Anna Nagy", "anna.nagy@globex.example"), ("Bence Tóth", "bence.toth@globex.example")]),
+    ("Initech AG", &[("Sophie Wolf", "sophie.wolf@initech.example")]),
+    ("Umbrella Ltd", &[("Oliver Smith", "oliver.smith@umbrella.example"), ("Emma Jones", "emma.jones@umbrella.example")]),
+];
+
+const SUBJECTS: &[(&str, &[&str])] = &[
+    ("Hardware", &["Printer", "Laptop", "Network"]),
+    ("Software", &["Email", "VPN", "Office Suite"]),
+    ("Billing", &["Invoice", "Refund"]),
+    ("Field work", &["Installation", "Repair"]),
+];
+
+const PRODUCTS: &[&str] = &["Router X200", "Laptop Pro 14", "Office Suite", "Payroll Cloud"];
+
+/// Seeds the demo data into an empty database; does nothing when any user exists.
+pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
+    if users::user_count(db).await? > 0 {
+        return Ok(false);
+    }
+    let mut tx = db.write.begin().await?;
+    let hash = users::hash_password(DEMO_PASSWORD)?;
+    let mut people = Vec::new();
+    for (email, name, role) in PEOPLE {
+        let id = users::insert_user(&mut tx, name, email, *role, &hash, now - Duration::days(90)).await?;
+        people.push((*email, id));
+    }
+    let person = |email: &str| people.iter().find(|(e, _)| *e == email).map(|(_, id)| *id).unwrap_or_default();
+
+    let mut contacts = Vec::new();
+    for (account, members) in ACCOUNTS {
+        let account_id = sqlx::query("INSERT INTO accounts (name) VALUES (?)").bind(account).execute(&mut *tx).await?.last_insert_rowid();
+        for (name, email) in *members {
+            let contact_id = sqlx::query("INSERT INTO contacts (account_id, name, email) VALUES (?, ?, ?)")
+                .bind(account_id)
+                .bind(name)
+                .bind(email)
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+            contacts.push((contact_id, *email));
+        }
+    }
+    if let Some((contact_id, _)) = contacts.iter().find(|(_, email)| *email == "customer@demo.test") {
+        sqlx::query("UPDATE users SET contact_id = ? WHERE email = 'customer@demo.test'").bind(contact_id).execute(&mut *tx).await?;
+    }
+
+    let mut subjects = Vec::new();
+    for (parent, children) in SUBJECTS {
+        let parent_id = sqlx::query("INSERT INTO subjects (name) VALUES (?)").bind(parent).execute(&mut *tx).await?.last_insert_rowid();
+        for child in *children {
+            let id = sqlx::query("INSERT INTO subjects (parent_id, name) VALUES (?, ?)")
+                .bind(parent_id)
+                .bind(child)
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+            subjects.push(id);
+        }
+    }
+    let mut products = Vec::new();
+    for product in PRODUCTS {
+        products.push(sqlx::query("INSERT INTO products (name) VALUES (?)").bind(product).execute(&mut *tx).await?.last_insert_rowid());
+    }
+
+    let mut team_ids = Vec::new();
+    for team in TEAMS {
+        let team_id = sqlx::query("INSERT INTO teams (name, description, visibility) VALUES (?, ?, ?)")
+            .bind(team.name)
+            .bind(team.description)
+            .bind(team.visibility.as_str())
+            .execute(&mut *tx)
+            .await?
+            .last_insert_rowid();
+        for (table, emails) in [("team_members", team.members), ("team_followers", team.followers)] {
+            for email in emails {
+                sqlx::query(&format!("INSERT INTO {table} (team_id, user_id) VALUES (?, ?)"))
+                    .bind(team_id)
+                    .bind(person(email))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let mut stage_ids = Vec::new();
+        for (name, category) in team.stages {
+            let stage = teams::insert_stage(&mut tx, team_id, name, *category).await?;
+            if *category == StageCategory::Cancelled {
+                sqlx::query("UPDATE stages SET folded = 1 WHERE id = ?").bind(stage.id).execute(&mut *tx).await?;
+            }
+            stage_ids.push(stage.id);
+        }
+        team_ids.push((team_id, stage_ids));
+    }
+    tx.commit().await?;
+
+    let admin = users::user_by_id(db, person("admin@demo.test")).await?;
+    let customer_id = person("customer@demo.test");
+    let mut serial = 0usize;
+    for (team, (team_id, stage_ids)) in TEAMS.iter().zip(&team_ids) {
+        for index in 0..team.tickets {
+            serial += 1;
+            // Deterministic spread: every stage, priority, origin and member gets some tickets.
+            let created = now - Duration::minutes((serial as i64) * 97 + 30);
+            let assignee = match index % 4 {
+                0 => None,
+                n => team.members.get(n % team.members.len()).map(|email| person(email)),
+            };
+            let contact = contacts[serial % contacts.len()].0;
+            let input = TicketInput {
+                title: team.titles[index % team.titles.len()].to_string(),
+                description: format!("Reported by the customer on {}. Steps and details are in the first message.", created.format("%d %b")),
+                team_id: *team_id,
+                priority: Priority::ALL[serial % Priority::ALL.len()],
+                origin: Origin::ALL[serial % 4],
+                contact_id: Some(contact),
+                account_id: None,
+                new_customer: None,
+                subject_id: Some(subjects[serial % subjects.len()]),
+                product_id: (serial % 3 != 0).then(|| products[serial % products.len()]),
+                assignee_id: assignee,
+                tags: if serial % 5 == 0 { vec!["vip".into()] } else { vec![] },
+            };
+            let card = tickets::create(db, &admin, &input, created).await?;
+            let stage_index = index % stage_ids.len();
+            if stage_index > 0 {
+                tickets::move_to_stage(db, &admin, &card.reference, card.version, stage_ids[stage_index], None, created + Duration::minutes(20)).await?;
+            }
+            if *team_id == team_ids[0].0 && contacts.iter().any(|(id, email)| *id == contact && *email == "customer@demo.test") {
+                let ticket_id: i64 = sqlx::query_scalar("SELECT id FROM tickets WHERE number = ?")
+                    .bind(crate::domain::reference::parse(&card.reference))
+                    .fetch_one(&db.read)
+                    .await?;
+                sqlx::query("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                    .bind(ticket_id)
+                    .bind(customer_id)
+                    .execute(&db.write)
+                    .await?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::temp_db;
+
+    #[tokio::test]
+    async fn seeds_once_with_the_promised_shape() {
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        assert!(demo(&db, now).await.unwrap());
+        assert!(!demo(&db, now).await.unwrap(), "a second start keeps the data");
+        let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&db.read).await.unwrap();
+        assert!(tickets >= 60);
+        let stages_used: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT stage_id) FROM tickets").fetch_one(&db.read).await.unwrap();
+        let stages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stages").fetch_one(&db.read).await.unwrap();
+        assert_eq!(stages_used, stages, "every stage has tickets");
+        let user = users::authenticate(&db, "agent4@demo.test", DEMO_PASSWORD).await.unwrap();
+        let names: Vec<String> = teams::visible_teams(&db, &user).await.unwrap().into_iter().map(|t| t.name).collect();
+        assert_eq!(names, vec!["Field Service", "Finance", "Support"]);
+        let agent1 = users::authenticate(&db, "agent1@demo.test", DEMO_PASSWORD).await.unwrap();
+        let names: Vec<String> = teams::visible_teams(&db, &agent1).await.unwrap().into_iter().map(|t| t.name).collect();
+        assert_eq!(names, vec!["Field Service", "Support"], "Finance is private");
+    }
+}

@@ -1,0 +1,226 @@
+//! Teams, their visibility, and their pipelines of stages.
+
+use sqlx::SqliteConnection;
+
+use super::{decode, expect_one_row, Db};
+use crate::domain::access::{self, Relation};
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::model::{CurrentUser, Stage, StageCategory, TeamSummary, Visibility};
+
+#[derive(sqlx::FromRow)]
+struct TeamRow {
+    id: i64,
+    name: String,
+    description: String,
+    visibility: String,
+    in_team: bool,
+    open_tickets: i64,
+}
+
+const TEAM_SELECT: &str = "SELECT t.id, t.name, t.description, t.visibility,
+        (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
+         OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = ?1)) AS in_team,
+        (SELECT COUNT(*) FROM tickets k WHERE k.team_id = t.id AND k.status IN ('active_new', 'active_assigned')) AS open_tickets
+    FROM teams t";
+
+impl TeamRow {
+    fn relation(&self, user: &CurrentUser) -> Result<Relation, AppError> {
+        Ok(Relation {
+            role: user.role,
+            visibility: decode(Visibility::parse, &self.visibility)?,
+            in_team: self.in_team,
+            follows_ticket: false,
+        })
+    }
+
+    fn into_summary(self) -> Result<TeamSummary, AppError> {
+        Ok(TeamSummary {
+            visibility: decode(Visibility::parse, &self.visibility)?,
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            open_tickets: self.open_tickets,
+        })
+    }
+}
+
+/// The teams this user may see, by name.
+pub async fn visible_teams(db: &Db, user: &CurrentUser) -> Result<Vec<TeamSummary>, AppError> {
+    let rows: Vec<TeamRow> = sqlx::query_as(&format!("{TEAM_SELECT} ORDER BY t.name"))
+        .bind(user.id)
+        .fetch_all(&db.read)
+        .await?;
+    let mut teams = Vec::new();
+    for row in rows {
+        if access::can_see_team(row.relation(user)?) {
+            teams.push(row.into_summary()?);
+        }
+    }
+    Ok(teams)
+}
+
+/// The team, if this user may see it; otherwise a clear refusal.
+pub async fn visible_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
+    let row: TeamRow = sqlx::query_as(&format!("{TEAM_SELECT} WHERE t.id = ?2"))
+        .bind(user.id)
+        .bind(team_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Team {team_id} does not exist.")))?;
+    if !access::can_see_team(row.relation(user)?) {
+        return Err(AppError::Forbidden(format!("You do not have access to the team \"{}\".", row.name)));
+    }
+    row.into_summary()
+}
+
+async fn managed_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
+    let team = visible_team(conn, user, team_id).await?;
+    if !user.role.manages_stages() {
+        return Err(AppError::Forbidden("Only admins and team leads can change stages.".into()));
+    }
+    Ok(team)
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StageRow {
+    id: i64,
+    team_id: i64,
+    name: String,
+    category: String,
+    position: i64,
+    folded: bool,
+    version: i64,
+}
+
+impl StageRow {
+    pub(crate) fn into_stage(self) -> Result<Stage, AppError> {
+        Ok(Stage {
+            category: decode(StageCategory::parse, &self.category)?,
+            id: self.id,
+            team_id: self.team_id,
+            name: self.name,
+            position: self.position,
+            folded: self.folded,
+            version: self.version,
+        })
+    }
+}
+
+const STAGE_SELECT: &str = "SELECT id, team_id, name, category, position, folded, version FROM stages";
+
+pub async fn stages_of(conn: &mut SqliteConnection, team_id: i64) -> Result<Vec<Stage>, AppError> {
+    sqlx::query_as::<_, StageRow>(&format!("{STAGE_SELECT} WHERE team_id = ? ORDER BY position, id"))
+        .bind(team_id)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(StageRow::into_stage)
+        .collect()
+}
+
+pub async fn stage(conn: &mut SqliteConnection, stage_id: i64) -> Result<Stage, AppError> {
+    sqlx::query_as::<_, StageRow>(&format!("{STAGE_SELECT} WHERE id = ?"))
+        .bind(stage_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Stage {stage_id} does not exist.")))?
+        .into_stage()
+}
+
+pub async fn insert_stage(conn: &mut SqliteConnection, team_id: i64, name: &str, category: StageCategory) -> Result<Stage, AppError> {
+    let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), -1) + 1 FROM stages WHERE team_id = ?")
+        .bind(team_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let id = sqlx::query("INSERT INTO stages (team_id, name, category, position) VALUES (?, ?, ?, ?)")
+        .bind(team_id)
+        .bind(name)
+        .bind(category.as_str())
+        .bind(position)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Invalid(format!("The team already has a stage named \"{name}\".")),
+            other => other,
+        })?
+        .last_insert_rowid();
+    stage(conn, id).await
+}
+
+pub async fn create_stage(db: &Db, user: &CurrentUser, team_id: i64, name: &str, category: StageCategory) -> Result<Stage, AppError> {
+    let name = validate::stage_name(name)?;
+    let mut tx = db.write.begin().await?;
+    managed_team(&mut tx, user, team_id).await?;
+    let stage = insert_stage(&mut tx, team_id, &name, category).await?;
+    tx.commit().await?;
+    Ok(stage)
+}
+
+/// Loads a stage for a change by someone allowed to manage its team, checking the version.
+async fn stage_for_change(conn: &mut SqliteConnection, user: &CurrentUser, stage_id: i64, version: i64) -> Result<Stage, AppError> {
+    let current = stage(conn, stage_id).await?;
+    managed_team(conn, user, current.team_id).await?;
+    if current.version != version {
+        return Err(AppError::Conflict(format!(
+            "The stage \"{}\" was changed by someone else in the meantime. The latest version has been loaded.",
+            current.name
+        )));
+    }
+    Ok(current)
+}
+
+pub async fn rename_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: i64, name: &str) -> Result<Stage, AppError> {
+    let name = validate::stage_name(name)?;
+    let mut tx = db.write.begin().await?;
+    stage_for_change(&mut tx, user, stage_id, version).await?;
+    let affected = sqlx::query("UPDATE stages SET name = ?, version = version + 1 WHERE id = ? AND version = ?")
+        .bind(&name)
+        .bind(stage_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Invalid(format!("The team already has a stage named \"{name}\".")),
+            other => other,
+        })?
+        .rows_affected();
+    expect_one_row(affected, "The stage")?;
+    let renamed = stage(&mut tx, stage_id).await?;
+    tx.commit().await?;
+    Ok(renamed)
+}
+
+pub async fn set_stage_folded(db: &Db, user: &CurrentUser, stage_id: i64, version: i64, folded: bool) -> Result<Stage, AppError> {
+    let mut tx = db.write.begin().await?;
+    stage_for_change(&mut tx, user, stage_id, version).await?;
+    sqlx::query("UPDATE stages SET folded = ?, version = version + 1 WHERE id = ?")
+        .bind(folded)
+        .bind(stage_id)
+        .execute(&mut *tx)
+        .await?;
+    let changed = stage(&mut tx, stage_id).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Moves a stage to `to_index` (0-based, clamped) in its pipeline and renumbers the pipeline.
+pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: i64, to_index: i64) -> Result<Vec<Stage>, AppError> {
+    let mut tx = db.write.begin().await?;
+    let moving = stage_for_change(&mut tx, user, stage_id, version).await?;
+    let mut order: Vec<i64> = stages_of(&mut tx, moving.team_id).await?.into_iter().map(|s| s.id).collect();
+    order.retain(|id| *id != stage_id);
+    let index = usize::try_from(to_index.max(0)).unwrap_or(0).min(order.len());
+    order.insert(index, stage_id);
+    for (position, id) in order.iter().enumerate() {
+        sqlx::query("UPDATE stages SET position = ?, version = version + 1 WHERE id = ? AND position <> ?")
+            .bind(position as i64)
+            .bind(id)
+            .bind(position as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let stages = stages_of(&mut tx, moving.team_id).await?;
+    tx.commit().await?;
+    Ok(stages)
+}

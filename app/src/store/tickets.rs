@@ -1,0 +1,644 @@
+//! Tickets: the board, creation, edits, stage moves, and their timeline.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::teams::{stage, stages_of, visible_team};
+use super::{customers, decode, expect_one_row, Db};
+use crate::domain::access::{self, Relation};
+use crate::domain::{changes, ordering, reference, status, validate};
+use crate::error::AppError;
+use crate::model::*;
+
+/// Cards sent per column unless the browser asks for more.
+pub const DEFAULT_COLUMN_LIMIT: i64 = 50;
+pub const MAX_COLUMN_LIMIT: i64 = 1_000;
+
+/// The facts needed to authorize and version-check a change to one ticket.
+#[derive(sqlx::FromRow)]
+struct TicketCore {
+    id: i64,
+    team_id: i64,
+    stage_id: i64,
+    version: i64,
+    assignee_id: Option<i64>,
+    closed_at: Option<DateTime<Utc>>,
+    visibility: String,
+    in_team: bool,
+    follows: bool,
+}
+
+fn parse_reference(text: &str) -> Result<i64, AppError> {
+    reference::parse(text)
+        .ok_or_else(|| AppError::Invalid(format!("\"{text}\" is not a ticket reference (expected something like HD-1042).")))
+}
+
+/// Loads a ticket the user may see; `for_change` additionally requires an internal user.
+async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, text: &str, for_change: bool) -> Result<TicketCore, AppError> {
+    let number = parse_reference(text)?;
+    let core: TicketCore = sqlx::query_as(
+        "SELECT k.id, k.team_id, k.stage_id, k.version, k.assignee_id, k.closed_at, t.visibility,
+                (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
+                 OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = ?1)) AS in_team,
+                EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = k.id AND tf.user_id = ?1) AS follows
+           FROM tickets k JOIN teams t ON t.id = k.team_id
+          WHERE k.number = ?2",
+    )
+    .bind(user.id)
+    .bind(number)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("Ticket {} does not exist.", reference::format(number))))?;
+    let relation = Relation {
+        role: user.role,
+        visibility: decode(Visibility::parse, &core.visibility)?,
+        in_team: core.in_team,
+        follows_ticket: core.follows,
+    };
+    if !access::can_see_ticket(relation) {
+        return Err(AppError::Forbidden(format!("You do not have access to ticket {}.", reference::format(number))));
+    }
+    if for_change && !user.role.is_internal() {
+        return Err(AppError::Forbidden("Only agents can change tickets here.".into()));
+    }
+    Ok(core)
+}
+
+fn stale(reference_text: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{} was changed by someone else in the meantime. The board now shows the latest state.",
+        reference_text.trim().to_uppercase()
+    ))
+}
+
+async fn add_timeline(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    kind: TimelineKind,
+    actor_id: i64,
+    at: DateTime<Utc>,
+    summary: &str,
+) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO timeline_entries (ticket_id, kind, actor_id, at, summary) VALUES (?, ?, ?, ?, ?)")
+        .bind(ticket_id)
+        .bind(kind.as_str())
+        .bind(actor_id)
+        .bind(at)
+        .bind(summary)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    number: i64,
+    title: String,
+    priority: String,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    contact_name: Option<String>,
+    account_name: Option<String>,
+    created_at: DateTime<Utc>,
+    stage_id: i64,
+    position: f64,
+    version: i64,
+}
+
+const CARD_SELECT: &str = "SELECT k.number, k.title, k.priority, k.assignee_id, u.name AS assignee_name,
+        c.name AS contact_name, a.name AS account_name, k.created_at, k.stage_id, k.position, k.version
+    FROM tickets k
+    LEFT JOIN users u ON u.id = k.assignee_id
+    LEFT JOIN contacts c ON c.id = k.contact_id
+    LEFT JOIN accounts a ON a.id = k.account_id";
+
+impl CardRow {
+    fn into_card(self) -> Result<TicketCard, AppError> {
+        Ok(TicketCard {
+            reference: reference::format(self.number),
+            priority: decode(Priority::parse, &self.priority)?,
+            assignee: self.assignee_id.zip(self.assignee_name).map(|(id, name)| UserRef { id, name }),
+            customer: self.contact_name.or(self.account_name),
+            title: self.title,
+            created_at: self.created_at,
+            stage_id: self.stage_id,
+            position: self.position,
+            version: self.version,
+        })
+    }
+}
+
+/// The team's board: every stage in order with its total and its first cards.
+pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLimit]) -> Result<Board, AppError> {
+    let mut conn = db.read.acquire().await?;
+    let team = visible_team(&mut conn, user, team_id).await?;
+    let requested: HashMap<i64, i64> = limits.iter().map(|l| (l.stage_id, l.limit.clamp(1, MAX_COLUMN_LIMIT))).collect();
+    let mut columns = Vec::new();
+    for stage in stages_of(&mut conn, team_id).await? {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE team_id = ? AND stage_id = ?")
+            .bind(team_id)
+            .bind(stage.id)
+            .fetch_one(&mut *conn)
+            .await?;
+        let limit = requested.get(&stage.id).copied().unwrap_or(DEFAULT_COLUMN_LIMIT);
+        let cards = sqlx::query_as::<_, CardRow>(&format!(
+            "{CARD_SELECT} WHERE k.team_id = ? AND k.stage_id = ? ORDER BY k.position, k.id LIMIT ?"
+        ))
+        .bind(team_id)
+        .bind(stage.id)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(CardRow::into_card)
+        .collect::<Result<Vec<_>, _>>()?;
+        columns.push(BoardColumn { stage, total, cards });
+    }
+    Ok(Board { can_manage_stages: user.role.manages_stages(), team, columns })
+}
+
+async fn card(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketCard, AppError> {
+    sqlx::query_as::<_, CardRow>(&format!("{CARD_SELECT} WHERE k.id = ?")).bind(ticket_id).fetch_one(conn).await?.into_card()
+}
+
+/// The assignee must be an internal user who may see the team.
+async fn check_assignee(conn: &mut SqliteConnection, assignee_id: Option<i64>, team_id: i64) -> Result<Option<UserRef>, AppError> {
+    let Some(id) = assignee_id else { return Ok(None) };
+    let invalid = || AppError::Invalid(format!("User {id} cannot be assigned tickets of this team."));
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT name, role FROM users WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
+    let (name, role) = row.ok_or_else(invalid)?;
+    let assignee = CurrentUser { id, name: name.clone(), email: String::new(), role: decode(Role::parse, &role)? };
+    match visible_team(conn, &assignee, team_id).await {
+        Ok(_) if assignee.role.is_internal() => Ok(Some(UserRef { id, name })),
+        Ok(_) | Err(AppError::Forbidden(_)) => Err(invalid()),
+        Err(other) => Err(other),
+    }
+}
+
+async fn check_exists(conn: &mut SqliteConnection, table: &str, what: &str, id: Option<i64>) -> Result<(), AppError> {
+    let Some(id) = id else { return Ok(()) };
+    let found: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = ?")).bind(id).fetch_optional(conn).await?;
+    found.map(|_| ()).ok_or_else(|| AppError::Invalid(format!("{what} {id} does not exist.")))
+}
+
+/// Where new tickets of a team land: its first open stage of category *new*, else its first open stage.
+async fn intake_stage(conn: &mut SqliteConnection, team_id: i64) -> Result<Stage, AppError> {
+    let stages = stages_of(conn, team_id).await?;
+    stages
+        .iter()
+        .find(|s| s.category == StageCategory::New)
+        .or_else(|| stages.iter().find(|s| !s.category.is_closing()))
+        .cloned()
+        .ok_or_else(|| AppError::Invalid("The team has no open stage to receive tickets.".into()))
+}
+
+async fn last_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket: i64) -> Result<Option<f64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT MAX(position) FROM tickets WHERE stage_id = ? AND id <> ?")
+        .bind(stage_id)
+        .bind(except_ticket)
+        .fetch_one(conn)
+        .await?)
+}
+
+async fn follow(conn: &mut SqliteConnection, ticket_id: i64, user_id: i64) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        .bind(ticket_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn replace_tags(conn: &mut SqliteConnection, ticket_id: i64, tags: &[String]) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = ?").bind(ticket_id).execute(&mut *conn).await?;
+    for tag in tags {
+        sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)").bind(ticket_id).bind(tag).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Creates a ticket in the team's intake stage; returns its card (with the new reference).
+pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
+    let input = validate::ticket(input)?;
+    if !user.role.is_internal() {
+        return Err(AppError::Forbidden("Customers submit tickets through the portal.".into()));
+    }
+    let mut tx = db.write.begin().await?;
+    let team = visible_team(&mut tx, user, input.team_id).await?;
+    let stage = intake_stage(&mut tx, team.id).await?;
+    let assignee = check_assignee(&mut tx, input.assignee_id, team.id).await?;
+    check_exists(&mut tx, "subjects", "Subject", input.subject_id).await?;
+    check_exists(&mut tx, "products", "Product", input.product_id).await?;
+    let (contact_id, account_id) =
+        customers::resolve(&mut tx, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
+    let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number) + 1, ?) FROM tickets")
+        .bind(reference::FIRST_NUMBER)
+        .fetch_one(&mut *tx)
+        .await?;
+    let position = ordering::between(last_position(&mut tx, stage.id, 0).await?, None);
+    let ticket_id = sqlx::query(
+        "INSERT INTO tickets (number, team_id, stage_id, position, title, description, priority, status, assignee_id,
+                              account_id, contact_id, origin, subject_id, product_id, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(number)
+    .bind(team.id)
+    .bind(stage.id)
+    .bind(position)
+    .bind(&input.title)
+    .bind(&input.description)
+    .bind(input.priority.as_str())
+    .bind(status::derive(stage.category, assignee.is_some()).as_str())
+    .bind(assignee.as_ref().map(|a| a.id))
+    .bind(account_id)
+    .bind(contact_id)
+    .bind(input.origin.as_str())
+    .bind(input.subject_id)
+    .bind(input.product_id)
+    .bind(user.id)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .last_insert_rowid();
+    replace_tags(&mut tx, ticket_id, &input.tags).await?;
+    follow(&mut tx, ticket_id, user.id).await?;
+    add_timeline(&mut tx, ticket_id, TimelineKind::Created, user.id, now, &format!("Created in {} › {}", team.name, stage.name)).await?;
+    if let Some(assignee) = &assignee {
+        follow(&mut tx, ticket_id, assignee.id).await?;
+        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, user.id, now, &format!("Assigned to {}", assignee.name)).await?;
+    }
+    let created = card(&mut tx, ticket_id).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// A card moved on the board, and the team whose boards must refresh.
+pub struct Moved {
+    pub card: TicketCard,
+    pub team_id: i64,
+}
+
+/// Moves a ticket to `to_stage_id`, placed just before `before` (a card of that stage) or last.
+/// Refuses a stale `version`: someone else moved or edited the ticket first.
+pub async fn move_to_stage(
+    db: &Db,
+    user: &CurrentUser,
+    reference_text: &str,
+    version: i64,
+    to_stage_id: i64,
+    before: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Moved, AppError> {
+    let mut tx = db.write.begin().await?;
+    let ticket = accessible(&mut tx, user, reference_text, true).await?;
+    if ticket.version != version {
+        return Err(stale(reference_text));
+    }
+    let target = stage(&mut tx, to_stage_id).await?;
+    if target.team_id != ticket.team_id {
+        return Err(AppError::Invalid(format!("The stage \"{}\" belongs to another team.", target.name)));
+    }
+    let position = drop_position(&mut tx, &ticket, &target, before).await?;
+    let closed_at = match (target.category.is_closing(), ticket.closed_at) {
+        (true, Some(already)) => Some(already),
+        (true, None) => Some(now),
+        (false, _) => None,
+    };
+    let affected = sqlx::query(
+        "UPDATE tickets SET stage_id = ?, position = ?, status = ?, closed_at = ?, updated_at = ?, version = version + 1
+          WHERE id = ? AND version = ?",
+    )
+    .bind(target.id)
+    .bind(position)
+    .bind(status::derive(target.category, ticket.assignee_id.is_some()).as_str())
+    .bind(closed_at)
+    .bind(now)
+    .bind(ticket.id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if affected != 1 {
+        return Err(stale(reference_text));
+    }
+    if target.id != ticket.stage_id {
+        let from = stage(&mut tx, ticket.stage_id).await?;
+        add_timeline(&mut tx, ticket.id, TimelineKind::Moved, user.id, now, &format!("Stage: {} → {}", from.name, target.name)).await?;
+    }
+    let moved = card(&mut tx, ticket.id).await?;
+    tx.commit().await?;
+    Ok(Moved { card: moved, team_id: ticket.team_id })
+}
+
+/// The position between the card the ticket is dropped before and that card's predecessor;
+/// renumbers the column in the rare case that the gap is used up.
+async fn drop_position(conn: &mut SqliteConnection, ticket: &TicketCore, target: &Stage, before: Option<&str>) -> Result<f64, AppError> {
+    let Some(before_text) = before else {
+        return Ok(ordering::between(last_position(conn, target.id, ticket.id).await?, None));
+    };
+    let number = parse_reference(before_text)?;
+    let next: f64 = sqlx::query_scalar("SELECT position FROM tickets WHERE number = ? AND stage_id = ? AND id <> ?")
+        .bind(number)
+        .bind(target.id)
+        .bind(ticket.id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("{} is not in the stage \"{}\".", reference::format(number), target.name)))?;
+    let prev = previous_position(conn, target.id, ticket.id, next).await?;
+    if prev.is_some_and(|p| ordering::exhausted(p, next)) {
+        renumber(conn, target.id).await?;
+        let next: f64 = sqlx::query_scalar("SELECT position FROM tickets WHERE number = ?").bind(number).fetch_one(&mut *conn).await?;
+        let prev = previous_position(conn, target.id, ticket.id, next).await?;
+        return Ok(ordering::between(prev, Some(next)));
+    }
+    Ok(ordering::between(prev, Some(next)))
+}
+
+async fn previous_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket: i64, next: f64) -> Result<Option<f64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT MAX(position) FROM tickets WHERE stage_id = ? AND position < ? AND id <> ?")
+        .bind(stage_id)
+        .bind(next)
+        .bind(except_ticket)
+        .fetch_one(conn)
+        .await?)
+}
+
+async fn renumber(conn: &mut SqliteConnection, stage_id: i64) -> Result<(), AppError> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE stage_id = ? ORDER BY position, id")
+        .bind(stage_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for (index, id) in ids.iter().enumerate() {
+        sqlx::query("UPDATE tickets SET position = ? WHERE id = ?")
+            .bind((index as f64 + 1.0) * ordering::STEP)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    id: i64,
+    number: i64,
+    title: String,
+    description: String,
+    team_id: i64,
+    team_name: String,
+    stage_id: i64,
+    status: String,
+    priority: String,
+    origin: String,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    contact_id: Option<i64>,
+    contact_name: Option<String>,
+    account_id: Option<i64>,
+    account_name: Option<String>,
+    subject_id: Option<i64>,
+    product_id: Option<i64>,
+    created_by: Option<i64>,
+    creator_name: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    version: i64,
+}
+
+async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDetail, AppError> {
+    let row: DetailRow = sqlx::query_as(
+        "SELECT k.id, k.number, k.title, k.description, k.team_id, t.name AS team_name, k.stage_id, k.status, k.priority,
+                k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
+                a.name AS account_name, k.subject_id, k.product_id, k.created_by, cb.name AS creator_name,
+                k.created_at, k.updated_at, k.closed_at, k.version
+           FROM tickets k
+           JOIN teams t ON t.id = k.team_id
+           LEFT JOIN users u ON u.id = k.assignee_id
+           LEFT JOIN users cb ON cb.id = k.created_by
+           LEFT JOIN contacts c ON c.id = k.contact_id
+           LEFT JOIN accounts a ON a.id = k.account_id
+          WHERE k.id = ?",
+    )
+    .bind(ticket_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let tags: Vec<String> =
+        sqlx::query_scalar("SELECT tag FROM ticket_tags WHERE ticket_id = ? ORDER BY tag").bind(row.id).fetch_all(&mut *conn).await?;
+    let timeline_rows: Vec<(i64, String, Option<String>, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT e.id, e.kind, u.name, e.at, e.summary FROM timeline_entries e LEFT JOIN users u ON u.id = e.actor_id
+          WHERE e.ticket_id = ? ORDER BY e.at DESC, e.id DESC",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let timeline = timeline_rows
+        .into_iter()
+        .map(|(id, kind, actor, at, summary)| Ok(TimelineEntry { id, kind: decode(TimelineKind::parse, &kind)?, actor, at, summary }))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let stages = stages_of(conn, row.team_id).await?;
+    let current = stages
+        .iter()
+        .find(|s| s.id == row.stage_id)
+        .cloned()
+        .ok_or_else(|| AppError::Internal("The ticket's stage is missing.".into()))?;
+    Ok(TicketDetail {
+        reference: reference::format(row.number),
+        status: decode(TicketStatus::parse, &row.status)?,
+        priority: decode(Priority::parse, &row.priority)?,
+        origin: decode(Origin::parse, &row.origin)?,
+        assignee: row.assignee_id.zip(row.assignee_name).map(|(id, name)| UserRef { id, name }),
+        customer: Customer {
+            contact_id: row.contact_id,
+            contact_name: row.contact_name,
+            account_id: row.account_id,
+            account_name: row.account_name,
+        },
+        created_by: row.created_by.zip(row.creator_name).map(|(id, name)| UserRef { id, name }),
+        team: Named { id: row.team_id, name: row.team_name },
+        stage: current,
+        stages,
+        title: row.title,
+        description: row.description,
+        subject_id: row.subject_id,
+        product_id: row.product_id,
+        tags,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        closed_at: row.closed_at,
+        version: row.version,
+        timeline,
+    })
+}
+
+pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str) -> Result<TicketDetail, AppError> {
+    let mut conn = db.read.acquire().await?;
+    let ticket = accessible(&mut conn, user, reference_text, false).await?;
+    detail(&mut conn, ticket.id).await
+}
+
+/// An edited ticket and the teams whose boards must refresh (two when it changed team).
+pub struct Updated {
+    pub detail: TicketDetail,
+    pub team_ids: Vec<i64>,
+}
+
+/// Saves all editable fields at once, refusing a stale `version`; writes one timeline entry
+/// per kind of change (team/stage, assignment, other fields with old → new values).
+pub async fn update(
+    db: &Db,
+    user: &CurrentUser,
+    reference_text: &str,
+    version: i64,
+    input: &TicketInput,
+    now: DateTime<Utc>,
+) -> Result<Updated, AppError> {
+    let input = validate::ticket(input)?;
+    let mut tx = db.write.begin().await?;
+    let ticket = accessible(&mut tx, user, reference_text, true).await?;
+    if ticket.version != version {
+        return Err(stale(reference_text));
+    }
+    let before = detail(&mut tx, ticket.id).await?;
+    let team_changed = input.team_id != ticket.team_id;
+    let (stage, position) = if team_changed {
+        let team = visible_team(&mut tx, user, input.team_id).await?;
+        let stage = intake_stage(&mut tx, team.id).await?;
+        let position = ordering::between(last_position(&mut tx, stage.id, ticket.id).await?, None);
+        (stage, Some(position))
+    } else {
+        (before.stage.clone(), None)
+    };
+    let assignee = check_assignee(&mut tx, input.assignee_id, input.team_id).await?;
+    check_exists(&mut tx, "subjects", "Subject", input.subject_id).await?;
+    check_exists(&mut tx, "products", "Product", input.product_id).await?;
+    let (contact_id, account_id) =
+        customers::resolve(&mut tx, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
+    let affected = sqlx::query(
+        "UPDATE tickets SET title = ?, description = ?, team_id = ?, stage_id = ?, position = COALESCE(?, position),
+                priority = ?, status = ?, assignee_id = ?, account_id = ?, contact_id = ?, origin = ?, subject_id = ?,
+                product_id = ?, updated_at = ?, version = version + 1
+          WHERE id = ? AND version = ?",
+    )
+    .bind(&input.title)
+    .bind(&input.description)
+    .bind(input.team_id)
+    .bind(stage.id)
+    .bind(position)
+    .bind(input.priority.as_str())
+    .bind(status::derive(stage.category, assignee.is_some()).as_str())
+    .bind(assignee.as_ref().map(|a| a.id))
+    .bind(account_id)
+    .bind(contact_id)
+    .bind(input.origin.as_str())
+    .bind(input.subject_id)
+    .bind(input.product_id)
+    .bind(now)
+    .bind(ticket.id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    expect_one_row(affected, &before.reference)?;
+    replace_tags(&mut tx, ticket.id, &input.tags).await?;
+    let after = detail(&mut tx, ticket.id).await?;
+
+    if team_changed {
+        let line = format!("Team: {} › {} → {} › {}", before.team.name, before.stage.name, after.team.name, after.stage.name);
+        add_timeline(&mut tx, ticket.id, TimelineKind::Moved, user.id, now, &line).await?;
+    }
+    if before.assignee != after.assignee {
+        let line = match &after.assignee {
+            Some(a) => format!("Assigned to {}", a.name),
+            None => "Unassigned".to_string(),
+        };
+        if let Some(a) = &after.assignee {
+            follow(&mut tx, ticket.id, a.id).await?;
+        }
+        add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, user.id, now, &line).await?;
+    }
+    let subjects = subject_paths(&mut tx).await?;
+    let subject = |id: Option<i64>| id.and_then(|id| subjects.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default();
+    let (product_before, product_after) = (product_name(&mut tx, before.product_id).await?, product_name(&mut tx, after.product_id).await?);
+    let edited = changes::describe(&[
+        ("Title", before.title.clone(), after.title.clone()),
+        ("Description", summary_of(&before.description), summary_of(&after.description)),
+        ("Priority", before.priority.label().into(), after.priority.label().into()),
+        ("Origin", before.origin.label().into(), after.origin.label().into()),
+        ("Customer", before.customer.display().unwrap_or_default(), after.customer.display().unwrap_or_default()),
+        ("Subject", subject(before.subject_id), subject(after.subject_id)),
+        ("Product", product_before, product_after),
+        ("Tags", before.tags.join(", "), after.tags.join(", ")),
+    ]);
+    if !edited.is_empty() {
+        add_timeline(&mut tx, ticket.id, TimelineKind::Edited, user.id, now, &edited.join("\n")).await?;
+    }
+    let detail = detail(&mut tx, ticket.id).await?;
+    tx.commit().await?;
+    let mut team_ids = vec![ticket.team_id];
+    if team_changed {
+        team_ids.push(input.team_id);
+    }
+    Ok(Updated { detail, team_ids })
+}
+
+/// Long descriptions are shown on the timeline by their length, not in full.
+fn summary_of(text: &str) -> String {
+    match text.chars().count() {
+        0 => String::new(),
+        n if n <= 80 => text.to_string(),
+        n => format!("{n} characters"),
+    }
+}
+
+async fn product_name(conn: &mut SqliteConnection, id: Option<i64>) -> Result<String, AppError> {
+    let Some(id) = id else { return Ok(String::new()) };
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM products WHERE id = ?").bind(id).fetch_optional(conn).await?;
+    Ok(name.unwrap_or_default())
+}
+
+/// Every subject with its full path ("Hardware › Printer"), sorted by path.
+async fn subject_paths(conn: &mut SqliteConnection) -> Result<Vec<Named>, AppError> {
+    let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as("SELECT id, parent_id, name FROM subjects").fetch_all(conn).await?;
+    let by_id: HashMap<i64, (Option<i64>, &str)> = rows.iter().map(|(id, parent, name)| (*id, (*parent, name.as_str()))).collect();
+    let mut subjects: Vec<Named> = rows
+        .iter()
+        .map(|(id, _, _)| {
+            let mut parts = Vec::new();
+            let mut cursor = Some(*id);
+            // The depth bound guards against a cycle introduced by hand-edited data.
+            while let Some((parent, name)) = cursor.and_then(|c| by_id.get(&c)).filter(|_| parts.len() < 16) {
+                parts.push(*name);
+                cursor = *parent;
+            }
+            parts.reverse();
+            Named { id: *id, name: parts.join(" › ") }
+        })
+        .collect();
+    subjects.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(subjects)
+}
+
+pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptions, AppError> {
+    let teams = super::teams::visible_teams(db, user).await?.into_iter().map(|t| Named { id: t.id, name: t.name }).collect();
+    let mut conn = db.read.acquire().await?;
+    let agents = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect();
+    let products = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM products ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect();
+    let subjects = subject_paths(&mut conn).await?;
+    Ok(TicketFormOptions { teams, agents, subjects, products })
+}

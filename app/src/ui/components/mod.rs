@@ -1,0 +1,122 @@
+//! Building blocks shared by the pages.
+
+mod ticket_form;
+
+pub use ticket_form::{TicketFields, TicketFormState};
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Outlet, A};
+
+use crate::api::auth::{logout, signed_in_user};
+use crate::error::AppError;
+use crate::model::{Priority, UserRef};
+
+/// The frame of every signed-in page: top bar with navigation and the user.
+#[component]
+pub fn Layout() -> impl IntoView {
+    let me = Resource::new(|| (), |_| signed_in_user());
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = logout().await;
+            let _ = window().location().set_href("/login");
+        })
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Help"<span>"desk"</span></a>
+            <nav aria-label="Main">
+                <A href="/" exact=true>"Teams"</A>
+                <A href="/tickets/new">"New ticket"</A>
+            </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    me.await.ok().flatten().map(|user| view! {
+                        <div class="who">
+                            <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
+                            <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
+                            <button class="ghost" on:click=sign_out>"Log out"</button>
+                        </div>
+                    })
+                })}
+            </Suspense>
+        </header>
+        <Outlet/>
+    }
+}
+
+/// Short-lived messages in the corner; errors are announced to screen readers.
+#[derive(Clone, Copy)]
+pub struct Toasts(RwSignal<Vec<Toast>>);
+
+#[derive(Clone, PartialEq)]
+pub struct Toast {
+    id: u64,
+    message: String,
+    error: bool,
+}
+
+const TOAST_SECONDS: u64 = 6;
+
+impl Toasts {
+    pub fn new() -> Self {
+        Toasts(RwSignal::new(Vec::new()))
+    }
+
+    pub fn error(&self, message: impl Into<String>) {
+        self.push(message.into(), true);
+    }
+
+    pub fn info(&self, message: impl Into<String>) {
+        self.push(message.into(), false);
+    }
+
+    fn push(&self, message: String, error: bool) {
+        let list = self.0;
+        let id = list.with_untracked(|toasts| toasts.iter().map(|t| t.id).max().unwrap_or(0) + 1);
+        list.update(|toasts| toasts.push(Toast { id, message, error }));
+        set_timeout(
+            move || {
+                list.try_update(|toasts| toasts.retain(|t| t.id != id));
+            },
+            std::time::Duration::from_secs(TOAST_SECONDS),
+        );
+    }
+}
+
+pub fn use_toasts() -> Toasts {
+    use_context::<Toasts>().unwrap_or_else(Toasts::new)
+}
+
+#[component]
+pub fn ToastList() -> impl IntoView {
+    let toasts = use_toasts();
+    view! {
+        <div class="toasts">
+            <For each=move || toasts.0.get() key=|toast| toast.id let(toast)>
+                <div class="toast" class:error=toast.error role={if toast.error { "alert" } else { "status" }}>
+                    {toast.message}
+                </div>
+            </For>
+        </div>
+    }
+}
+
+#[component]
+pub fn ErrorAlert(error: AppError) -> impl IntoView {
+    let sign_in = matches!(error, AppError::Unauthorized).then(|| view! { " " <a href="/login">"Sign in"</a> });
+    view! { <div class="alert error" role="alert">{error.to_string()} {sign_in}</div> }
+}
+
+#[component]
+pub fn Avatar(user: Option<UserRef>) -> impl IntoView {
+    match user {
+        Some(user) => view! { <span class="avatar" title=user.name.clone()>{user.initials()}</span> }.into_any(),
+        None => view! { <span class="avatar none" title="Unassigned">"?"</span> }.into_any(),
+    }
+}
+
+#[component]
+pub fn PriorityPill(priority: Priority) -> impl IntoView {
+    view! { <span class=format!("priority {}", priority.as_str())>{priority.label()}</span> }
+}

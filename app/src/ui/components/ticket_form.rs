@@ -1,0 +1,242 @@
+//! The ticket fields, shared by the new-ticket page and the ticket page.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::tickets::search_customers;
+use crate::error::AppError;
+use crate::model::*;
+
+/// One signal per editable field.
+#[derive(Clone, Copy)]
+pub struct TicketFormState {
+    pub title: RwSignal<String>,
+    pub description: RwSignal<String>,
+    pub team_id: RwSignal<Option<i64>>,
+    pub priority: RwSignal<Priority>,
+    pub origin: RwSignal<Origin>,
+    pub contact_id: RwSignal<Option<i64>>,
+    pub account_id: RwSignal<Option<i64>>,
+    pub customer_label: RwSignal<Option<String>>,
+    pub creating_customer: RwSignal<bool>,
+    pub new_customer: RwSignal<NewCustomer>,
+    pub subject_id: RwSignal<Option<i64>>,
+    pub product_id: RwSignal<Option<i64>>,
+    pub assignee_id: RwSignal<Option<i64>>,
+    /// Comma-separated, as typed.
+    pub tags: RwSignal<String>,
+}
+
+impl TicketFormState {
+    pub fn blank(team_id: Option<i64>) -> Self {
+        TicketFormState {
+            title: RwSignal::new(String::new()),
+            description: RwSignal::new(String::new()),
+            team_id: RwSignal::new(team_id),
+            priority: RwSignal::new(Priority::Normal),
+            origin: RwSignal::new(Origin::Phone),
+            contact_id: RwSignal::new(None),
+            account_id: RwSignal::new(None),
+            customer_label: RwSignal::new(None),
+            creating_customer: RwSignal::new(false),
+            new_customer: RwSignal::new(NewCustomer::default()),
+            subject_id: RwSignal::new(None),
+            product_id: RwSignal::new(None),
+            assignee_id: RwSignal::new(None),
+            tags: RwSignal::new(String::new()),
+        }
+    }
+
+    pub fn from_detail(ticket: &TicketDetail) -> Self {
+        let state = Self::blank(Some(ticket.team.id));
+        state.title.set(ticket.title.clone());
+        state.description.set(ticket.description.clone());
+        state.priority.set(ticket.priority);
+        state.origin.set(ticket.origin);
+        state.contact_id.set(ticket.customer.contact_id);
+        state.account_id.set(ticket.customer.account_id);
+        state.customer_label.set(ticket.customer.display());
+        state.subject_id.set(ticket.subject_id);
+        state.product_id.set(ticket.product_id);
+        state.assignee_id.set(ticket.assignee.as_ref().map(|a| a.id));
+        state.tags.set(ticket.tags.join(", "));
+        state
+    }
+
+    pub fn to_input(&self) -> Result<TicketInput, AppError> {
+        let team_id = self.team_id.get_untracked().ok_or_else(|| AppError::Invalid("Choose a team.".into()))?;
+        let creating = self.creating_customer.get_untracked();
+        Ok(TicketInput {
+            title: self.title.get_untracked(),
+            description: self.description.get_untracked(),
+            team_id,
+            priority: self.priority.get_untracked(),
+            origin: self.origin.get_untracked(),
+            contact_id: if creating { None } else { self.contact_id.get_untracked() },
+            account_id: if creating { None } else { self.account_id.get_untracked() },
+            new_customer: creating.then(|| self.new_customer.get_untracked()),
+            subject_id: self.subject_id.get_untracked(),
+            product_id: self.product_id.get_untracked(),
+            assignee_id: self.assignee_id.get_untracked(),
+            tags: self.tags.get_untracked().split(',').map(str::to_string).collect(),
+        })
+    }
+}
+
+fn parse_id(text: &str) -> Option<i64> {
+    text.parse().ok()
+}
+
+/// A select over named records, with an empty choice.
+#[component]
+fn IdSelect(id: &'static str, label: &'static str, empty: &'static str, choices: Vec<Named>, value: RwSignal<Option<i64>>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| value.set(parse_id(&event_target_value(&ev)))>
+                <option value="" selected={value.get_untracked().is_none()}>{empty}</option>
+                {choices
+                    .into_iter()
+                    .map(|choice| {
+                        let selected = value.get_untracked() == Some(choice.id);
+                        view! { <option value=choice.id selected=selected>{choice.name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A select over one of the closed vocabularies.
+#[component]
+fn CodeSelect<T>(id: &'static str, label: &'static str, all: &'static [T], value: RwSignal<T>, code: fn(T) -> &'static str, name: fn(T) -> &'static str, parse: fn(&str) -> Option<T>) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| {
+                if let Some(choice) = parse(&event_target_value(&ev)) {
+                    value.set(choice);
+                }
+            }>
+                {all
+                    .iter()
+                    .map(|choice| view! { <option value=code(*choice) selected={value.get_untracked() == *choice}>{name(*choice)}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub fn TicketFields(state: TicketFormState, options: TicketFormOptions) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="title">"Title"</label>
+            <input id="title" required maxlength="200" bind:value=state.title/>
+        </div>
+        <div class="field">
+            <label for="description">"Description"</label>
+            <textarea id="description" bind:value=state.description></textarea>
+        </div>
+        <div class="field-row">
+            <IdSelect id="team" label="Team" empty="Choose a team…" choices=options.teams value=state.team_id/>
+            <CodeSelect id="priority" label="Priority" all=Priority::ALL value=state.priority code=Priority::as_str name=Priority::label parse=Priority::parse/>
+            <CodeSelect id="origin" label="Origin" all=Origin::ALL value=state.origin code=Origin::as_str name=Origin::label parse=Origin::parse/>
+        </div>
+        <CustomerPicker state/>
+        <div class="field-row">
+            <IdSelect id="subject" label="Subject" empty="—" choices=options.subjects value=state.subject_id/>
+            <IdSelect id="product" label="Product" empty="—" choices=options.products value=state.product_id/>
+            <IdSelect id="assignee" label="Assignee" empty="Unassigned" choices=options.agents value=state.assignee_id/>
+        </div>
+        <div class="field">
+            <label for="tags">"Tags"</label>
+            <input id="tags" placeholder="e.g. vpn, vip" bind:value=state.tags/>
+            <div class="hint">"Separate tags with commas."</div>
+        </div>
+    }
+}
+
+/// Find an existing contact or account, or enter a new customer inline.
+#[component]
+fn CustomerPicker(state: TicketFormState) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let hits = RwSignal::new(Vec::<CustomerHit>::new());
+    let search = move |text: String| {
+        query.set(text.clone());
+        if text.trim().chars().count() < 2 {
+            hits.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(found) = search_customers(text.clone()).await {
+                // Answers can arrive out of order: keep only the one for the current text.
+                if query.get_untracked() == text {
+                    hits.set(found);
+                }
+            }
+        });
+    };
+    let choose = move |hit: CustomerHit| {
+        state.contact_id.set(hit.contact_id);
+        state.account_id.set(hit.account_id);
+        state.customer_label.set(Some(hit.label));
+        query.set(String::new());
+        hits.set(Vec::new());
+    };
+    let clear = move |_| {
+        state.contact_id.set(None);
+        state.account_id.set(None);
+        state.customer_label.set(None);
+    };
+    let new_field = move |id: &'static str, label: &'static str, kind: &'static str, get: fn(&NewCustomer) -> String, set: fn(&mut NewCustomer, String)| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type=kind
+                    prop:value=move || state.new_customer.with(get)
+                    on:input=move |ev| state.new_customer.update(|c| set(c, event_target_value(&ev)))/>
+            </div>
+        }
+    };
+    view! {
+        <fieldset class="field customer-picker" style="border:0;padding:0;margin:0 0 16px">
+            <Show
+                when=move || state.creating_customer.get()
+                fallback=move || view! {
+                    <label for="customer-search">"Customer"</label>
+                    {move || state.customer_label.get().map(|label| view! {
+                        <div class="chosen">
+                            <span>{label}</span>
+                            <button type="button" class="small" on:click=clear>"Remove"</button>
+                        </div>
+                    })}
+                    <input id="customer-search" placeholder="Search contacts and accounts…" autocomplete="off"
+                        prop:value=move || query.get()
+                        on:input=move |ev| search(event_target_value(&ev))/>
+                    <Show when=move || !hits.get().is_empty()>
+                        <ul class="hits">
+                            {move || hits.get().into_iter().map(|hit| {
+                                let label = hit.label.clone();
+                                view! { <li><button type="button" on:click=move |_| choose(hit.clone())>{label}</button></li> }
+                            }).collect_view()}
+                        </ul>
+                    </Show>
+                    <div class="hint">
+                        <button type="button" class="small" on:click=move |_| state.creating_customer.set(true)>"New customer"</button>
+                    </div>
+                }
+            >
+                <div class="field-row">
+                    {new_field("new-customer-name", "Customer name", "text", |c| c.name.clone(), |c, v| c.name = v)}
+                    {new_field("new-customer-email", "Customer email", "email", |c| c.email.clone(), |c, v| c.email = v)}
+                    {new_field("new-customer-account", "Account", "text", |c| c.account_name.clone(), |c, v| c.account_name = v)}
+                </div>
+                <button type="button" class="small" on:click=move |_| state.creating_customer.set(false)>"Search existing customers instead"</button>
+            </Show>
+        </fieldset>
+    }
+}

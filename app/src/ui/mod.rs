@@ -1,0 +1,58 @@
+//! Components and pages.
+
+mod components;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use components::{Layout, ToastList, Toasts};
+use pages::{BoardPage, HomePage, LoginPage, NewTicketPage, NotFound, TicketPage};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(Toasts::new());
+    // Tests (and people) can tell when clicks reach the app.
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/helpdesk.css"/>
+        <Title text="Helpdesk"/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=LoginPage/>
+                <ParentRoute path=path!("") view=Layout>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("teams/:id/board") view=BoardPage/>
+                    <Route path=path!("tickets/new") view=NewTicketPage/>
+                    <Route path=path!("tickets/:reference") view=TicketPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ToastList/>
+    }
+}

@@ -1,0 +1,427 @@
+//! The team's kanban board: drag and drop, keyboard moves, live updates, stage admin.
+
+use leptos::ev::{DragEvent, SubmitEvent};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::board::{create_stage, fold_stage, get_board, move_ticket, rename_stage, reorder_stage};
+use crate::api::tickets::create_ticket;
+use crate::domain::{age, board::{apply_move, confirm}};
+use crate::error::AppError;
+use crate::model::*;
+use crate::ui::components::{use_toasts, Avatar, ErrorAlert, PriorityPill};
+
+/// How many more cards "Show more" loads into a column.
+const PAGE: i64 = 50;
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let params = use_params_map();
+    let team_id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
+    let board = Resource::new(
+        move || team_id.get(),
+        |team| async move {
+            match team {
+                Some(id) => get_board(id, Vec::new()).await,
+                None => Err(AppError::Invalid("That is not a team address.".into())),
+            }
+        },
+    );
+    view! {
+        <div class="board-page">
+            <Suspense fallback=|| view! { <p class="muted" style="padding:24px">"Loading board…"</p> }>
+                {move || Suspend::new(async move {
+                    match board.await {
+                        Ok(board) => view! { <BoardView board/> }.into_any(),
+                        Err(error) => view! { <main><ErrorAlert error/></main> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// Everything the columns and cards share.
+#[derive(Clone, Copy)]
+struct BoardContext {
+    team_id: i64,
+    columns: RwSignal<Vec<BoardColumn>>,
+    limits: RwSignal<Vec<ColumnLimit>>,
+    dragged: RwSignal<Option<String>>,
+    drop_stage: RwSignal<Option<i64>>,
+    can_manage: bool,
+    reload: Callback<()>,
+    /// (reference, to stage, before reference)
+    move_card: Callback<(String, i64, Option<String>)>,
+}
+
+#[component]
+fn BoardView(board: Board) -> impl IntoView {
+    let toasts = use_toasts();
+    let team = StoredValue::new(board.team.clone());
+    let team_id = board.team.id;
+    let columns = RwSignal::new(board.columns);
+    let limits = RwSignal::new(Vec::<ColumnLimit>::new());
+
+    // Reloading replaces the data, not the board: unchanged cards keep their DOM nodes.
+    let reload = Callback::new(move |_: ()| {
+        spawn_local(async move {
+            match get_board(team_id, limits.get_untracked()).await {
+                Ok(fresh) => {
+                    columns.try_set(fresh.columns);
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
+        })
+    });
+
+    let move_card = Callback::new(move |(reference, stage_id, before): (String, i64, Option<String>)| {
+        let mut next = columns.get_untracked();
+        let Some(version) = apply_move(&mut next, &reference, stage_id, before.as_deref()) else { return };
+        columns.set(next);
+        spawn_local(async move {
+            match move_ticket(reference, version, stage_id, before).await {
+                Ok(card) => {
+                    columns.try_update(|cols| confirm(cols, card));
+                }
+                Err(error) => {
+                    toasts.error(error.to_string());
+                    reload.run(());
+                }
+            }
+        });
+    });
+
+    let context = BoardContext {
+        team_id,
+        columns,
+        limits,
+        dragged: RwSignal::new(None),
+        drop_stage: RwSignal::new(None),
+        can_manage: board.can_manage_stages,
+        reload,
+        move_card,
+    };
+    live_updates(team_id, reload);
+
+    let open = move || {
+        columns.with(|cols| cols.iter().filter(|c| !c.stage.category.is_closing()).map(|c| c.total).sum::<i64>())
+    };
+    let stage_keys = move || columns.with(|cols| cols.iter().map(|c| c.stage.clone()).collect::<Vec<_>>());
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>{team.with_value(|t| t.name.clone())}</h1>
+                <span class="muted">{open} " open tickets · " {team.with_value(|t| t.visibility.label())}</span>
+            </div>
+            <a class="button primary" href="/tickets/new">"New ticket"</a>
+        </div>
+        <div class="board">
+            <For each=stage_keys key=|stage| (stage.id, stage.version) let(stage)>
+                <StageColumn stage context/>
+            </For>
+            {board.can_manage_stages.then(|| view! { <AddStage context/> })}
+        </div>
+    }
+}
+
+/// Listens for changes made elsewhere and reloads the board (browser only).
+fn live_updates(team_id: i64, reload: Callback<()>) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+
+        let Ok(source) = web_sys::EventSource::new(&format!("/api/events?team={team_id}")) else { return };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| reload.run(()));
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // After a dropped connection, catch up on whatever was missed meanwhile.
+        let mut opened_before = false;
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if opened_before {
+                reload.run(());
+            }
+            opened_before = true;
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        let source = send_wrapper::SendWrapper::new((source, on_message, on_open));
+        on_cleanup(move || source.0.close());
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (team_id, reload);
+}
+
+#[component]
+fn StageColumn(stage: Stage, context: BoardContext) -> impl IntoView {
+    let stage_id = stage.id;
+    let column = Memo::new(move |_| context.columns.with(|cols| cols.iter().find(|c| c.stage.id == stage_id).map(|c| (c.total, c.cards.clone()))));
+    let total = move || column.with(|c| c.as_ref().map(|(total, _)| *total).unwrap_or(0));
+    let cards = move || column.with(|c| c.as_ref().map(|(_, cards)| cards.clone()).unwrap_or_default());
+    let hidden = move || total() - column.with(|c| c.as_ref().map(|(_, cards)| cards.len() as i64).unwrap_or(0));
+    let is_intake = context.columns.with_untracked(|cols| cols.iter().find(|c| !c.stage.category.is_closing()).map(|c| c.stage.id)) == Some(stage_id);
+
+    let on_dragover = move |ev: DragEvent| {
+        ev.prevent_default();
+        context.drop_stage.set(Some(stage_id));
+    };
+    let on_drop = move |ev: DragEvent| {
+        ev.prevent_default();
+        context.drop_stage.set(None);
+        if let Some(reference) = context.dragged.get_untracked() {
+            context.move_card.run((reference, stage_id, None));
+        }
+    };
+    let show_more = move |_| {
+        let shown = column.with_untracked(|c| c.as_ref().map(|(_, cards)| cards.len() as i64).unwrap_or(0));
+        context.limits.update(|limits| {
+            limits.retain(|l| l.stage_id != stage_id);
+            limits.push(ColumnLimit { stage_id, limit: shown + PAGE });
+        });
+        context.reload.run(());
+    };
+
+    view! {
+        <section
+            class="column"
+            class:folded=stage.folded
+            class:drop-target=move || context.drop_stage.get() == Some(stage_id)
+            data-testid="stage-column"
+            data-stage-id=stage_id
+            data-stage-name=stage.name.clone()
+            aria-label=format!("Stage {}", stage.name)
+            on:dragover=on_dragover
+            on:dragleave=move |_| context.drop_stage.set(None)
+            on:drop=on_drop
+        >
+            <header class="column-head">
+                <StageTitle stage=stage.clone() context/>
+                <span class="column-count" title="Tickets in this stage">{total}</span>
+            </header>
+            {is_intake.then(|| view! { <QuickCreate context/> })}
+            <div class="column-body" data-testid="column-body">
+                <For each=cards key=|card| (card.reference.clone(), card.version, card.stage_id) let(card)>
+                    <Card card context/>
+                </For>
+            </div>
+            <Show when=move || { hidden() > 0 }>
+                <button class="more small" on:click=show_more>"Show more (" {hidden} " more)"</button>
+            </Show>
+        </section>
+    }
+}
+
+/// The stage name; for admins and leads also rename, move left/right and fold.
+#[component]
+fn StageTitle(stage: Stage, context: BoardContext) -> impl IntoView {
+    let toasts = use_toasts();
+    let name = stage.name.clone();
+    if !context.can_manage {
+        return view! { <span class="column-title">{name}</span> }.into_any();
+    }
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(stage.name.clone());
+    let index = context.columns.with_untracked(|cols| cols.iter().position(|c| c.stage.id == stage.id).unwrap_or(0)) as i64;
+    let count = context.columns.with_untracked(|cols| cols.len()) as i64;
+    let (id, version, folded) = (stage.id, stage.version, stage.folded);
+    let finish = move |result: Result<(), AppError>| {
+        if let Err(error) = result {
+            toasts.error(error.to_string());
+        }
+        context.reload.run(());
+    };
+    let rename = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        editing.set(false);
+        let name = draft.get_untracked();
+        spawn_local(async move { finish(rename_stage(id, version, name).await.map(|_| ())) });
+    };
+    let reorder = move |to: i64| spawn_local(async move { finish(reorder_stage(id, version, to).await.map(|_| ())) });
+    let fold = move |_| spawn_local(async move { finish(fold_stage(id, version, !folded).await.map(|_| ())) });
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || view! {
+                <button class="ghost column-title" style="padding:0;text-align:left" title="Rename stage"
+                    on:click=move |_| editing.set(true)>{name.clone()}</button>
+            }
+        >
+            <form on:submit=rename style="flex:1">
+                <input aria-label="Stage name" bind:value=draft on:blur=move |_| editing.set(false)/>
+            </form>
+        </Show>
+        <span class="stage-admin">
+            <button class="ghost small" title="Move stage left" aria-label="Move stage left" disabled={index == 0}
+                on:click=move |_| reorder(index - 1)>"◀"</button>
+            <button class="ghost small" title="Move stage right" aria-label="Move stage right" disabled={index + 1 >= count}
+                on:click=move |_| reorder(index + 1)>"▶"</button>
+            <button class="ghost small" title={if folded { "Unfold stage" } else { "Fold stage" }}
+                aria-label={if folded { "Unfold stage" } else { "Fold stage" }} on:click=fold>{if folded { "▸" } else { "▾" }}</button>
+        </span>
+    }
+    .into_any()
+}
+
+#[component]
+fn Card(card: TicketCard, context: BoardContext) -> impl IntoView {
+    let reference = card.reference.clone();
+    let stage_id = card.stage_id;
+    let drop_before = RwSignal::new(false);
+    let on_dragstart = {
+        let reference = reference.clone();
+        move |ev: DragEvent| {
+            if let Some(transfer) = ev.data_transfer() {
+                let _ = transfer.set_data("text/plain", &reference);
+                transfer.set_effect_allowed("move");
+            }
+            context.dragged.set(Some(reference.clone()));
+        }
+    };
+    let on_drop = {
+        let reference = reference.clone();
+        move |ev: DragEvent| {
+            ev.prevent_default();
+            ev.stop_propagation();
+            drop_before.set(false);
+            context.drop_stage.set(None);
+            if let Some(dragged) = context.dragged.get_untracked() {
+                context.move_card.run((dragged, stage_id, Some(reference.clone())));
+            }
+        }
+    };
+    let on_move_select = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::Event| {
+            if let Ok(to) = event_target_value(&ev).parse::<i64>() {
+                context.move_card.run((reference.clone(), to, None));
+            }
+        }
+    };
+    let is_dragged = {
+        let reference = reference.clone();
+        move || context.dragged.with(|d| d.as_deref() == Some(reference.as_str()))
+    };
+    let stages = move || context.columns.with(|cols| cols.iter().map(|c| (c.stage.id, c.stage.name.clone())).collect::<Vec<_>>());
+    let age = age::compact(card.created_at, chrono::Utc::now());
+    view! {
+        <article
+            class=format!("card priority-{}", card.priority.as_str())
+            class:dragging=is_dragged
+            class:drop-before=move || drop_before.get()
+            data-testid="ticket-card"
+            data-ticket-ref=reference.clone()
+            data-version=card.version
+            draggable="true"
+            on:dragstart=on_dragstart
+            on:dragend=move |_| {
+                context.dragged.set(None);
+                context.drop_stage.set(None);
+            }
+            on:dragover=move |ev: DragEvent| {
+                ev.prevent_default();
+                drop_before.set(true);
+            }
+            on:dragleave=move |_| drop_before.set(false)
+            on:drop=on_drop
+        >
+            <div class="card-top">
+                <span class="card-ref">{reference.clone()}</span>
+                <PriorityPill priority=card.priority/>
+                <span style="margin-left:auto" title=card.created_at.to_rfc3339()>{age}</span>
+            </div>
+            <a class="card-title" href=format!("/tickets/{reference}")>{card.title.clone()}</a>
+            <div class="card-bottom">
+                <Avatar user=card.assignee.clone()/>
+                <span class="customer">{card.customer.clone().unwrap_or_default()}</span>
+                <select class="move" aria-label="Move to stage" on:change=on_move_select>
+                    {move || stages().into_iter().map(|(id, name)| view! {
+                        <option value=id selected={id == stage_id}>{name}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        </article>
+    }
+}
+
+/// Title-only ticket creation at the top of the intake column.
+#[component]
+fn QuickCreate(context: BoardContext) -> impl IntoView {
+    let toasts = use_toasts();
+    let title = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let text = title.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        let input = TicketInput {
+            title: text,
+            description: String::new(),
+            team_id: context.team_id,
+            priority: Priority::Normal,
+            origin: Origin::Phone,
+            contact_id: None,
+            account_id: None,
+            new_customer: None,
+            subject_id: None,
+            product_id: None,
+            assignee_id: None,
+            tags: Vec::new(),
+        };
+        spawn_local(async move {
+            match create_ticket(input).await {
+                Ok(card) => {
+                    title.set(String::new());
+                    context.columns.try_update(|cols| {
+                        if let Some(column) = cols.iter_mut().find(|c| c.stage.id == card.stage_id) {
+                            column.total += 1;
+                            column.cards.push(card);
+                        }
+                    });
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
+        });
+    };
+    view! {
+        <form class="quick-create" on:submit=submit>
+            <input placeholder="Quick add a ticket…" aria-label="Quick add a ticket" bind:value=title/>
+        </form>
+    }
+}
+
+#[component]
+fn AddStage(context: BoardContext) -> impl IntoView {
+    let toasts = use_toasts();
+    let name = RwSignal::new(String::new());
+    let category = RwSignal::new(StageCategory::InProgress);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (stage_name, stage_category) = (name.get_untracked(), category.get_untracked());
+        spawn_local(async move {
+            match create_stage(context.team_id, stage_name, stage_category).await {
+                Ok(_) => {
+                    name.set(String::new());
+                    context.reload.run(());
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
+        });
+    };
+    view! {
+        <form class="column add-stage" on:submit=submit>
+            <label for="new-stage-name">"Add a stage"</label>
+            <input id="new-stage-name" placeholder="Stage name" bind:value=name/>
+            <select aria-label="Stage category" style="margin-top:8px" on:change=move |ev| {
+                if let Some(c) = StageCategory::parse(&event_target_value(&ev)) {
+                    category.set(c);
+                }
+            }>
+                {StageCategory::ALL.iter().map(|c| view! {
+                    <option value=c.as_str() selected={*c == StageCategory::InProgress}>{c.label()}</option>
+                }).collect_view()}
+            </select>
+            <button type="submit" style="margin-top:8px">"Add stage"</button>
+        </form>
+    }
+}

@@ -1,0 +1,41 @@
+use leptos::prelude::*;
+
+use crate::api::board::list_teams;
+use crate::ui::components::ErrorAlert;
+
+/// The teams the user may see, with their open ticket counts.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let teams = Resource::new(|| (), |_| list_teams());
+    view! {
+        <main>
+            <div class="page-head">
+                <h1>"Your teams"</h1>
+                <a class="button primary" href="/tickets/new">"New ticket"</a>
+            </div>
+            <Suspense fallback=|| view! { <p class="muted">"Loading teams…"</p> }>
+                {move || Suspend::new(async move {
+                    match teams.await {
+                        Ok(teams) if teams.is_empty() => view! {
+                            <p class="muted">"You are not a member of any team yet."</p>
+                        }.into_any(),
+                        Ok(teams) => view! {
+                            <div class="team-grid">
+                                {teams.into_iter().map(|team| view! {
+                                    <a class="panel team-tile" href=format!("/teams/{}/board", team.id)>
+                                        <h2>{team.name.clone()}</h2>
+                                        <div class="count">{team.open_tickets}</div>
+                                        <div class="muted">"open tickets"</div>
+                                        <p class="muted">{team.description.clone()}</p>
+                                        <span class="badge">{team.visibility.as_str()}</span>
+                                    </a>
+                                }).collect_view()}
+                            </div>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,21 @@
+mod board;
+mod home;
+mod login;
+mod ticket;
+
+pub use board::BoardPage;
+pub use home::HomePage;
+pub use login::LoginPage;
+pub use ticket::{NewTicketPage, TicketPage};
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <main>
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Back to your teams"</a></p>
+        </main>
+    }
+}

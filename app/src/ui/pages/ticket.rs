@@ -1,0 +1,191 @@
+//! Creating a ticket, and one ticket with all its fields and its timeline.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::api::board::move_ticket;
+use crate::api::tickets::{create_ticket, get_ticket, form_choices, update_ticket};
+use crate::domain::age;
+use crate::error::AppError;
+use crate::model::*;
+use crate::ui::components::{use_toasts, ErrorAlert, PriorityPill, TicketFields, TicketFormState};
+
+#[component]
+pub fn NewTicketPage() -> impl IntoView {
+    let options = Resource::new(|| (), |_| form_choices());
+    view! {
+        <main>
+            <div class="page-head"><h1>"New ticket"</h1></div>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match options.await {
+                        Ok(options) => view! { <NewTicketForm options/> }.into_any(),
+                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn NewTicketForm(options: TicketFormOptions) -> impl IntoView {
+    let state = TicketFormState::blank(options.teams.first().map(|t| t.id));
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let input = match state.to_input() {
+            Ok(input) => input,
+            Err(e) => return error.set(Some(e.to_string())),
+        };
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match create_ticket(input).await {
+                Ok(card) => navigate(&format!("/tickets/{}", card.reference), Default::default()),
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <form class="panel" style="max-width:860px" on:submit=submit novalidate>
+            {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
+            <TicketFields state options/>
+            <div class="form-actions">
+                <a class="button" href="/">"Cancel"</a>
+                <button class="primary" type="submit" disabled=move || busy.get()>"Create ticket"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn TicketPage() -> impl IntoView {
+    let params = use_params_map();
+    let reference = move || params.read().get("reference").unwrap_or_default();
+    let ticket = Resource::new(reference, get_ticket);
+    let options = Resource::new(|| (), |_| form_choices());
+    let reload = Callback::new(move |_: ()| ticket.refetch());
+    view! {
+        <main>
+            <Transition fallback=|| view! { <p class="muted">"Loading ticket…"</p> }>
+                {move || Suspend::new(async move {
+                    match (ticket.await, options.await) {
+                        (Ok(detail), Ok(options)) => view! { <TicketView detail options reload/> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorAlert error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let state = TicketFormState::from_detail(&detail);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let (reference, version) = (detail.reference.clone(), detail.version);
+
+    // A stale save is not an input problem: tell, then show the latest state.
+    let finish = move |result: Result<(), AppError>, saved: &'static str| match result {
+        Ok(()) => {
+            toasts.info(saved);
+            reload.run(());
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            toasts.error(e.to_string());
+            reload.run(());
+        }
+        Err(e) => {
+            error.set(Some(e.to_string()));
+            busy.set(false);
+        }
+    };
+    let save = {
+        let reference = reference.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let input = match state.to_input() {
+                Ok(input) => input,
+                Err(e) => return error.set(Some(e.to_string())),
+            };
+            busy.set(true);
+            let reference = reference.clone();
+            spawn_local(async move { finish(update_ticket(reference, version, input).await.map(|_| ()), "Ticket saved.") });
+        }
+    };
+    let change_stage = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::Event| {
+            let Ok(stage_id) = event_target_value(&ev).parse::<i64>() else { return };
+            let reference = reference.clone();
+            spawn_local(async move { finish(move_ticket(reference, version, stage_id, None).await.map(|_| ()), "Stage changed.") });
+        }
+    };
+    let status_class = match detail.status {
+        TicketStatus::Resolved => "status resolved",
+        TicketStatus::Cancelled => "status cancelled",
+        _ => "status",
+    };
+    let now = chrono::Utc::now();
+    let created = format!(
+        "Created {} ago{}",
+        age::compact(detail.created_at, now),
+        detail.created_by.as_ref().map(|u| format!(" by {}", u.name)).unwrap_or_default()
+    );
+    view! {
+        <div class="page-head">
+            <div>
+                <span class="card-ref">{reference.clone()}</span>
+                <h1>{detail.title.clone()}</h1>
+            </div>
+            <a class="button" href=format!("/teams/{}/board", detail.team.id)>"Back to board"</a>
+        </div>
+        <div class="ticket-meta">
+            <span class=status_class data-testid="ticket-status">{detail.status.label()}</span>
+            <PriorityPill priority=detail.priority/>
+            <span class="badge">{detail.team.name.clone()} " › " {detail.stage.name.clone()}</span>
+            <span class="muted">{created}</span>
+        </div>
+        <div class="ticket-layout">
+            <form class="panel" on:submit=save novalidate>
+                {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
+                <div class="field">
+                    <label for="stage">"Stage"</label>
+                    <select id="stage" on:change=change_stage>
+                        {detail.stages.iter().map(|s| view! {
+                            <option value=s.id selected={s.id == detail.stage.id}>{s.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TicketFields state options/>
+                <div class="form-actions">
+                    <button class="primary" type="submit" disabled=move || busy.get()>"Save"</button>
+                </div>
+            </form>
+            <section class="panel" aria-labelledby="timeline-title">
+                <h2 id="timeline-title">"Timeline"</h2>
+                <ol class="timeline" data-testid="timeline">
+                    {detail.timeline.iter().map(|entry| view! {
+                        <li data-testid="timeline-entry" data-kind=entry.kind.as_str()>
+                            <div class="when" title=entry.at.to_rfc3339()>
+                                <strong>{entry.actor.clone().unwrap_or_else(|| "System".into())}</strong>
+                                " · " {entry.kind.label()} " · " {age::compact(entry.at, now)} " ago"
+                            </div>
+                            <div class="what">{entry.summary.clone()}</div>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,56 @@
+import { expect, type Browser, type Page } from "@playwright/test";
+
+export const PASSWORD = "demo1234";
+
+/** Waits until the WASM app has hydrated, so that clicks reach Rust event handlers. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+}
+
+export async function login(page: Page, email: string, password = PASSWORD) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.locator("input[name=email]").fill(email);
+  await page.locator("input[name=password]").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+  await hydrated(page);
+}
+
+/** A fresh browser context (own cookies) logged in as `email`. */
+export async function loggedInPage(browser: Browser, email: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, email);
+  return page;
+}
+
+/** Opens a team's board from the home page by the team's name. */
+export async function openBoard(page: Page, teamName: string) {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: new RegExp(`^${teamName}\\b`) }).click();
+  await page.waitForURL(/\/teams\/\d+\/board$/);
+  await hydrated(page);
+  await expect(page.getByTestId("stage-column").first()).toBeVisible();
+}
+
+export function column(page: Page, stageName: string) {
+  return page.locator(`[data-testid=stage-column][data-stage-name="${stageName}"]`);
+}
+
+export function card(page: Page, reference: string) {
+  return page.locator(`[data-testid=ticket-card][data-ticket-ref="${reference}"]`);
+}
+
+/** Creates a ticket through the board's quick-create and returns its reference. */
+export async function quickCreate(page: Page, title: string): Promise<string> {
+  const input = page.getByPlaceholder("Quick add a ticket…");
+  await input.fill(title);
+  await input.press("Enter");
+  const created = page.locator("[data-testid=ticket-card]", { hasText: title });
+  await expect(created).toHaveCount(1);
+  const reference = await created.getAttribute("data-ticket-ref");
+  expect(reference).toMatch(/^HD-\d+$/);
+  return reference!;
+}
