@@ -10,7 +10,7 @@ HELPDESK_DEMO=1 HELPDESK_ADDR="$addr" DATABASE_URL="sqlite://$db" ./target/relea
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-  curl -fsS -o /dev/null "http://$addr/login" && break
+  curl -fs -o /dev/null "http://$addr/login" && break
   kill -0 $server 2>/dev/null || { cat "$log"; echo "The server did not start." >&2; exit 1; }
   sleep 0.2
 done
