@@ -1,0 +1,193 @@
+//! The HTTP surface, through the real router without a socket: every server function is a public
+//! endpoint, so authorization and error statuses are checked here as an outsider would meet them.
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use server::config::Config;
+use tower::ServiceExt;
+
+struct Api {
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    cookie: Option<String>,
+    location: Option<String>,
+    body: Value,
+}
+
+impl Api {
+    async fn demo() -> Api {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            database_url: format!("sqlite://{}", dir.path().join("api.db").display()),
+            addr: "127.0.0.1:0".parse().unwrap(),
+            demo: true,
+        };
+        let state = server::start(&config).await.unwrap();
+        Api { router: server::router(state), _dir: dir }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let header_text = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let cookie = header_text(header::SET_COOKIE);
+        let location = header_text(header::LOCATION);
+        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        Reply { status, cookie, location, body }
+    }
+
+    async fn call(&self, session: Option<&str>, endpoint: &str, args: Value) -> Reply {
+        let mut request = Request::post(format!("/api/{endpoint}")).header(header::CONTENT_TYPE, "application/json");
+        if let Some(cookie) = session {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(args.to_string())).unwrap()).await
+    }
+
+    /// Signs in and returns the `Cookie` header value for later calls.
+    async fn login(&self, email: &str) -> String {
+        let reply = self.call(None, "login", json!({ "email": email, "password": "demo1234" })).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        let cookie = reply.cookie.expect("a session cookie");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        cookie.split(';').next().unwrap().to_string()
+    }
+
+    async fn team_id(&self, session: &str, name: &str) -> i64 {
+        let teams = self.call(Some(session), "teams", json!({})).await.body;
+        teams.as_array().unwrap().iter().find(|t| t["name"] == name).expect(name)["id"].as_i64().unwrap()
+    }
+
+    async fn board(&self, session: &str, team_id: i64) -> Value {
+        let reply = self.call(Some(session), "board", json!({ "team_id": team_id, "limits": [] })).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.body
+    }
+}
+
+#[tokio::test]
+async fn calls_without_a_session_are_unauthorized() {
+    let api = Api::demo().await;
+    for (endpoint, args) in [
+        ("teams", json!({})),
+        ("board", json!({ "team_id": 1, "limits": [] })),
+        ("ticket", json!({ "reference": "HD-1001" })),
+        ("move_ticket", json!({ "reference": "HD-1001", "version": 1, "stage_id": 2, "before": null })),
+    ] {
+        let reply = api.call(Some("hd_session=forged"), endpoint, args).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{endpoint}");
+        assert_eq!(reply.body, json!("Unauthorized"));
+    }
+    let wrong = api.call(None, "login", json!({ "email": "agent1@demo.test", "password": "nope" })).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.cookie.is_none());
+}
+
+#[tokio::test]
+async fn pages_redirect_to_login_until_signed_in() {
+    let api = Api::demo().await;
+    let page = |cookie: Option<&str>| {
+        let mut request = Request::get("/");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let anonymous = api.send(page(None)).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.location.as_deref(), Some("/login"));
+    let session = api.login("agent1@demo.test").await;
+    assert_eq!(api.send(page(Some(&session))).await.status, StatusCode::OK);
+
+    let logout = api.call(Some(&session), "logout", json!({})).await;
+    assert!(logout.cookie.unwrap().contains("Max-Age=0"));
+    assert_eq!(api.send(page(Some(&session))).await.status, StatusCode::SEE_OTHER, "the session ended");
+}
+
+#[tokio::test]
+async fn private_team_is_closed_to_outsiders_on_every_endpoint() {
+    let api = Api::demo().await;
+    let insider = api.login("agent4@demo.test").await;
+    let outsider = api.login("agent1@demo.test").await;
+    let finance = api.team_id(&insider, "Finance").await;
+    let board = api.board(&insider, finance).await;
+    let card = &board["columns"][0]["cards"][0];
+    let reference = card["reference"].as_str().unwrap();
+    let target_stage = board["columns"][1]["stage"]["id"].as_i64().unwrap();
+
+    let teams = api.call(Some(&outsider), "teams", json!({})).await.body;
+    assert!(teams.as_array().unwrap().iter().all(|t| t["name"] != "Finance"));
+    let denied = [
+        api.call(Some(&outsider), "board", json!({ "team_id": finance, "limits": [] })).await,
+        api.call(Some(&outsider), "ticket", json!({ "reference": reference })).await,
+        api.call(Some(&outsider), "move_ticket", json!({ "reference": reference, "version": card["version"], "stage_id": target_stage, "before": null })).await,
+        api.call(Some(&outsider), "rename_stage", json!({ "stage_id": target_stage, "version": 1, "name": "Hijacked" })).await,
+    ];
+    for reply in denied {
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+    }
+    let events = Request::get(format!("/api/events?team={finance}")).header(header::COOKIE, &outsider).body(Body::empty()).unwrap();
+    assert_eq!(api.send(events).await.status, StatusCode::FORBIDDEN);
+
+    let after = api.call(Some(&insider), "ticket", json!({ "reference": reference })).await.body;
+    assert_eq!(after["version"], card["version"], "nothing changed");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_client_error_and_changes_nothing() {
+    let api = Api::demo().await;
+    let session = api.login("agent1@demo.test").await;
+    let support = api.team_id(&session, "Support").await;
+    let field_service = api.team_id(&session, "Field Service").await;
+    let board = api.board(&session, support).await;
+    let card = board["columns"][0]["cards"][0].clone();
+    let foreign_stage = api.board(&session, field_service).await["columns"][1]["stage"]["id"].clone();
+
+    let malformed = api.call(Some(&session), "move_ticket", json!({ "reference": 5 })).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST, "{:?}", malformed.body);
+    let not_a_reference = api.call(Some(&session), "ticket", json!({ "reference": "'; DROP TABLE tickets" })).await;
+    assert_eq!(not_a_reference.status, StatusCode::BAD_REQUEST);
+    let unknown = api.call(Some(&session), "ticket", json!({ "reference": "HD-999999" })).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let other_team = api
+        .call(Some(&session), "move_ticket", json!({ "reference": card["reference"], "version": card["version"], "stage_id": foreign_stage, "before": null }))
+        .await;
+    assert_eq!(other_team.status, StatusCode::BAD_REQUEST);
+    assert!(other_team.body["Invalid"].as_str().unwrap().contains("another team"));
+    let empty_title = api
+        .call(Some(&session), "create_ticket", json!({ "input": {
+            "title": " ", "description": "", "team_id": support, "priority": "normal", "origin": "phone",
+            "contact_id": null, "account_id": null, "new_customer": null, "subject_id": null,
+            "product_id": null, "assignee_id": null, "tags": [] } }))
+        .await;
+    assert_eq!(empty_title.status, StatusCode::BAD_REQUEST);
+    assert_eq!(empty_title.body, json!({ "Invalid": "Title is required." }));
+    let agent_renames = api.call(Some(&session), "rename_stage", json!({ "stage_id": board["columns"][0]["stage"]["id"], "version": 1, "name": "Mine" })).await;
+    assert_eq!(agent_renames.status, StatusCode::FORBIDDEN);
+
+    assert_eq!(api.board(&session, support).await, board, "the board is unchanged");
+}
+
+#[tokio::test]
+async fn a_stale_move_is_a_conflict() {
+    let api = Api::demo().await;
+    let session = api.login("agent2@demo.test").await;
+    let support = api.team_id(&session, "Support").await;
+    let board = api.board(&session, support).await;
+    let card = &board["columns"][0]["cards"][0];
+    let to = board["columns"][1]["stage"]["id"].clone();
+    let args = json!({ "reference": card["reference"], "version": card["version"], "stage_id": to, "before": null });
+    let first = api.call(Some(&session), "move_ticket", args.clone()).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body["version"], card["version"].as_i64().unwrap() + 1);
+    let second = api.call(Some(&session), "move_ticket", args).await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert!(second.body["Conflict"].as_str().unwrap().contains("changed by someone else"));
+}
