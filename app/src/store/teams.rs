@@ -224,3 +224,59 @@ pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: 
     tx.commit().await?;
     Ok(stages)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::temp_db;
+    use crate::store::{seed, users};
+
+    async fn setup() -> (Db, tempfile::TempDir, CurrentUser, CurrentUser, i64) {
+        let (db, dir) = temp_db().await;
+        seed::demo(&db, chrono::Utc::now()).await.unwrap();
+        let lead = users::authenticate(&db, "lead@demo.test", seed::DEMO_PASSWORD).await.unwrap();
+        let agent = users::authenticate(&db, "agent1@demo.test", seed::DEMO_PASSWORD).await.unwrap();
+        let support = visible_teams(&db, &lead).await.unwrap().into_iter().find(|t| t.name == "Support").unwrap().id;
+        (db, dir, lead, agent, support)
+    }
+
+    async fn names(db: &Db, team_id: i64) -> Vec<String> {
+        let mut conn = db.read.acquire().await.unwrap();
+        stages_of(&mut conn, team_id).await.unwrap().into_iter().map(|s| s.name).collect()
+    }
+
+    #[tokio::test]
+    async fn leads_create_rename_reorder_and_fold_stages() {
+        let (db, _dir, lead, _, support) = setup().await;
+        let review = create_stage(&db, &lead, support, " Review ", StageCategory::InProgress).await.unwrap();
+        assert_eq!(names(&db, support).await.last().map(String::as_str), Some("Review"));
+
+        let renamed = rename_stage(&db, &lead, review.id, review.version, "Peer review").await.unwrap();
+        let stages = reorder_stage(&db, &lead, renamed.id, renamed.version, 1).await.unwrap();
+        assert_eq!(stages.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()[..3], ["New", "Peer review", "In Progress"]);
+        assert!(stages.windows(2).all(|w| w[0].position < w[1].position));
+
+        let moved = stages.iter().find(|s| s.id == review.id).unwrap();
+        let folded = set_stage_folded(&db, &lead, moved.id, moved.version, true).await.unwrap();
+        assert!(folded.folded);
+        let stale = rename_stage(&db, &lead, review.id, moved.version, "Too late").await;
+        assert!(matches!(stale, Err(AppError::Conflict(_))));
+    }
+
+    #[tokio::test]
+    async fn stage_changes_are_refused_to_agents_and_on_bad_input() {
+        let (db, _dir, lead, agent, support) = setup().await;
+        let before = names(&db, support).await;
+        assert!(matches!(create_stage(&db, &agent, support, "Mine", StageCategory::New).await, Err(AppError::Forbidden(_))));
+        assert!(matches!(create_stage(&db, &lead, support, "  ", StageCategory::New).await, Err(AppError::Invalid(_))));
+        assert!(matches!(create_stage(&db, &lead, support, "New", StageCategory::New).await, Err(AppError::Invalid(m)) if m.contains("already has")));
+        assert!(matches!(create_stage(&db, &lead, 9_999, "Ghost", StageCategory::New).await, Err(AppError::NotFound(_))));
+        let first = {
+            let mut conn = db.read.acquire().await.unwrap();
+            stages_of(&mut conn, support).await.unwrap().remove(0)
+        };
+        assert!(matches!(rename_stage(&db, &agent, first.id, first.version, "Inbox").await, Err(AppError::Forbidden(_))));
+        assert!(matches!(rename_stage(&db, &lead, first.id, first.version, "In Progress").await, Err(AppError::Invalid(_))));
+        assert_eq!(names(&db, support).await, before, "nothing changed");
+    }
+}
