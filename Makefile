@@ -31,4 +31,4 @@ e2e:
 	@scripts/e2e.sh $(E2E_ADDR) $(E2E_DB)
 
 bench: build
-	cargo run --release -p server --bin board-bench
+	cargo run --release -p bench --bin board

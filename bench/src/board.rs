@@ -1,0 +1,150 @@
+//! Board benchmark: 10,000 open tickets in one team; page render time, move latency, WASM size.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use serde_json::{json, Value};
+use server::config::Config;
+use tower::ServiceExt;
+
+const EXTRA_TICKETS: i64 = 10_000;
+const PAGE_RUNS: usize = 30;
+const MOVES: usize = 1_000;
+const WASM: &str = "target/site/pkg/helpdesk.wasm";
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        demo: true,
+    };
+    let state = server::start(&config).await.expect("start");
+    let team_id: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Support'").fetch_one(&state.db.read).await.unwrap();
+    seed_open_tickets(&state.db, team_id).await;
+    let router = server::router(state.clone());
+    let session = login(&router).await;
+
+    let page = format!("/teams/{team_id}/board");
+    let mut page_times = Vec::new();
+    for _ in 0..PAGE_RUNS {
+        let request = Request::get(&page).header(header::COOKIE, &session).body(Body::empty()).unwrap();
+        let started = Instant::now();
+        let (status, body) = send(&router, request).await;
+        page_times.push(started.elapsed());
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("data-testid=\"ticket-card\""), "the page shows cards");
+    }
+
+    let board = call(&router, &session, "board", json!({ "team_id": team_id, "limits": [] })).await;
+    let stages: Vec<i64> = board["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["stage"]["category"] != "solved" && c["stage"]["category"] != "cancelled")
+        .map(|c| c["stage"]["id"].as_i64().unwrap())
+        .collect();
+    let mut cards: Vec<(String, i64)> = board["columns"][0]["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["reference"].as_str().unwrap().to_string(), c["version"].as_i64().unwrap()))
+        .collect();
+    let mut move_times = Vec::new();
+    for i in 0..MOVES {
+        let slot = i % cards.len();
+        let (reference, version) = cards[slot].clone();
+        let args = json!({ "reference": reference, "version": version, "stage_id": stages[(i / cards.len() + 1) % stages.len()], "before": null });
+        let started = Instant::now();
+        let moved = call(&router, &session, "move_ticket", args).await;
+        move_times.push(started.elapsed());
+        cards[slot].1 = moved["version"].as_i64().expect("moved");
+    }
+
+    let mut out = std::io::stdout().lock();
+    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE team_id = ? AND status LIKE 'active%'")
+        .bind(team_id)
+        .fetch_one(&state.db.read)
+        .await
+        .unwrap();
+    writeln!(out, "board: {open} open tickets in one team").unwrap();
+    writeln!(out, "board page render ({PAGE_RUNS} runs): {}", summary(&mut page_times)).unwrap();
+    writeln!(out, "move_ticket ({MOVES} moves): {}", summary(&mut move_times)).unwrap();
+    match std::fs::read(WASM) {
+        Ok(wasm) => {
+            let mut compressed = Vec::new();
+            let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+            brotli::BrotliCompress(&mut wasm.as_slice(), &mut compressed, &params).unwrap();
+            writeln!(out, "wasm: {} KB raw, {} KB brotli", wasm.len() / 1024, compressed.len() / 1024).unwrap();
+        }
+        Err(_) => writeln!(out, "wasm: {WASM} not found; run `cargo leptos build --release` first").unwrap(),
+    }
+}
+
+/// Bulk rows straight into the database: the benchmark measures reading and moving, not creating.
+async fn seed_open_tickets(db: &app::store::Db, team_id: i64) {
+    let mut tx = db.write.begin().await.unwrap();
+    let stages: Vec<i64> = sqlx::query_scalar("SELECT id FROM stages WHERE team_id = ? AND category IN ('new', 'in_progress', 'waiting') ORDER BY position")
+        .bind(team_id)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    let first: i64 = sqlx::query_scalar("SELECT MAX(number) + 1 FROM tickets").fetch_one(&mut *tx).await.unwrap();
+    let now = chrono::Utc::now();
+    for i in 0..EXTRA_TICKETS {
+        sqlx::query(
+            "INSERT INTO tickets (number, team_id, stage_id, position, title, priority, status, origin, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, 'normal', 'active_new', 'email', ?, ?)",
+        )
+        .bind(first + i)
+        .bind(team_id)
+        .bind(stages[i as usize % stages.len()])
+        .bind((i + 1) as f64 * 1024.0)
+        .bind(format!("Bulk ticket {i}"))
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn send(router: &Router, request: Request<Body>) -> (StatusCode, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+async fn call(router: &Router, session: &str, endpoint: &str, args: Value) -> Value {
+    let request = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, session)
+        .body(Body::from(args.to_string()))
+        .unwrap();
+    let (status, body) = send(router, request).await;
+    assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn login(router: &Router) -> String {
+    let request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({ "email": "agent1@demo.test", "password": "demo1234" }).to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let cookie = response.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+fn summary(times: &mut [Duration]) -> String {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1).min(times.len() - 1)];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!("p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", ms(at(0.50)), ms(at(0.99)), ms(*times.last().unwrap()))
+}
