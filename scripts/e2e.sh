@@ -15,4 +15,4 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 cd end2end
-BASE_URL="http://$addr" npx playwright test
+BASE_URL="http://$addr" npx playwright test "${@:3}"
