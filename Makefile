@@ -4,14 +4,20 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 E2E_ADDR ?= 127.0.0.1:3900
 E2E_DB := target/e2e/helpdesk.db
+# Rebuild only when a source changed: the WASM post-processing alone takes half a minute.
+SOURCES := $(shell find app frontend server style public -type f) Cargo.toml Cargo.lock rust-toolchain.toml
+RELEASE_STAMP := target/release/.helpdesk-built
 
 .PHONY: run test setup build unit e2e bench
 
 setup:
 	@scripts/setup.sh
 
-build: setup
+build: $(RELEASE_STAMP)
+
+$(RELEASE_STAMP): $(SOURCES) | setup
 	cargo leptos build --release
+	@touch $@
 
 ## Builds (release), creates data/helpdesk.db with demo data on first start, serves on 127.0.0.1:3000.
 run: build
@@ -21,7 +27,7 @@ run: build
 test:
 	@scripts/setup.sh --test
 	$(MAKE) unit
-	cargo leptos build --release
+	$(MAKE) build
 	$(MAKE) e2e
 
 unit:
@@ -31,4 +37,4 @@ e2e:
 	@scripts/e2e.sh $(E2E_ADDR) $(E2E_DB)
 
 bench: build
-	cargo run --release -p bench --bin board
+	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin board
