@@ -31,7 +31,7 @@ test:
 	$(MAKE) e2e
 
 unit:
-	cargo test --workspace --features app/ssr
+	cargo test --workspace --exclude frontend --features app/ssr
 
 e2e:
 	@scripts/e2e.sh $(E2E_ADDR) $(E2E_DB)

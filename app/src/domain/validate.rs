@@ -108,23 +108,9 @@ pub fn password(value: &str) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Origin, Priority};
 
     fn input(title: &str) -> TicketInput {
-        TicketInput {
-            title: title.into(),
-            description: String::new(),
-            team_id: 1,
-            priority: Priority::Normal,
-            origin: Origin::Phone,
-            contact_id: None,
-            account_id: None,
-            new_customer: None,
-            subject_id: None,
-            product_id: None,
-            assignee_id: None,
-            tags: vec![],
-        }
+        TicketInput::quick(1, title)
     }
 
     #[test]

@@ -141,6 +141,26 @@ pub struct TicketInput {
     pub tags: Vec<String>,
 }
 
+impl TicketInput {
+    /// A ticket with just a title, as quick-create makes it; the rest at its defaults.
+    pub fn quick(team_id: i64, title: impl Into<String>) -> Self {
+        TicketInput {
+            title: title.into(),
+            description: String::new(),
+            team_id,
+            priority: Priority::Normal,
+            origin: Origin::Phone,
+            contact_id: None,
+            account_id: None,
+            new_customer: None,
+            subject_id: None,
+            product_id: None,
+            assignee_id: None,
+            tags: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Named {
     pub id: i64,

@@ -128,6 +128,14 @@ pub async fn stage(conn: &mut SqliteConnection, stage_id: i64) -> Result<Stage, 
         .into_stage()
 }
 
+/// Stage names are unique per team; say so instead of a generic conflict.
+fn duplicate_stage_name(error: sqlx::Error, name: &str) -> AppError {
+    match AppError::from(error) {
+        AppError::Conflict(_) => AppError::Invalid(format!("The team already has a stage named \"{name}\".")),
+        other => other,
+    }
+}
+
 pub async fn insert_stage(conn: &mut SqliteConnection, team_id: i64, name: &str, category: StageCategory) -> Result<Stage, AppError> {
     let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), -1) + 1 FROM stages WHERE team_id = ?")
         .bind(team_id)
@@ -140,10 +148,7 @@ pub async fn insert_stage(conn: &mut SqliteConnection, team_id: i64, name: &str,
         .bind(position)
         .execute(&mut *conn)
         .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::Invalid(format!("The team already has a stage named \"{name}\".")),
-            other => other,
-        })?
+        .map_err(|e| duplicate_stage_name(e, name))?
         .last_insert_rowid();
     stage(conn, id).await
 }
@@ -180,10 +185,7 @@ pub async fn rename_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: i
         .bind(version)
         .execute(&mut *tx)
         .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::Invalid(format!("The team already has a stage named \"{name}\".")),
-            other => other,
-        })?
+        .map_err(|e| duplicate_stage_name(e, &name))?
         .rows_affected();
     expect_one_row(affected, "The stage")?;
     let renamed = stage(&mut tx, stage_id).await?;

@@ -221,6 +221,40 @@ async fn replace_tags(conn: &mut SqliteConnection, ticket_id: i64, tags: &[Strin
     Ok(())
 }
 
+/// A ticket's references, checked inside the transaction (a new customer is created there too).
+struct Resolved {
+    assignee: Option<UserRef>,
+    contact_id: Option<i64>,
+    account_id: Option<i64>,
+}
+
+async fn resolve_references(conn: &mut SqliteConnection, input: &TicketInput) -> Result<Resolved, AppError> {
+    let assignee = check_assignee(conn, input.assignee_id, input.team_id).await?;
+    check_exists(conn, "subjects", "Subject", input.subject_id).await?;
+    check_exists(conn, "products", "Product", input.product_id).await?;
+    let (contact_id, account_id) = customers::resolve(conn, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
+    Ok(Resolved { assignee, contact_id, account_id })
+}
+
+/// The columns a ticket form edits, in the order `bind_editable` binds them.
+const EDITABLE_COLUMNS: &str = "title, description, priority, status, assignee_id, account_id, contact_id, origin, subject_id, product_id";
+
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved: &Resolved, status: TicketStatus) -> Statement<'q> {
+    statement
+        .bind(&input.title)
+        .bind(&input.description)
+        .bind(input.priority.as_str())
+        .bind(status.as_str())
+        .bind(resolved.assignee.as_ref().map(|a| a.id))
+        .bind(resolved.account_id)
+        .bind(resolved.contact_id)
+        .bind(input.origin.as_str())
+        .bind(input.subject_id)
+        .bind(input.product_id)
+}
+
 /// Creates a ticket in the team's intake stage; returns its card (with the new reference).
 pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
     let input = validate::ticket(input)?;
@@ -230,45 +264,32 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     let mut tx = db.write.begin().await?;
     let team = visible_team(&mut tx, user, input.team_id).await?;
     let stage = intake_stage(&mut tx, team.id).await?;
-    let assignee = check_assignee(&mut tx, input.assignee_id, team.id).await?;
-    check_exists(&mut tx, "subjects", "Subject", input.subject_id).await?;
-    check_exists(&mut tx, "products", "Product", input.product_id).await?;
-    let (contact_id, account_id) =
-        customers::resolve(&mut tx, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
+    let resolved = resolve_references(&mut tx, &input).await?;
     let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number) + 1, ?) FROM tickets")
         .bind(reference::FIRST_NUMBER)
         .fetch_one(&mut *tx)
         .await?;
     let position = ordering::between(last_position(&mut tx, stage.id, 0).await?, None);
-    let ticket_id = sqlx::query(
-        "INSERT INTO tickets (number, team_id, stage_id, position, title, description, priority, status, assignee_id,
-                              account_id, contact_id, origin, subject_id, product_id, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(number)
-    .bind(team.id)
-    .bind(stage.id)
-    .bind(position)
-    .bind(&input.title)
-    .bind(&input.description)
-    .bind(input.priority.as_str())
-    .bind(status::derive(stage.category, assignee.is_some()).as_str())
-    .bind(assignee.as_ref().map(|a| a.id))
-    .bind(account_id)
-    .bind(contact_id)
-    .bind(input.origin.as_str())
-    .bind(input.subject_id)
-    .bind(input.product_id)
-    .bind(user.id)
-    .bind(now)
-    .bind(now)
+    let status = status::derive(stage.category, resolved.assignee.is_some());
+    let insert = format!(
+        "INSERT INTO tickets ({EDITABLE_COLUMNS}, number, team_id, stage_id, position, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    );
+    let ticket_id = bind_editable(sqlx::query(&insert), &input, &resolved, status)
+        .bind(number)
+        .bind(team.id)
+        .bind(stage.id)
+        .bind(position)
+        .bind(user.id)
+        .bind(now)
+        .bind(now)
     .execute(&mut *tx)
     .await?
     .last_insert_rowid();
     replace_tags(&mut tx, ticket_id, &input.tags).await?;
     follow(&mut tx, ticket_id, user.id).await?;
     add_timeline(&mut tx, ticket_id, TimelineKind::Created, user.id, now, &format!("Created in {} › {}", team.name, stage.name)).await?;
-    if let Some(assignee) = &assignee {
+    if let Some(assignee) = &resolved.assignee {
         follow(&mut tx, ticket_id, assignee.id).await?;
         add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, user.id, now, &format!("Assigned to {}", assignee.name)).await?;
     }
@@ -514,35 +535,22 @@ pub async fn update(
     } else {
         (before.stage.clone(), None)
     };
-    let assignee = check_assignee(&mut tx, input.assignee_id, input.team_id).await?;
-    check_exists(&mut tx, "subjects", "Subject", input.subject_id).await?;
-    check_exists(&mut tx, "products", "Product", input.product_id).await?;
-    let (contact_id, account_id) =
-        customers::resolve(&mut tx, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
-    let affected = sqlx::query(
-        "UPDATE tickets SET title = ?, description = ?, team_id = ?, stage_id = ?, position = COALESCE(?, position),
-                priority = ?, status = ?, assignee_id = ?, account_id = ?, contact_id = ?, origin = ?, subject_id = ?,
-                product_id = ?, updated_at = ?, version = version + 1
-          WHERE id = ? AND version = ?",
-    )
-    .bind(&input.title)
-    .bind(&input.description)
-    .bind(input.team_id)
-    .bind(stage.id)
-    .bind(position)
-    .bind(input.priority.as_str())
-    .bind(status::derive(stage.category, assignee.is_some()).as_str())
-    .bind(assignee.as_ref().map(|a| a.id))
-    .bind(account_id)
-    .bind(contact_id)
-    .bind(input.origin.as_str())
-    .bind(input.subject_id)
-    .bind(input.product_id)
-    .bind(now)
-    .bind(ticket.id)
-    .bind(version)
-    .execute(&mut *tx)
-    .await?
+    let resolved = resolve_references(&mut tx, &input).await?;
+    let status = status::derive(stage.category, resolved.assignee.is_some());
+    let update = format!(
+        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
+                team_id = ?, stage_id = ?, position = COALESCE(?, position), updated_at = ?, version = version + 1
+          WHERE id = ? AND version = ?"
+    );
+    let affected = bind_editable(sqlx::query(&update), &input, &resolved, status)
+        .bind(input.team_id)
+        .bind(stage.id)
+        .bind(position)
+        .bind(now)
+        .bind(ticket.id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
     .rows_affected();
     expect_one_row(affected, &before.reference)?;
     replace_tags(&mut tx, ticket.id, &input.tags).await?;
@@ -683,20 +691,7 @@ mod tests {
     }
 
     fn input(team_id: i64, title: &str) -> TicketInput {
-        TicketInput {
-            title: title.into(),
-            description: String::new(),
-            team_id,
-            priority: Priority::High,
-            origin: Origin::Email,
-            contact_id: None,
-            account_id: None,
-            new_customer: None,
-            subject_id: None,
-            product_id: None,
-            assignee_id: None,
-            tags: vec!["Printer".into()],
-        }
+        TicketInput { priority: Priority::High, origin: Origin::Email, tags: vec!["Printer".into()], ..TicketInput::quick(team_id, title) }
     }
 
     fn column<'a>(board: &'a Board, name: &str) -> &'a BoardColumn {

@@ -354,20 +354,7 @@ fn QuickCreate(context: BoardContext) -> impl IntoView {
         if text.trim().is_empty() {
             return;
         }
-        let input = TicketInput {
-            title: text,
-            description: String::new(),
-            team_id: context.team_id,
-            priority: Priority::Normal,
-            origin: Origin::Phone,
-            contact_id: None,
-            account_id: None,
-            new_customer: None,
-            subject_id: None,
-            product_id: None,
-            assignee_id: None,
-            tags: Vec::new(),
-        };
+        let input = TicketInput::quick(context.team_id, text);
         spawn_local(async move {
             match create_ticket(input).await {
                 Ok(card) => {
