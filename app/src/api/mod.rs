@@ -1,6 +1,7 @@
 //! Server functions: each authorizes the caller, makes one store call and publishes the change.
 //! They are public HTTP endpoints under `/api/…` with JSON bodies.
 
+pub mod assignment;
 pub mod auth;
 pub mod board;
 pub mod tickets;

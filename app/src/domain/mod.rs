@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod age;
+pub mod assign;
 pub mod board;
 pub mod changes;
 pub mod ordering;

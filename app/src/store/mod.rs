@@ -1,5 +1,6 @@
 //! Persistence: every function is one transaction; authorization facts are read inside it.
 
+pub mod assignment;
 pub mod customers;
 pub mod seed;
 pub mod teams;

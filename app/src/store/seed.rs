@@ -117,6 +117,23 @@ const SUBJECTS: &[(&str, &[&str])] = &[
 
 const PRODUCTS: &[&str] = &["Router X200", "Laptop Pro 14", "Office Suite", "Payroll Cloud"];
 
+/// (name, kind, scale maximum)
+const QUALIFICATIONS: &[(&str, &str, i64)] = &[("Networking", "technical", 10), ("German", "soft", 10), ("Billing", "technical", 10)];
+
+/// (user, qualification, rating)
+const RATINGS: &[(&str, &str, i64)] = &[
+    ("agent1@demo.test", "Networking", 8),
+    ("agent1@demo.test", "German", 5),
+    ("agent2@demo.test", "Networking", 4),
+    ("agent3@demo.test", "German", 9),
+    ("agent3@demo.test", "Networking", 6),
+    ("agent4@demo.test", "Billing", 9),
+];
+
+/// Every this-many-th waiting Support ticket needs Networking of at least `NETWORKING_MIN`.
+const NEEDS_NETWORKING_EVERY: usize = 8;
+const NETWORKING_MIN: i64 = 7;
+
 /// Seeds the demo data into an empty database; does nothing when any user exists.
 pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     if users::user_count(db).await? > 0 {
@@ -197,6 +214,27 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     }
     tx.commit().await?;
 
+    let mut qualification_ids = Vec::new();
+    for (name, kind, scale_max) in QUALIFICATIONS {
+        let id = sqlx::query("INSERT INTO qualifications (name, kind, scale_max) VALUES (?, ?, ?)")
+            .bind(name)
+            .bind(kind)
+            .bind(scale_max)
+            .execute(&db.write)
+            .await?
+            .last_insert_rowid();
+        qualification_ids.push((*name, id));
+    }
+    let qualification = |name: &str| qualification_ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id).unwrap_or_default();
+    for (email, name, rating) in RATINGS {
+        sqlx::query("INSERT INTO user_qualifications (user_id, qualification_id, rating) VALUES (?, ?, ?)")
+            .bind(person(email))
+            .bind(qualification(name))
+            .bind(rating)
+            .execute(&db.write)
+            .await?;
+    }
+
     let admin = users::user_by_id(db, person("admin@demo.test")).await?;
     let customer_id = person("customer@demo.test");
     let mut serial = 0usize;
@@ -229,6 +267,14 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             if stage_index > 0 {
                 tickets::move_to_stage(db, &admin, &card.reference, card.version, stage_ids[stage_index], None, created + Duration::minutes(20)).await?;
             }
+            if *team_id == team_ids[0].0 && assignee.is_none() && index % NEEDS_NETWORKING_EVERY == 0 {
+                sqlx::query("INSERT INTO ticket_requirements (ticket_id, qualification_id, min_rating) SELECT id, ?, ? FROM tickets WHERE number = ?")
+                    .bind(qualification("Networking"))
+                    .bind(NETWORKING_MIN)
+                    .bind(crate::domain::reference::parse(&card.reference))
+                    .execute(&db.write)
+                    .await?;
+            }
             if *team_id == team_ids[0].0 && contacts.iter().any(|(id, email)| *id == contact && *email == "customer@demo.test") {
                 let ticket_id: i64 = sqlx::query_scalar("SELECT id FROM tickets WHERE number = ?")
                     .bind(crate::domain::reference::parse(&card.reference))
@@ -242,6 +288,8 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             }
         }
     }
+    // Field Service spreads its new tickets over its members automatically.
+    sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
     Ok(true)
 }
 

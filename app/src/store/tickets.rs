@@ -73,7 +73,7 @@ fn stale(reference_text: &str) -> AppError {
     ))
 }
 
-async fn add_timeline(
+pub(crate) async fn add_timeline(
     conn: &mut SqliteConnection,
     ticket_id: i64,
     kind: TimelineKind,
@@ -159,7 +159,7 @@ pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLi
     Ok(Board { can_manage_stages: user.role.manages_stages(), team, columns })
 }
 
-async fn card(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketCard, AppError> {
+pub(crate) async fn card(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketCard, AppError> {
     sqlx::query_as::<_, CardRow>(&format!("{CARD_SELECT} WHERE k.id = ?")).bind(ticket_id).fetch_one(conn).await?.into_card()
 }
 
@@ -204,7 +204,7 @@ async fn last_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket
         .await?)
 }
 
-async fn follow(conn: &mut SqliteConnection, ticket_id: i64, user_id: i64) -> Result<(), AppError> {
+pub(crate) async fn follow(conn: &mut SqliteConnection, ticket_id: i64, user_id: i64) -> Result<(), AppError> {
     sqlx::query("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(ticket_id)
         .bind(user_id)
@@ -264,7 +264,14 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     let mut tx = db.write.begin().await?;
     let team = visible_team(&mut tx, user, input.team_id).await?;
     let stage = intake_stage(&mut tx, team.id).await?;
-    let resolved = resolve_references(&mut tx, &input).await?;
+    let mut resolved = resolve_references(&mut tx, &input).await?;
+    let automatic = match resolved.assignee {
+        Some(_) => None,
+        None => super::assignment::auto_assignee(&mut tx, team.id, now).await?,
+    };
+    if let Some((assignee, _)) = &automatic {
+        resolved.assignee = Some(assignee.clone());
+    }
     let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number) + 1, ?) FROM tickets")
         .bind(reference::FIRST_NUMBER)
         .fetch_one(&mut *tx)
@@ -291,7 +298,8 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     add_timeline(&mut tx, ticket_id, TimelineKind::Created, user.id, now, &format!("Created in {} › {}", team.name, stage.name)).await?;
     if let Some(assignee) = &resolved.assignee {
         follow(&mut tx, ticket_id, assignee.id).await?;
-        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, user.id, now, &format!("Assigned to {}", assignee.name)).await?;
+        let why = automatic.as_ref().map(|(_, why)| format!(" automatically ({why})")).unwrap_or_default();
+        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, user.id, now, &format!("Assigned to {}{why}", assignee.name)).await?;
     }
     let created = card(&mut tx, ticket_id).await?;
     tx.commit().await?;

@@ -7,7 +7,9 @@ pub use ticket_form::{TicketFields, TicketFormState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_navigate;
 
+use crate::api::assignment::pull_next;
 use crate::api::auth::{logout, signed_in_user};
 use crate::error::AppError;
 use crate::model::{Priority, UserRef};
@@ -119,4 +121,27 @@ pub fn Avatar(user: Option<UserRef>) -> impl IntoView {
 #[component]
 pub fn PriorityPill(priority: Priority) -> impl IntoView {
     view! { <span class=format!("priority {}", priority.as_str())>{priority.label()}</span> }
+}
+
+/// "Pick up next ticket": claims the best waiting ticket for this agent and opens it.
+#[component]
+pub fn PullNextButton() -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+    let pull = move |_| {
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match pull_next().await {
+                Ok(Some(card)) => navigate(&format!("/tickets/{}", card.reference), Default::default()),
+                Ok(None) => toasts.info("No waiting ticket in your teams matches your qualifications."),
+                Err(error) => toasts.error(error.to_string()),
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <button class="primary" data-testid="pull-next" on:click=pull disabled=move || busy.get()>"Pick up next ticket"</button>
+    }
 }

@@ -10,7 +10,7 @@ use crate::api::tickets::create_ticket;
 use crate::domain::{age, board::{apply_move, confirm}};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, Avatar, ErrorAlert, PriorityPill};
+use crate::ui::components::{use_toasts, Avatar, ErrorAlert, PriorityPill, PullNextButton};
 
 /// How many more cards "Show more" loads into a column.
 const PAGE: i64 = 50;
@@ -115,7 +115,10 @@ fn BoardView(board: Board) -> impl IntoView {
                 <h1>{team.with_value(|t| t.name.clone())}</h1>
                 <span class="muted">{open} " open tickets · " {team.with_value(|t| t.visibility.label())}</span>
             </div>
-            <a class="button primary" href="/tickets/new">"New ticket"</a>
+            <div class="actions">
+                <PullNextButton/>
+                <a class="button" href="/tickets/new">"New ticket"</a>
+            </div>
         </div>
         <div class="board">
             <For each=stage_keys key=|stage| (stage.id, stage.version) let(stage)>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::board::list_teams;
-use crate::ui::components::ErrorAlert;
+use crate::ui::components::{ErrorAlert, PullNextButton};
 
 /// The teams the user may see, with their open ticket counts.
 #[component]
@@ -11,7 +11,10 @@ pub fn HomePage() -> impl IntoView {
         <main>
             <div class="page-head">
                 <h1>"Your teams"</h1>
-                <a class="button primary" href="/tickets/new">"New ticket"</a>
+                <div class="actions">
+                    <PullNextButton/>
+                    <a class="button" href="/tickets/new">"New ticket"</a>
+                </div>
             </div>
             <Suspense fallback=|| view! { <p class="muted">"Loading teams…"</p> }>
                 {move || Suspend::new(async move {

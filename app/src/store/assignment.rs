@@ -1,0 +1,333 @@
+//! Assignment in the database: automatic assignment on creation and "pick up next ticket".
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::{decode, Db};
+use crate::domain::access::{self, Relation};
+use crate::domain::assign::{self, Absence, Candidate, Method, Rating};
+use crate::domain::age;
+use crate::error::AppError;
+use crate::model::{CurrentUser, Priority, Role, TicketCard, TicketStatus, TimelineKind, UserRef, Visibility};
+
+/// Waiting tickets are examined in batches of this many, best first.
+const PULL_BATCH: i64 = 200;
+
+fn method_code(method: Method) -> &'static str {
+    match method {
+        Method::EqualTotal => "equal_total",
+        Method::EqualOpen => "equal_open",
+        Method::RoundRobin => "round_robin",
+    }
+}
+
+fn parse_method(code: &str) -> Option<Method> {
+    [Method::EqualTotal, Method::EqualOpen, Method::RoundRobin].into_iter().find(|m| method_code(*m) == code)
+}
+
+fn explain(method: Method) -> &'static str {
+    match method {
+        Method::EqualTotal => "equal total: fewest tickets received",
+        Method::EqualOpen => "equal open: fewest open tickets",
+        Method::RoundRobin => "round-robin: next in turn",
+    }
+}
+
+/// The assignee a team's automatic assignment picks for a new ticket, with the reason for the
+/// timeline; `None` when the team assigns manually or nobody is available (the ticket waits).
+pub async fn auto_assignee(conn: &mut SqliteConnection, team_id: i64, now: DateTime<Utc>) -> Result<Option<(UserRef, String)>, AppError> {
+    let (method, last_assigned, visibility): (Option<String>, Option<i64>, String) =
+        sqlx::query_as("SELECT assignment_method, last_assigned_id, visibility FROM teams WHERE id = ?")
+            .bind(team_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let Some(method) = method.as_deref().map(|code| decode(parse_method, code)).transpose()? else { return Ok(None) };
+    let members: Vec<(i64, String, String, bool)> = sqlx::query_as(
+        "SELECT u.id, u.name, u.role, EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ?1 AND m.user_id = u.id)
+           FROM users u WHERE u.role <> 'customer' ORDER BY u.id",
+    )
+    .bind(team_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    // An empty member list means every agent who can see the team.
+    let has_members = members.iter().any(|(.., member)| *member);
+    let visibility = decode(Visibility::parse, &visibility)?;
+    let mut eligible = Vec::new();
+    for (id, name, role, member) in members {
+        let role = decode(Role::parse, &role)?;
+        let relation = Relation { role, visibility, in_team: member, follows_ticket: false };
+        if (has_members && member) || (!has_members && role == Role::Agent && access::can_see_team(relation)) {
+            eligible.push(UserRef { id, name });
+        }
+    }
+    let loads: HashMap<i64, (i64, i64)> = sqlx::query_as::<_, (i64, i64, i64)>(
+        "SELECT assignee_id, SUM(status IN ('active_new', 'active_assigned')), COUNT(*)
+           FROM tickets WHERE team_id = ? AND assignee_id IS NOT NULL GROUP BY assignee_id",
+    )
+    .bind(team_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(id, open, total)| (id, (open, total)))
+    .collect();
+    let absences: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> =
+        sqlx::query_as("SELECT user_id, from_at, until_at FROM time_off WHERE until_at > ?").bind(now).fetch_all(&mut *conn).await?;
+    let candidates: Vec<Candidate> = eligible
+        .iter()
+        .map(|user| {
+            let (open, total) = loads.get(&user.id).copied().unwrap_or((0, 0));
+            let away: Vec<Absence> =
+                absences.iter().filter(|(id, ..)| *id == user.id).map(|(_, from, until)| Absence { from: *from, until: *until }).collect();
+            Candidate { user_id: user.id, open, total, available: assign::is_available(&away, now) }
+        })
+        .collect();
+    let Some(chosen) = assign::choose(method, &candidates, last_assigned) else { return Ok(None) };
+    sqlx::query("UPDATE teams SET last_assigned_id = ? WHERE id = ?").bind(chosen).bind(team_id).execute(&mut *conn).await?;
+    let user = eligible.into_iter().find(|u| u.id == chosen).ok_or_else(|| AppError::Internal("Chosen assignee vanished.".into()))?;
+    Ok(Some((user, explain(method).to_string())))
+}
+
+#[derive(sqlx::FromRow)]
+struct Waiting {
+    id: i64,
+    team_id: i64,
+    priority: String,
+    priority_rank: i64,
+    created_at: DateTime<Utc>,
+}
+
+/// A ticket claimed by pull-next, and its team (whose boards must refresh).
+pub struct Pulled {
+    pub card: TicketCard,
+    pub team_id: i64,
+}
+
+/// Claims the best waiting ticket of the agent's teams that they are qualified for: highest
+/// priority first, then the oldest. The claim happens inside one write transaction, so two
+/// agents pulling at the same moment never get the same ticket.
+pub async fn pull_next(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Result<Option<Pulled>, AppError> {
+    if !user.role.is_internal() {
+        return Err(AppError::Forbidden("Only agents pick up tickets.".into()));
+    }
+    let mut tx = db.write.begin().await?;
+    let held: Vec<Rating> = sqlx::query_as::<_, (i64, i64)>("SELECT qualification_id, rating FROM user_qualifications WHERE user_id = ?")
+        .bind(user.id)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(qualification_id, rating)| Rating { qualification_id, rating })
+        .collect();
+    let mut after: Option<(i64, DateTime<Utc>, i64)> = None;
+    loop {
+        let batch: Vec<Waiting> = sqlx::query_as(
+            "SELECT k.id, k.team_id, k.priority, k.priority_rank, k.created_at FROM tickets k
+              WHERE k.assignee_id IS NULL AND k.status = 'active_new'
+                AND k.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?1)
+                AND (?2 IS NULL OR k.priority_rank < ?2 OR (k.priority_rank = ?2 AND (k.created_at > ?3 OR (k.created_at = ?3 AND k.id > ?4))))
+              ORDER BY k.priority_rank DESC, k.created_at, k.id
+              LIMIT ?5",
+        )
+        .bind(user.id)
+        .bind(after.map(|a| a.0))
+        .bind(after.map(|a| a.1))
+        .bind(after.map(|a| a.2))
+        .bind(PULL_BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = batch.last() else { return Ok(None) };
+        after = Some((last.priority_rank, last.created_at, last.id));
+        let requirements = requirements_of(&mut tx, &batch).await?;
+        let no_requirements = Vec::new();
+        let Some(ticket) = batch.into_iter().find(|t| assign::qualifies(&held, requirements.get(&t.id).unwrap_or(&no_requirements))) else {
+            continue;
+        };
+        sqlx::query(
+            "UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL",
+        )
+        .bind(user.id)
+        .bind(TicketStatus::ActiveAssigned.as_str())
+        .bind(now)
+        .bind(ticket.id)
+        .execute(&mut *tx)
+        .await?;
+        super::tickets::follow(&mut tx, ticket.id, user.id).await?;
+        let priority = decode(Priority::parse, &ticket.priority)?;
+        let why = format!(
+            "Picked up by {} (pull next: {} priority, waiting {})",
+            user.name,
+            priority.label(),
+            age::compact(ticket.created_at, now)
+        );
+        super::tickets::add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, user.id, now, &why).await?;
+        let card = super::tickets::card(&mut tx, ticket.id).await?;
+        tx.commit().await?;
+        return Ok(Some(Pulled { card, team_id: ticket.team_id }));
+    }
+}
+
+async fn requirements_of(conn: &mut SqliteConnection, batch: &[Waiting]) -> Result<HashMap<i64, Vec<Rating>>, AppError> {
+    let ids = batch.iter().map(|t| t.id.to_string()).collect::<Vec<_>>().join(",");
+    // The ids are integers read from the database a moment ago, not user input.
+    let rows: Vec<(i64, i64, i64)> =
+        sqlx::query_as(&format!("SELECT ticket_id, qualification_id, min_rating FROM ticket_requirements WHERE ticket_id IN ({ids})"))
+            .fetch_all(conn)
+            .await?;
+    let mut requirements: HashMap<i64, Vec<Rating>> = HashMap::new();
+    for (ticket_id, qualification_id, rating) in rows {
+        requirements.entry(ticket_id).or_default().push(Rating { qualification_id, rating });
+    }
+    Ok(requirements)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{StageCategory, TicketInput};
+    use crate::store::testing::temp_db;
+    use crate::store::{teams, tickets, users};
+    use chrono::Duration;
+    use std::collections::HashSet;
+
+    /// A company-visible team with `agents` members and `waiting` unassigned tickets.
+    async fn team(db: &Db, agents: usize, waiting: usize, now: DateTime<Utc>) -> (i64, Vec<CurrentUser>) {
+        let mut tx = db.write.begin().await.unwrap();
+        let team_id = sqlx::query("INSERT INTO teams (name, visibility) VALUES ('Desk', 'company')").execute(&mut *tx).await.unwrap().last_insert_rowid();
+        let stage = teams::insert_stage(&mut tx, team_id, "New", StageCategory::New).await.unwrap();
+        let mut people = Vec::new();
+        for i in 0..agents {
+            let (name, email) = (format!("Agent {i}"), format!("agent{i}@example.com"));
+            let id = users::insert_user(&mut tx, &name, &email, Role::Agent, "unused", now).await.unwrap();
+            sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)").bind(team_id).bind(id).execute(&mut *tx).await.unwrap();
+            people.push(CurrentUser { id, name, email, role: Role::Agent });
+        }
+        for i in 0..waiting {
+            sqlx::query(
+                "INSERT INTO tickets (number, team_id, stage_id, position, title, priority, status, origin, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, 'Waiting', ?, 'active_new', 'email', ?, ?)",
+            )
+            .bind(1001 + i as i64)
+            .bind(team_id)
+            .bind(stage.id)
+            .bind(i as f64)
+            .bind(["low", "normal", "high", "urgent"][i % 4])
+            .bind(now - Duration::minutes(i as i64))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        (team_id, people)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_pullers_never_share_a_ticket_and_lose_no_pull() {
+        const PULLERS: usize = 50;
+        const TICKETS: usize = 2_000;
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        let (_, agents) = team(&db, PULLERS, TICKETS, now).await;
+        let mut pullers = Vec::new();
+        for agent in agents {
+            let db = db.clone();
+            pullers.push(tokio::spawn(async move {
+                let mut claimed = Vec::new();
+                while let Some(pulled) = pull_next(&db, &agent, now).await.unwrap() {
+                    claimed.push((pulled.card.reference, agent.id));
+                }
+                claimed
+            }));
+        }
+        let mut claims = Vec::new();
+        for puller in pullers {
+            claims.extend(puller.await.unwrap());
+        }
+        assert_eq!(claims.len(), TICKETS, "every ticket pulled exactly once in all");
+        let unique: HashSet<&String> = claims.iter().map(|(reference, _)| reference).collect();
+        assert_eq!(unique.len(), TICKETS, "no ticket handed to two agents");
+        for (reference, agent_id) in &claims {
+            let owner: i64 = sqlx::query_scalar("SELECT assignee_id FROM tickets WHERE number = ?")
+                .bind(crate::domain::reference::parse(reference))
+                .fetch_one(&db.read)
+                .await
+                .unwrap();
+            assert_eq!(owner, *agent_id, "{reference}: the puller told is the assignee stored");
+        }
+        let pickups: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM timeline_entries WHERE kind = 'assigned'").fetch_one(&db.read).await.unwrap();
+        assert_eq!(pickups, TICKETS as i64);
+    }
+
+    #[tokio::test]
+    async fn pull_gives_the_best_ticket_the_agent_qualifies_for() {
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        let (_, agents) = team(&db, 2, 8, now).await;
+        let skill = sqlx::query("INSERT INTO qualifications (name, kind, scale_max) VALUES ('Networking', 'technical', 10)")
+            .execute(&db.write)
+            .await
+            .unwrap()
+            .last_insert_rowid();
+        // Ticket 1004 is the oldest urgent one (i = 3); it needs Networking 7.
+        sqlx::query("INSERT INTO ticket_requirements (ticket_id, qualification_id, min_rating) SELECT id, ?, 7 FROM tickets WHERE number = 1004")
+            .bind(skill)
+            .execute(&db.write)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO user_qualifications (user_id, qualification_id, rating) VALUES (?, ?, 7), (?, ?, 6)")
+            .bind(agents[0].id)
+            .bind(skill)
+            .bind(agents[1].id)
+            .bind(skill)
+            .execute(&db.write)
+            .await
+            .unwrap();
+
+        let unqualified = pull_next(&db, &agents[1], now).await.unwrap().unwrap();
+        assert_eq!(unqualified.card.reference, "HD-1008", "rating 6 < 7: the next urgent ticket instead");
+        let qualified = pull_next(&db, &agents[0], now).await.unwrap().unwrap();
+        assert_eq!(qualified.card.reference, "HD-1004", "oldest urgent, rating 7 meets the minimum");
+        let next = pull_next(&db, &agents[0], now).await.unwrap().unwrap();
+        assert_eq!(next.card.priority, Priority::High, "then the next priority down");
+
+        let detail = tickets::get(&db, &agents[0], "HD-1004").await.unwrap();
+        assert_eq!(detail.status, TicketStatus::ActiveAssigned);
+        assert!(detail.timeline[0].summary.starts_with("Picked up by Agent 0 (pull next: Urgent priority"));
+    }
+
+    #[tokio::test]
+    async fn new_tickets_spread_over_available_members_by_equal_open() {
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        let (team_id, agents) = team(&db, 3, 0, now).await;
+        sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE id = ?").bind(team_id).execute(&db.write).await.unwrap();
+        sqlx::query("INSERT INTO time_off (user_id, from_at, until_at) VALUES (?, ?, ?)")
+            .bind(agents[2].id)
+            .bind(now - Duration::hours(1))
+            .bind(now + Duration::days(1))
+            .execute(&db.write)
+            .await
+            .unwrap();
+        let mut counts: HashMap<i64, usize> = HashMap::new();
+        for i in 0..6 {
+            let card = tickets::create(&db, &agents[0], &TicketInput::quick(team_id, format!("Spread {i}")), now).await.unwrap();
+            *counts.entry(card.assignee.expect("assigned automatically").id).or_default() += 1;
+        }
+        assert_eq!(counts.get(&agents[0].id), Some(&3));
+        assert_eq!(counts.get(&agents[1].id), Some(&3));
+        assert_eq!(counts.get(&agents[2].id), None, "on time off");
+        let detail = tickets::get(&db, &agents[0], "HD-1001").await.unwrap();
+        assert!(detail.timeline.iter().any(|e| e.summary.contains("automatically (equal open: fewest open tickets)")));
+
+        // With everyone away the ticket waits unassigned.
+        sqlx::query("INSERT INTO time_off (user_id, from_at, until_at) SELECT id, ?, ? FROM users")
+            .bind(now - Duration::hours(1))
+            .bind(now + Duration::days(1))
+            .execute(&db.write)
+            .await
+            .unwrap();
+        let waiting = tickets::create(&db, &agents[0], &TicketInput::quick(team_id, "Nobody here"), now).await.unwrap();
+        assert_eq!(waiting.assignee, None);
+    }
+}
