@@ -1,7 +1,9 @@
 //! Board benchmark: 10,000 open tickets in one team; page render time, move latency, WASM size.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use bench::summary;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
@@ -10,7 +12,7 @@ use serde_json::{json, Value};
 use server::config::Config;
 use tower::ServiceExt;
 
-const EXTRA_TICKETS: i64 = 10_000;
+const EXTRA_TICKETS: usize = 10_000;
 const PAGE_RUNS: usize = 30;
 const MOVES: usize = 1_000;
 const WASM: &str = "target/site/pkg/helpdesk.wasm";
@@ -93,24 +95,7 @@ async fn seed_open_tickets(db: &app::store::Db, team_id: i64) {
         .fetch_all(&mut *tx)
         .await
         .unwrap();
-    let first: i64 = sqlx::query_scalar("SELECT MAX(number) + 1 FROM tickets").fetch_one(&mut *tx).await.unwrap();
-    let now = chrono::Utc::now();
-    for i in 0..EXTRA_TICKETS {
-        sqlx::query(
-            "INSERT INTO tickets (number, team_id, stage_id, position, title, priority, status, origin, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, 'normal', 'active_new', 'email', ?, ?)",
-        )
-        .bind(first + i)
-        .bind(team_id)
-        .bind(stages[i as usize % stages.len()])
-        .bind((i + 1) as f64 * 1024.0)
-        .bind(format!("Bulk ticket {i}"))
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
+    app::store::fixtures::bulk_tickets(&mut tx, team_id, &stages, EXTRA_TICKETS, chrono::Utc::now()).await;
     tx.commit().await.unwrap();
 }
 
@@ -140,11 +125,4 @@ async fn login(router: &Router) -> String {
     let response = router.clone().oneshot(request).await.unwrap();
     let cookie = response.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap();
     cookie.split(';').next().unwrap().to_string()
-}
-
-fn summary(times: &mut [Duration]) -> String {
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1).min(times.len() - 1)];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    format!("p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms", ms(at(0.50)), ms(at(0.99)), ms(*times.last().unwrap()))
 }

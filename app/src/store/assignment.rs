@@ -184,42 +184,14 @@ async fn requirements_of(conn: &mut SqliteConnection, batch: &[Waiting]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{StageCategory, TicketInput};
-    use crate::store::testing::temp_db;
-    use crate::store::{teams, tickets, users};
+    use crate::model::TicketInput;
+    use crate::store::fixtures::temp_db;
+    use crate::store::tickets;
     use chrono::Duration;
     use std::collections::HashSet;
 
-    /// A company-visible team with `agents` members and `waiting` unassigned tickets.
     async fn team(db: &Db, agents: usize, waiting: usize, now: DateTime<Utc>) -> (i64, Vec<CurrentUser>) {
-        let mut tx = db.write.begin().await.unwrap();
-        let team_id = sqlx::query("INSERT INTO teams (name, visibility) VALUES ('Desk', 'company')").execute(&mut *tx).await.unwrap().last_insert_rowid();
-        let stage = teams::insert_stage(&mut tx, team_id, "New", StageCategory::New).await.unwrap();
-        let mut people = Vec::new();
-        for i in 0..agents {
-            let (name, email) = (format!("Agent {i}"), format!("agent{i}@example.com"));
-            let id = users::insert_user(&mut tx, &name, &email, Role::Agent, "unused", now).await.unwrap();
-            sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)").bind(team_id).bind(id).execute(&mut *tx).await.unwrap();
-            people.push(CurrentUser { id, name, email, role: Role::Agent });
-        }
-        for i in 0..waiting {
-            sqlx::query(
-                "INSERT INTO tickets (number, team_id, stage_id, position, title, priority, status, origin, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, 'Waiting', ?, 'active_new', 'email', ?, ?)",
-            )
-            .bind(1001 + i as i64)
-            .bind(team_id)
-            .bind(stage.id)
-            .bind(i as f64)
-            .bind(["low", "normal", "high", "urgent"][i % 4])
-            .bind(now - Duration::minutes(i as i64))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        }
-        tx.commit().await.unwrap();
-        (team_id, people)
+        crate::store::fixtures::waiting_team(db, agents, waiting, now).await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -269,8 +241,8 @@ mod tests {
             .await
             .unwrap()
             .last_insert_rowid();
-        // Ticket 1004 is the oldest urgent one (i = 3); it needs Networking 7.
-        sqlx::query("INSERT INTO ticket_requirements (ticket_id, qualification_id, min_rating) SELECT id, ?, 7 FROM tickets WHERE number = 1004")
+        // HD-1008 is the oldest urgent ticket, HD-1004 the other one; HD-1008 needs Networking 7.
+        sqlx::query("INSERT INTO ticket_requirements (ticket_id, qualification_id, min_rating) SELECT id, ?, 7 FROM tickets WHERE number = 1008")
             .bind(skill)
             .execute(&db.write)
             .await
@@ -285,13 +257,13 @@ mod tests {
             .unwrap();
 
         let unqualified = pull_next(&db, &agents[1], now).await.unwrap().unwrap();
-        assert_eq!(unqualified.card.reference, "HD-1008", "rating 6 < 7: the next urgent ticket instead");
+        assert_eq!(unqualified.card.reference, "HD-1004", "rating 6 < 7: the next urgent ticket instead");
         let qualified = pull_next(&db, &agents[0], now).await.unwrap().unwrap();
-        assert_eq!(qualified.card.reference, "HD-1004", "oldest urgent, rating 7 meets the minimum");
+        assert_eq!(qualified.card.reference, "HD-1008", "oldest urgent, rating 7 meets the minimum");
         let next = pull_next(&db, &agents[0], now).await.unwrap().unwrap();
         assert_eq!(next.card.priority, Priority::High, "then the next priority down");
 
-        let detail = tickets::get(&db, &agents[0], "HD-1004").await.unwrap();
+        let detail = tickets::get(&db, &agents[0], "HD-1008").await.unwrap();
         assert_eq!(detail.status, TicketStatus::ActiveAssigned);
         assert!(detail.timeline[0].summary.starts_with("Picked up by Agent 0 (pull next: Urgent priority"));
     }

@@ -59,14 +59,5 @@ pub(crate) fn expect_one_row(affected: u64, what: &str) -> Result<(), AppError> 
     }
 }
 
-#[cfg(test)]
-pub(crate) mod testing {
-    use super::Db;
-
-    /// A migrated database in a fresh temporary file; keep the guard alive while using it.
-    pub async fn temp_db() -> (Db, tempfile::TempDir) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        (Db::connect(&url).await.expect("connect"), dir)
-    }
-}
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;

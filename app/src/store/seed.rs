@@ -296,7 +296,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::temp_db;
+    use crate::store::fixtures::temp_db;
 
     #[tokio::test]
     async fn seeds_once_with_the_promised_shape() {

@@ -230,7 +230,7 @@ pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::temp_db;
+    use crate::store::fixtures::temp_db;
     use crate::store::{seed, users};
 
     async fn setup() -> (Db, tempfile::TempDir, CurrentUser, CurrentUser, i64) {

@@ -662,7 +662,7 @@ pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::temp_db;
+    use crate::store::fixtures::temp_db;
     use crate::store::{seed, teams::visible_teams, users};
     use chrono::Duration;
 

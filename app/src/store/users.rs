@@ -148,7 +148,7 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::temp_db;
+    use crate::store::fixtures::temp_db;
 
     #[tokio::test]
     async fn first_admin_then_login_and_session_round_trip() {
