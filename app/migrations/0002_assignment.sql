@@ -36,7 +36,12 @@ CREATE TABLE ticket_requirements (
     PRIMARY KEY (ticket_id, qualification_id)
 );
 
--- Pull-next walks the waiting tickets best first: priority, then age.
+-- Pull-next walks each team's waiting tickets best first: priority, then age.
 ALTER TABLE tickets ADD COLUMN priority_rank INTEGER GENERATED ALWAYS AS
     (CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'normal' THEN 1 ELSE 0 END) VIRTUAL;
-CREATE INDEX tickets_waiting ON tickets (priority_rank DESC, created_at, id) WHERE assignee_id IS NULL AND status = 'active_new';
+CREATE INDEX tickets_waiting ON tickets (team_id, priority_rank DESC, created_at, id) WHERE assignee_id IS NULL AND status = 'active_new';
+-- Only assigned tickets are looked up by assignee; unassigned ones go through tickets_waiting.
+DROP INDEX tickets_assignee;
+CREATE INDEX tickets_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL;
+-- Members' loads (open and total tickets) for automatic assignment.
+CREATE INDEX tickets_team_load ON tickets (team_id, assignee_id, status) WHERE assignee_id IS NOT NULL;

@@ -119,51 +119,70 @@ pub async fn pull_next(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Resul
         .into_iter()
         .map(|(qualification_id, rating)| Rating { qualification_id, rating })
         .collect();
+    let teams: Vec<i64> = sqlx::query_scalar("SELECT team_id FROM team_members WHERE user_id = ?").bind(user.id).fetch_all(&mut *tx).await?;
+    // Each team's best is found through its own index range; the best of those wins.
+    let mut best: Option<Waiting> = None;
+    for team_id in teams {
+        if let Some(candidate) = best_in_team(&mut tx, team_id, &held).await? {
+            if best.as_ref().is_none_or(|b| candidate.pull_key() < b.pull_key()) {
+                best = Some(candidate);
+            }
+        }
+    }
+    let Some(ticket) = best else { return Ok(None) };
+    let claimed = sqlx::query(
+        "UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL",
+    )
+    .bind(user.id)
+    .bind(TicketStatus::ActiveAssigned.as_str())
+    .bind(now)
+    .bind(ticket.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    super::expect_one_row(claimed, "The ticket")?;
+    super::tickets::follow(&mut tx, ticket.id, user.id).await?;
+    let priority = decode(Priority::parse, &ticket.priority)?;
+    let why = format!("Picked up by {} (pull next: {} priority, waiting {})", user.name, priority.label(), age::compact(ticket.created_at, now));
+    super::tickets::add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, user.id, now, &why).await?;
+    let card = super::tickets::card(&mut tx, ticket.id).await?;
+    tx.commit().await?;
+    Ok(Some(Pulled { card, team_id: ticket.team_id }))
+}
+
+impl Waiting {
+    /// Smaller is better: higher priority, then older, then lower id.
+    fn pull_key(&self) -> (std::cmp::Reverse<i64>, DateTime<Utc>, i64) {
+        (std::cmp::Reverse(self.priority_rank), self.created_at, self.id)
+    }
+}
+
+/// The best waiting ticket of one team that someone holding `held` qualifies for, walking the
+/// team's waiting tickets best first in batches.
+async fn best_in_team(conn: &mut SqliteConnection, team_id: i64, held: &[Rating]) -> Result<Option<Waiting>, AppError> {
     let mut after: Option<(i64, DateTime<Utc>, i64)> = None;
     loop {
         let batch: Vec<Waiting> = sqlx::query_as(
             "SELECT k.id, k.team_id, k.priority, k.priority_rank, k.created_at FROM tickets k
-              WHERE k.assignee_id IS NULL AND k.status = 'active_new'
-                AND k.team_id IN (SELECT team_id FROM team_members WHERE user_id = ?1)
+              WHERE k.team_id = ?1 AND k.assignee_id IS NULL AND k.status = 'active_new'
                 AND (?2 IS NULL OR k.priority_rank < ?2 OR (k.priority_rank = ?2 AND (k.created_at > ?3 OR (k.created_at = ?3 AND k.id > ?4))))
               ORDER BY k.priority_rank DESC, k.created_at, k.id
               LIMIT ?5",
         )
-        .bind(user.id)
+        .bind(team_id)
         .bind(after.map(|a| a.0))
         .bind(after.map(|a| a.1))
         .bind(after.map(|a| a.2))
         .bind(PULL_BATCH)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
         let Some(last) = batch.last() else { return Ok(None) };
         after = Some((last.priority_rank, last.created_at, last.id));
-        let requirements = requirements_of(&mut tx, &batch).await?;
-        let no_requirements = Vec::new();
-        let Some(ticket) = batch.into_iter().find(|t| assign::qualifies(&held, requirements.get(&t.id).unwrap_or(&no_requirements))) else {
-            continue;
-        };
-        sqlx::query(
-            "UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL",
-        )
-        .bind(user.id)
-        .bind(TicketStatus::ActiveAssigned.as_str())
-        .bind(now)
-        .bind(ticket.id)
-        .execute(&mut *tx)
-        .await?;
-        super::tickets::follow(&mut tx, ticket.id, user.id).await?;
-        let priority = decode(Priority::parse, &ticket.priority)?;
-        let why = format!(
-            "Picked up by {} (pull next: {} priority, waiting {})",
-            user.name,
-            priority.label(),
-            age::compact(ticket.created_at, now)
-        );
-        super::tickets::add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, user.id, now, &why).await?;
-        let card = super::tickets::card(&mut tx, ticket.id).await?;
-        tx.commit().await?;
-        return Ok(Some(Pulled { card, team_id: ticket.team_id }));
+        let requirements = requirements_of(conn, &batch).await?;
+        let none = Vec::new();
+        if let Some(found) = batch.into_iter().find(|t| assign::qualifies(held, requirements.get(&t.id).unwrap_or(&none))) {
+            return Ok(Some(found));
+        }
     }
 }
 
