@@ -4,6 +4,7 @@
 pub mod config;
 mod events;
 mod gate;
+pub mod jobs;
 mod status;
 
 use app::state::AppState;

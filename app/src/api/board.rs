@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{Board, ColumnLimit, Stage, StageCategory, TeamSummary, TicketCard};
+use crate::model::{Board, ColumnLimit, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, TicketCard};
 
 #[server(prefix = "/api", endpoint = "teams", input = Json)]
 pub async fn list_teams() -> Result<Vec<TeamSummary>, AppError> {
@@ -68,4 +68,19 @@ pub async fn reorder_stage(stage_id: i64, version: i64, to_index: i64) -> Result
         stages_changed(&state, first.team_id, &user);
     }
     Ok(stages)
+}
+
+#[server(prefix = "/api", endpoint = "get_team_settings", input = Json)]
+pub async fn get_team_settings(team_id: i64) -> Result<TeamSettings, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::teams::settings(&state.db, &user, team_id).await
+}
+
+/// Saves description, visibility, automatic assignment and members, if `version` is current.
+#[server(prefix = "/api", endpoint = "save_team_settings", input = Json)]
+pub async fn save_team_settings(team_id: i64, version: i64, settings: TeamSettingsInput) -> Result<TeamSettings, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let saved = crate::store::teams::save_settings(&state.db, &user, team_id, version, &settings).await?;
+    stages_changed(&state, team_id, &user);
+    Ok(saved)
 }

@@ -63,6 +63,6 @@ pub mod server {
     }
 
     pub fn publish(state: &AppState, team_id: i64, reference: Option<String>, change: BoardChange, actor: &CurrentUser) {
-        state.publish(BoardEvent { team_id, reference, change, actor_id: actor.id });
+        state.publish(BoardEvent { team_id, reference, change, actor_id: Some(actor.id) });
     }
 }

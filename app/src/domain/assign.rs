@@ -3,17 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// How a team hands out new tickets automatically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Everyone receives the same number of tickets over time.
-    EqualTotal,
-    /// The member with the fewest open tickets receives the next.
-    EqualOpen,
-    /// Members in turn, by a fixed order.
-    RoundRobin,
-}
+pub use crate::model::AssignmentMethod as Method;
 
 /// One team member as the strategies see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

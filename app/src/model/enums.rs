@@ -107,6 +107,15 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// How a team hands out new tickets automatically (SPEC S3); none means manual assignment.
+    AssignmentMethod {
+        EqualTotal => "equal_total", "Equal total (same number for everyone over time)";
+        EqualOpen => "equal_open", "Equal open (fewest open tickets first)";
+        RoundRobin => "round_robin", "Round-robin (members in turn)";
+    }
+);
+
 impl StageCategory {
     /// Solved and cancelled stages close the ticket.
     pub fn is_closing(self) -> bool {

@@ -210,14 +210,35 @@ pub struct TimelineEntry {
     pub summary: String,
 }
 
+/// A team's configuration as admins and leads edit it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamSettings {
+    pub team_id: i64,
+    pub name: String,
+    pub settings: TeamSettingsInput,
+    /// Everyone who can be a member (internal users).
+    pub people: Vec<Named>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamSettingsInput {
+    /// Shown on the team's public web form: never internal data.
+    pub description: String,
+    pub visibility: Visibility,
+    pub assignment: Option<AssignmentMethod>,
+    /// Members work the team's tickets and receive automatic assignments (empty = all agents).
+    pub members: Vec<i64>,
+}
+
 /// A change on a team's board, pushed live to every open browser of that team.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoardEvent {
     pub team_id: i64,
     pub reference: Option<String>,
     pub change: BoardChange,
-    /// Who made the change, so that a browser can skip its own echo.
-    pub actor_id: i64,
+    /// Who made the change; `None` for the system (background jobs).
+    pub actor_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -15,18 +15,6 @@ use crate::model::{CurrentUser, Priority, Role, TicketCard, TicketStatus, Timeli
 /// Waiting tickets are examined in batches of this many, best first.
 const PULL_BATCH: i64 = 200;
 
-fn method_code(method: Method) -> &'static str {
-    match method {
-        Method::EqualTotal => "equal_total",
-        Method::EqualOpen => "equal_open",
-        Method::RoundRobin => "round_robin",
-    }
-}
-
-fn parse_method(code: &str) -> Option<Method> {
-    [Method::EqualTotal, Method::EqualOpen, Method::RoundRobin].into_iter().find(|m| method_code(*m) == code)
-}
-
 fn explain(method: Method) -> &'static str {
     match method {
         Method::EqualTotal => "equal total: fewest tickets received",
@@ -43,7 +31,7 @@ pub async fn auto_assignee(conn: &mut SqliteConnection, team_id: i64, now: DateT
             .bind(team_id)
             .fetch_one(&mut *conn)
             .await?;
-    let Some(method) = method.as_deref().map(|code| decode(parse_method, code)).transpose()? else { return Ok(None) };
+    let Some(method) = method.as_deref().map(|code| decode(Method::parse, code)).transpose()? else { return Ok(None) };
     let members: Vec<(i64, String, String, bool)> = sqlx::query_as(
         "SELECT u.id, u.name, u.role, EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ?1 AND m.user_id = u.id)
            FROM users u WHERE u.role <> 'customer' ORDER BY u.id",
@@ -144,7 +132,7 @@ pub async fn pull_next(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Resul
     super::tickets::follow(&mut tx, ticket.id, user.id).await?;
     let priority = decode(Priority::parse, &ticket.priority)?;
     let why = format!("Picked up by {} (pull next: {} priority, waiting {})", user.name, priority.label(), age::compact(ticket.created_at, now));
-    super::tickets::add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, user.id, now, &why).await?;
+    super::tickets::add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, Some(user.id), now, &why).await?;
     let card = super::tickets::card(&mut tx, ticket.id).await?;
     tx.commit().await?;
     Ok(Some(Pulled { card, team_id: ticket.team_id }))
@@ -184,6 +172,41 @@ async fn best_in_team(conn: &mut SqliteConnection, team_id: i64, held: &[Rating]
             return Ok(Some(found));
         }
     }
+}
+
+/// Assigns waiting tickets of teams with automatic assignment once somebody is available
+/// (after time off, or when members were added); run periodically by the server.
+pub async fn assign_waiting(db: &Db, now: DateTime<Utc>) -> Result<Vec<Pulled>, AppError> {
+    let teams: Vec<i64> = sqlx::query_scalar("SELECT id FROM teams WHERE assignment_method IS NOT NULL").fetch_all(&db.read).await?;
+    let mut assigned = Vec::new();
+    for team_id in teams {
+        loop {
+            let mut tx = db.write.begin().await?;
+            let waiting: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM tickets WHERE team_id = ? AND assignee_id IS NULL AND status = 'active_new'
+                  ORDER BY priority_rank DESC, created_at, id LIMIT 1",
+            )
+            .bind(team_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(ticket_id) = waiting else { break };
+            let Some((assignee, why)) = auto_assignee(&mut tx, team_id, now).await? else { break };
+            sqlx::query("UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+                .bind(assignee.id)
+                .bind(TicketStatus::ActiveAssigned.as_str())
+                .bind(now)
+                .bind(ticket_id)
+                .execute(&mut *tx)
+                .await?;
+            super::tickets::follow(&mut tx, ticket_id, assignee.id).await?;
+            let line = format!("Assigned to {} automatically ({why}) once available", assignee.name);
+            super::tickets::add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, None, now, &line).await?;
+            let card = super::tickets::card(&mut tx, ticket_id).await?;
+            tx.commit().await?;
+            assigned.push(Pulled { card, team_id });
+        }
+    }
+    Ok(assigned)
 }
 
 async fn requirements_of(conn: &mut SqliteConnection, batch: &[Waiting]) -> Result<HashMap<i64, Vec<Rating>>, AppError> {
@@ -320,5 +343,15 @@ mod tests {
             .unwrap();
         let waiting = tickets::create(&db, &agents[0], &TicketInput::quick(team_id, "Nobody here"), now).await.unwrap();
         assert_eq!(waiting.assignee, None);
+        assert!(assign_waiting(&db, now).await.unwrap().is_empty(), "still nobody available");
+
+        // Once the time off is over, the waiting ticket is assigned by the background round.
+        let later = now + Duration::days(2);
+        let assigned = assign_waiting(&db, later).await.unwrap();
+        assert_eq!(assigned.len(), 1);
+        assert_eq!(assigned[0].card.reference, waiting.reference);
+        let detail = tickets::get(&db, &agents[0], &waiting.reference).await.unwrap();
+        assert_eq!(detail.status, TicketStatus::ActiveAssigned);
+        assert_eq!(detail.timeline[0].actor, None, "done by the system");
     }
 }

@@ -6,7 +6,7 @@ use super::{decode, expect_one_row, Db};
 use crate::domain::access::{self, Relation};
 use crate::domain::validate;
 use crate::error::AppError;
-use crate::model::{CurrentUser, Stage, StageCategory, TeamSummary, Visibility};
+use crate::model::{AssignmentMethod, CurrentUser, Named, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, Visibility};
 
 #[derive(sqlx::FromRow)]
 struct TeamRow {
@@ -227,6 +227,90 @@ pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: 
     Ok(stages)
 }
 
+pub const DESCRIPTION_MAX: usize = 2_000;
+
+async fn load_settings(conn: &mut SqliteConnection, team_id: i64) -> Result<TeamSettings, AppError> {
+    let (name, description, visibility, assignment, version): (String, String, String, Option<String>, i64) =
+        sqlx::query_as("SELECT name, description, visibility, assignment_method, version FROM teams WHERE id = ?")
+            .bind(team_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let members = sqlx::query_scalar("SELECT user_id FROM team_members WHERE team_id = ? ORDER BY user_id")
+        .bind(team_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let people = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect();
+    Ok(TeamSettings {
+        team_id,
+        name,
+        settings: TeamSettingsInput {
+            description,
+            visibility: decode(Visibility::parse, &visibility)?,
+            assignment: assignment.as_deref().map(|code| decode(AssignmentMethod::parse, code)).transpose()?,
+            members,
+        },
+        people,
+        version,
+    })
+}
+
+pub async fn settings(db: &Db, user: &CurrentUser, team_id: i64) -> Result<TeamSettings, AppError> {
+    let mut conn = db.read.acquire().await?;
+    managed_team(&mut conn, user, team_id).await?;
+    load_settings(&mut conn, team_id).await
+}
+
+/// Saves a team's settings if `version` is still current. Making a public team private or
+/// company-only removes portal users as followers of the team and its tickets (SPEC S1).
+pub async fn save_settings(db: &Db, user: &CurrentUser, team_id: i64, version: i64, input: &TeamSettingsInput) -> Result<TeamSettings, AppError> {
+    if input.description.chars().count() > DESCRIPTION_MAX {
+        return Err(AppError::Invalid(format!("The description is longer than {DESCRIPTION_MAX} characters.")));
+    }
+    let mut tx = db.write.begin().await?;
+    managed_team(&mut tx, user, team_id).await?;
+    for member in &input.members {
+        let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(member).fetch_optional(&mut *tx).await?;
+        if role.is_none() || role.as_deref() == Some(crate::model::Role::Customer.as_str()) {
+            return Err(AppError::Invalid(format!("User {member} cannot be a team member.")));
+        }
+    }
+    let affected = sqlx::query("UPDATE teams SET description = ?, visibility = ?, assignment_method = ?, version = version + 1 WHERE id = ? AND version = ?")
+        .bind(input.description.trim())
+        .bind(input.visibility.as_str())
+        .bind(input.assignment.map(AssignmentMethod::as_str))
+        .bind(team_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    expect_one_row(affected, "The team")?;
+    sqlx::query("DELETE FROM team_members WHERE team_id = ?").bind(team_id).execute(&mut *tx).await?;
+    for member in &input.members {
+        sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING").bind(team_id).bind(member).execute(&mut *tx).await?;
+    }
+    if input.visibility != Visibility::Public {
+        sqlx::query(
+            "DELETE FROM ticket_followers WHERE user_id IN (SELECT id FROM users WHERE role = 'customer')
+               AND ticket_id IN (SELECT id FROM tickets WHERE team_id = ?)",
+        )
+        .bind(team_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM team_followers WHERE team_id = ? AND user_id IN (SELECT id FROM users WHERE role = 'customer')")
+            .bind(team_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let saved = load_settings(&mut tx, team_id).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +347,37 @@ mod tests {
         assert!(folded.folded);
         let stale = rename_stage(&db, &lead, review.id, moved.version, "Too late").await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));
+    }
+
+    #[tokio::test]
+    async fn settings_are_versioned_and_going_private_drops_portal_followers() {
+        let (db, _dir, lead, agent, support) = setup().await;
+        let customer_follows = || async {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM ticket_followers f JOIN users u ON u.id = f.user_id WHERE u.role = 'customer'",
+            )
+            .fetch_one(&db.read)
+            .await
+            .unwrap()
+        };
+        assert!(customer_follows().await > 0);
+        let current = settings(&db, &lead, support).await.unwrap();
+        assert!(matches!(settings(&db, &agent, support).await, Err(AppError::Forbidden(_))));
+
+        let mut change = current.settings.clone();
+        change.visibility = Visibility::Company;
+        change.assignment = Some(AssignmentMethod::RoundRobin);
+        change.members = vec![agent.id];
+        let saved = save_settings(&db, &lead, support, current.version, &change).await.unwrap();
+        assert_eq!(saved.settings, change);
+        assert_eq!(customer_follows().await, 0, "portal users no longer follow the team's tickets");
+
+        let stale = save_settings(&db, &lead, support, current.version, &current.settings).await;
+        assert!(matches!(stale, Err(AppError::Conflict(_))));
+        let customer = users::authenticate(&db, "customer@demo.test", seed::DEMO_PASSWORD).await.unwrap();
+        let bad_member = TeamSettingsInput { members: vec![customer.id], ..change.clone() };
+        assert!(matches!(save_settings(&db, &lead, support, saved.version, &bad_member).await, Err(AppError::Invalid(_))));
+        assert_eq!(settings(&db, &lead, support).await.unwrap().settings, change, "nothing changed");
     }
 
     #[tokio::test]

@@ -77,7 +77,7 @@ pub(crate) async fn add_timeline(
     conn: &mut SqliteConnection,
     ticket_id: i64,
     kind: TimelineKind,
-    actor_id: i64,
+    actor_id: Option<i64>,
     at: DateTime<Utc>,
     summary: &str,
 ) -> Result<(), AppError> {
@@ -295,11 +295,11 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     .last_insert_rowid();
     replace_tags(&mut tx, ticket_id, &input.tags).await?;
     follow(&mut tx, ticket_id, user.id).await?;
-    add_timeline(&mut tx, ticket_id, TimelineKind::Created, user.id, now, &format!("Created in {} › {}", team.name, stage.name)).await?;
+    add_timeline(&mut tx, ticket_id, TimelineKind::Created, Some(user.id), now, &format!("Created in {} › {}", team.name, stage.name)).await?;
     if let Some(assignee) = &resolved.assignee {
         follow(&mut tx, ticket_id, assignee.id).await?;
         let why = automatic.as_ref().map(|(_, why)| format!(" automatically ({why})")).unwrap_or_default();
-        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, user.id, now, &format!("Assigned to {}{why}", assignee.name)).await?;
+        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, Some(user.id), now, &format!("Assigned to {}{why}", assignee.name)).await?;
     }
     let created = card(&mut tx, ticket_id).await?;
     tx.commit().await?;
@@ -357,7 +357,7 @@ pub async fn move_to_stage(
     }
     if target.id != ticket.stage_id {
         let from = stage(&mut tx, ticket.stage_id).await?;
-        add_timeline(&mut tx, ticket.id, TimelineKind::Moved, user.id, now, &format!("Stage: {} → {}", from.name, target.name)).await?;
+        add_timeline(&mut tx, ticket.id, TimelineKind::Moved, Some(user.id), now, &format!("Stage: {} → {}", from.name, target.name)).await?;
     }
     let moved = card(&mut tx, ticket.id).await?;
     tx.commit().await?;
@@ -566,7 +566,7 @@ pub async fn update(
 
     if team_changed {
         let line = format!("Team: {} › {} → {} › {}", before.team.name, before.stage.name, after.team.name, after.stage.name);
-        add_timeline(&mut tx, ticket.id, TimelineKind::Moved, user.id, now, &line).await?;
+        add_timeline(&mut tx, ticket.id, TimelineKind::Moved, Some(user.id), now, &line).await?;
     }
     if before.assignee != after.assignee {
         let line = match &after.assignee {
@@ -576,7 +576,7 @@ pub async fn update(
         if let Some(a) = &after.assignee {
             follow(&mut tx, ticket.id, a.id).await?;
         }
-        add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, user.id, now, &line).await?;
+        add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, Some(user.id), now, &line).await?;
     }
     let subjects = subject_paths(&mut tx).await?;
     let subject = |id: Option<i64>| id.and_then(|id| subjects.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default();
@@ -592,7 +592,7 @@ pub async fn update(
         ("Tags", before.tags.join(", "), after.tags.join(", ")),
     ]);
     if !edited.is_empty() {
-        add_timeline(&mut tx, ticket.id, TimelineKind::Edited, user.id, now, &edited.join("\n")).await?;
+        add_timeline(&mut tx, ticket.id, TimelineKind::Edited, Some(user.id), now, &edited.join("\n")).await?;
     }
     let detail = detail(&mut tx, ticket.id).await?;
     tx.commit().await?;

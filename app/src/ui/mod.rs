@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{BoardPage, HomePage, LoginPage, NewTicketPage, NotFound, TicketPage};
+use pages::{BoardPage, HomePage, LoginPage, NewTicketPage, NotFound, TeamSettingsPage, TicketPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("teams/:id/board") view=BoardPage/>
+                    <Route path=path!("teams/:id/settings") view=TeamSettingsPage/>
                     <Route path=path!("tickets/new") view=NewTicketPage/>
                     <Route path=path!("tickets/:reference") view=TicketPage/>
                 </ParentRoute>

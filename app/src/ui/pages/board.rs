@@ -118,6 +118,7 @@ fn BoardView(board: Board) -> impl IntoView {
             <div class="actions">
                 <PullNextButton/>
                 <a class="button" href="/tickets/new">"New ticket"</a>
+                {board.can_manage_stages.then(|| view! { <a class="button" href=format!("/teams/{team_id}/settings")>"Team settings"</a> })}
             </div>
         </div>
         <div class="board">

@@ -1,11 +1,13 @@
 mod board;
 mod home;
 mod login;
+mod settings;
 mod ticket;
 
 pub use board::BoardPage;
 pub use home::HomePage;
 pub use login::LoginPage;
+pub use settings::TeamSettingsPage;
 pub use ticket::{NewTicketPage, TicketPage};
 
 use leptos::prelude::*;

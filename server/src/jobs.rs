@@ -1,0 +1,31 @@
+//! Background work of the server.
+
+use std::time::Duration;
+
+use app::model::{BoardChange, BoardEvent};
+use app::state::AppState;
+use app::store::assignment;
+
+/// How often waiting tickets are offered again to teams with automatic assignment.
+const ASSIGN_WAITING_EVERY: Duration = Duration::from_secs(20);
+
+/// Assigns waiting tickets as soon as somebody is available, and tells the open boards.
+pub async fn assign_waiting_tickets(state: AppState) {
+    let mut ticks = tokio::time::interval(ASSIGN_WAITING_EVERY);
+    loop {
+        ticks.tick().await;
+        match assignment::assign_waiting(&state.db, chrono::Utc::now()).await {
+            Ok(assigned) => {
+                for pulled in assigned {
+                    state.publish(BoardEvent {
+                        team_id: pulled.team_id,
+                        reference: Some(pulled.card.reference),
+                        change: BoardChange::TicketUpdated,
+                        actor_id: None,
+                    });
+                }
+            }
+            Err(error) => tracing::error!(%error, "assigning waiting tickets failed"),
+        }
+    }
+}
