@@ -77,7 +77,7 @@ pub async fn visible_team(conn: &mut SqliteConnection, user: &CurrentUser, team_
 async fn managed_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
     let team = visible_team(conn, user, team_id).await?;
     if !user.role.manages_stages() {
-        return Err(AppError::Forbidden("Only admins and team leads can change stages.".into()));
+        return Err(AppError::Forbidden("Only admins and team leads can change a team's stages and settings.".into()));
     }
     Ok(team)
 }

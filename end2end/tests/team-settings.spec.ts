@@ -1,0 +1,41 @@
+import { expect, test } from "@playwright/test";
+import { card, hydrated, login, openBoard, quickCreate } from "./helpers";
+
+test("a lead sets round-robin over two members; new tickets alternate between them", async ({ page }) => {
+  await login(page, "lead@demo.test");
+  await openBoard(page, "Field Service");
+  await page.getByRole("link", { name: "Team settings" }).click();
+  await page.waitForURL(/\/teams\/\d+\/settings$/);
+  await hydrated(page);
+
+  await page.getByLabel("Automatic assignment").selectOption({ label: "Round-robin (members in turn)" });
+  for (const box of await page.locator(".member-grid input[type=checkbox]").all()) {
+    await box.uncheck();
+  }
+  await page.getByLabel("Jonas Becker").check();
+  await page.getByLabel("Eszter Kovács").check();
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Team settings saved.")).toBeVisible();
+  await expect(page.getByLabel("Automatic assignment")).toHaveValue("round_robin");
+
+  await openBoard(page, "Field Service");
+  const assignees: (string | null)[] = [];
+  for (let i = 0; i < 4; i++) {
+    const reference = await quickCreate(page, `Round robin ${i}`);
+    assignees.push(await card(page, reference).locator(".avatar").getAttribute("title"));
+  }
+  expect(new Set(assignees)).toEqual(new Set(["Jonas Becker", "Eszter Kovács"]));
+  for (let i = 1; i < assignees.length; i++) {
+    expect(assignees[i]).not.toBe(assignees[i - 1]);
+  }
+});
+
+test("agents cannot open team settings", async ({ page }) => {
+  await login(page, "agent2@demo.test");
+  await openBoard(page, "Field Service");
+  await expect(page.getByRole("link", { name: "Team settings" })).toHaveCount(0);
+  const settingsUrl = page.url().replace(/board$/, "settings");
+  await page.goto(settingsUrl);
+  await hydrated(page);
+  await expect(page.getByRole("alert")).toContainText("Only admins and team leads");
+});
