@@ -45,3 +45,12 @@ DROP INDEX tickets_assignee;
 CREATE INDEX tickets_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL;
 -- Members' loads (open and total tickets) for automatic assignment.
 CREATE INDEX tickets_team_load ON tickets (team_id, assignee_id, status) WHERE assignee_id IS NOT NULL;
+
+-- Manual assignments, so that the picker can suggest whom an agent assigned to recently.
+CREATE TABLE assignment_history (
+    id          INTEGER PRIMARY KEY,
+    actor_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    assignee_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    at          TEXT NOT NULL
+);
+CREATE INDEX assignment_history_by_actor ON assignment_history (actor_id, at);

@@ -172,6 +172,8 @@ pub struct Named {
 pub struct TicketFormOptions {
     pub teams: Vec<Named>,
     pub agents: Vec<Named>,
+    /// The agents this user assigned tickets to most recently, latest first.
+    pub recent_agents: Vec<Named>,
     /// Subjects with their full path, e.g. "Hardware › Printer".
     pub subjects: Vec<Named>,
     pub products: Vec<Named>,

@@ -204,6 +204,19 @@ async fn last_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket
         .await?)
 }
 
+/// How many recent assignees the picker suggests.
+pub const RECENT_AGENTS: i64 = 5;
+
+async fn remember_assignment(conn: &mut SqliteConnection, actor_id: i64, assignee_id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO assignment_history (actor_id, assignee_id, at) VALUES (?, ?, ?)")
+        .bind(actor_id)
+        .bind(assignee_id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn follow(conn: &mut SqliteConnection, ticket_id: i64, user_id: i64) -> Result<(), AppError> {
     sqlx::query("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(ticket_id)
@@ -298,6 +311,9 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     add_timeline(&mut tx, ticket_id, TimelineKind::Created, Some(user.id), now, &format!("Created in {} › {}", team.name, stage.name)).await?;
     if let Some(assignee) = &resolved.assignee {
         follow(&mut tx, ticket_id, assignee.id).await?;
+        if automatic.is_none() {
+            remember_assignment(&mut tx, user.id, assignee.id, now).await?;
+        }
         let why = automatic.as_ref().map(|(_, why)| format!(" automatically ({why})")).unwrap_or_default();
         add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, Some(user.id), now, &format!("Assigned to {}{why}", assignee.name)).await?;
     }
@@ -575,6 +591,7 @@ pub async fn update(
         };
         if let Some(a) = &after.assignee {
             follow(&mut tx, ticket.id, a.id).await?;
+            remember_assignment(&mut tx, user.id, a.id, now).await?;
         }
         add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, Some(user.id), now, &line).await?;
     }
@@ -656,7 +673,18 @@ pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptio
         .map(|(id, name)| Named { id, name })
         .collect();
     let subjects = subject_paths(&mut conn).await?;
-    Ok(TicketFormOptions { teams, agents, subjects, products })
+    let recent_agents = sqlx::query_as::<_, (i64, String)>(
+        "SELECT u.id, u.name FROM assignment_history h JOIN users u ON u.id = h.assignee_id
+          WHERE h.actor_id = ? GROUP BY u.id ORDER BY MAX(h.at) DESC, MAX(h.id) DESC LIMIT ?",
+    )
+    .bind(user.id)
+    .bind(RECENT_AGENTS)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(id, name)| Named { id, name })
+    .collect();
+    Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products })
 }
 
 #[cfg(test)]
@@ -909,6 +937,14 @@ mod tests {
         let edited = detail.timeline.iter().find(|e| e.kind == TimelineKind::Edited).unwrap();
         assert_eq!(edited.summary, "Title: Old title → New title\nPriority: High → Urgent");
         assert!(detail.timeline.iter().any(|e| e.kind == TimelineKind::Assigned));
+
+        let lead = d.user("lead@demo.test").await;
+        let reassigned = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(lead.id), ..edit.clone() }, d.now + Duration::seconds(1))
+            .await
+            .unwrap();
+        let recent: Vec<String> = form_options(&d.db, &agent).await.unwrap().recent_agents.into_iter().map(|a| a.name).collect();
+        assert_eq!(recent, vec!["Lena Lead", "Mia Wagner"], "latest first");
+        let detail = reassigned.detail;
 
         let stale = update(&d.db, &agent, &card.reference, card.version, &input(support, "Lost update"), d.now).await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));

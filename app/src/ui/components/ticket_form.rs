@@ -87,21 +87,41 @@ fn parse_id(text: &str) -> Option<i64> {
     text.parse().ok()
 }
 
-/// A select over named records, with an empty choice.
+fn id_options(choices: Vec<Named>, value: RwSignal<Option<i64>>) -> impl IntoView {
+    choices
+        .into_iter()
+        .map(|choice| {
+            let selected = value.get_untracked() == Some(choice.id);
+            view! { <option value=choice.id selected=selected>{choice.name}</option> }
+        })
+        .collect_view()
+}
+
+/// A select over named records, with an empty choice; `suggested` ones are offered first.
 #[component]
-fn IdSelect(id: &'static str, label: &'static str, empty: &'static str, choices: Vec<Named>, value: RwSignal<Option<i64>>) -> impl IntoView {
+fn IdSelect(
+    id: &'static str,
+    label: &'static str,
+    empty: &'static str,
+    choices: Vec<Named>,
+    value: RwSignal<Option<i64>>,
+    #[prop(optional)] suggested: Option<(&'static str, Vec<Named>)>,
+) -> impl IntoView {
+    let grouped = suggested.filter(|(_, names)| !names.is_empty());
+    let all = match grouped {
+        Some((heading, names)) => view! {
+            <optgroup label=heading>{id_options(names, value)}</optgroup>
+            <optgroup label="Everyone">{id_options(choices, value)}</optgroup>
+        }
+        .into_any(),
+        None => id_options(choices, value).into_any(),
+    };
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <select id=id on:change=move |ev| value.set(parse_id(&event_target_value(&ev)))>
                 <option value="" selected={value.get_untracked().is_none()}>{empty}</option>
-                {choices
-                    .into_iter()
-                    .map(|choice| {
-                        let selected = value.get_untracked() == Some(choice.id);
-                        view! { <option value=choice.id selected=selected>{choice.name}</option> }
-                    })
-                    .collect_view()}
+                {all}
             </select>
         </div>
     }
@@ -150,7 +170,8 @@ pub fn TicketFields(state: TicketFormState, options: TicketFormOptions) -> impl 
         <div class="field-row">
             <IdSelect id="subject" label="Subject" empty="—" choices=options.subjects value=state.subject_id/>
             <IdSelect id="product" label="Product" empty="—" choices=options.products value=state.product_id/>
-            <IdSelect id="assignee" label="Assignee" empty="Unassigned" choices=options.agents value=state.assignee_id/>
+            <IdSelect id="assignee" label="Assignee" empty="Unassigned" choices=options.agents value=state.assignee_id
+                suggested=("Recently assigned by you", options.recent_agents)/>
         </div>
         <div class="field">
             <label for="tags">"Tags"</label>
