@@ -28,6 +28,11 @@ test("edit a ticket: pick a customer, assign, reprioritise; the timeline shows o
   await page.reload();
   await hydrated(page);
   await expect(page.getByLabel("Title")).toHaveValue("Edit me on the ticket page");
+
+  // The assignee picker now suggests the agent assigned a moment ago.
+  await page.goto("/tickets/new");
+  await hydrated(page);
+  await expect(page.locator('#assignee optgroup[label="Recently assigned by you"] option')).toHaveText(["Eszter Kovács"]);
 });
 
 test("reorder cards within a column by dragging one onto another", async ({ page }) => {

@@ -4,7 +4,10 @@
 pub mod assignment;
 pub mod auth;
 pub mod board;
+pub mod qualifications;
+pub mod routing;
 pub mod tickets;
+pub mod time_off;
 
 #[cfg(feature = "ssr")]
 pub mod server {

@@ -11,7 +11,7 @@ pub async fn create_ticket(input: TicketInput) -> Result<TicketCard, AppError> {
 
     let (state, user) = caller().await?;
     let card = crate::store::tickets::create(&state.db, &user, &input, chrono::Utc::now()).await?;
-    publish(&state, input.team_id, Some(card.reference.clone()), BoardChange::TicketCreated, &user);
+    publish(&state, card.team_id, Some(card.reference.clone()), BoardChange::TicketCreated, &user);
     Ok(card)
 }
 
@@ -24,15 +24,26 @@ pub async fn get_ticket(reference: String) -> Result<TicketDetail, AppError> {
 /// Saves every editable field at once, if `version` is still current.
 #[server(prefix = "/api", endpoint = "update_ticket", input = Json)]
 pub async fn update_ticket(reference: String, version: i64, input: TicketInput) -> Result<TicketDetail, AppError> {
+    Ok(save_ticket(reference, version, input, false).await?.0)
+}
+
+/// "Save & route": saves, then applies the routing rules; also says which rule matched.
+#[server(prefix = "/api", endpoint = "save_and_route", input = Json)]
+pub async fn save_and_route(reference: String, version: i64, input: TicketInput) -> Result<(TicketDetail, Option<String>), AppError> {
+    save_ticket(reference, version, input, true).await
+}
+
+#[cfg(feature = "ssr")]
+async fn save_ticket(reference: String, version: i64, input: TicketInput, route: bool) -> Result<(TicketDetail, Option<String>), AppError> {
     use crate::api::server::{caller, publish};
     use crate::model::BoardChange;
 
     let (state, user) = caller().await?;
-    let updated = crate::store::tickets::update(&state.db, &user, &reference, version, &input, chrono::Utc::now()).await?;
+    let updated = crate::store::tickets::update(&state.db, &user, &reference, version, &input, route, chrono::Utc::now()).await?;
     for team_id in updated.team_ids {
         publish(&state, team_id, Some(updated.detail.reference.clone()), BoardChange::TicketUpdated, &user);
     }
-    Ok(updated.detail)
+    Ok((updated.detail, updated.routed_by))
 }
 
 #[server(prefix = "/api", endpoint = "form_choices", input = Json)]

@@ -51,6 +51,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, r)| TicketCard {
                     reference: r.to_string(),
+                    team_id: 1,
                     title: r.to_string(),
                     priority: Priority::Normal,
                     assignee: None,

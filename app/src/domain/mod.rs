@@ -7,5 +7,6 @@ pub mod board;
 pub mod changes;
 pub mod ordering;
 pub mod reference;
+pub mod routing;
 pub mod status;
 pub mod validate;

@@ -1,13 +1,16 @@
 //! Input rules with messages a person can act on.
 
 use crate::error::AppError;
-use crate::model::{NewCustomer, TicketInput};
+use crate::model::{NewCustomer, Qualification, Requirement, TicketInput};
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 20_000;
 pub const TAG_MAX: usize = 40;
 pub const TAGS_MAX: usize = 20;
 pub const STAGE_NAME_MAX: usize = 60;
+pub const QUALIFICATION_NAME_MAX: usize = 60;
+/// The largest rating scale a qualification may use.
+pub const SCALE_MAX: i64 = 100;
 
 fn required(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
@@ -98,6 +101,43 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
     })
 }
 
+pub fn qualification_name(value: &str) -> Result<String, AppError> {
+    required("Qualification name", value, QUALIFICATION_NAME_MAX)
+}
+
+pub fn scale_max(value: i64) -> Result<i64, AppError> {
+    if (1..=SCALE_MAX).contains(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::Invalid(format!("The rating scale must end between 1 and {SCALE_MAX}.")))
+    }
+}
+
+/// A rating (held or required) must lie on the qualification's scale.
+pub fn rating(qualification: &Qualification, value: i64) -> Result<i64, AppError> {
+    if (1..=qualification.scale_max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::Invalid(format!("{} is rated from 1 to {}.", qualification.name, qualification.scale_max)))
+    }
+}
+
+/// Each required qualification once, known, with a minimum on its scale.
+pub fn requirements(given: &[Requirement], known: &[Qualification]) -> Result<Vec<Requirement>, AppError> {
+    let mut checked: Vec<Requirement> = Vec::new();
+    for need in given {
+        let qualification = known
+            .iter()
+            .find(|q| q.id == need.qualification_id)
+            .ok_or_else(|| AppError::Invalid(format!("Qualification {} does not exist.", need.qualification_id)))?;
+        if checked.iter().any(|c| c.qualification_id == need.qualification_id) {
+            return Err(AppError::Invalid(format!("{} is required twice.", qualification.name)));
+        }
+        checked.push(Requirement { qualification_id: need.qualification_id, min_rating: rating(qualification, need.min_rating)? });
+    }
+    Ok(checked)
+}
+
 pub fn password(value: &str) -> Result<(), AppError> {
     if value.chars().count() < 8 {
         return Err(AppError::Invalid("The password needs at least 8 characters.".into()));
@@ -138,6 +178,20 @@ mod tests {
         for bad in ["", "a", "a@b", "@b.de", "a@@b.de", "a b@c.de", "a@.de", "a@b."] {
             assert!(email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn requirements_must_be_known_unique_and_on_scale() {
+        use crate::model::QualificationKind;
+        let known = [Qualification { id: 1, name: "Networking".into(), kind: QualificationKind::Technical, scale_max: 10 }];
+        let need = |qualification_id, min_rating| Requirement { qualification_id, min_rating };
+        assert_eq!(requirements(&[need(1, 10)], &known).unwrap(), vec![need(1, 10)], "the top of the scale is allowed");
+        assert_eq!(requirements(&[need(1, 1)], &known).unwrap(), vec![need(1, 1)]);
+        for bad in [vec![need(1, 11)], vec![need(1, 0)], vec![need(2, 5)], vec![need(1, 5), need(1, 6)]] {
+            assert!(matches!(requirements(&bad, &known), Err(AppError::Invalid(_))), "{bad:?}");
+        }
+        assert!(matches!(requirements(&[need(1, 11)], &known), Err(AppError::Invalid(m)) if m == "Networking is rated from 1 to 10."));
+        assert!(scale_max(0).is_err() && scale_max(SCALE_MAX + 1).is_err() && scale_max(10).is_ok());
     }
 
     #[test]

@@ -104,6 +104,7 @@ text_enum!(
         Moved => "moved", "Stage changed";
         Assigned => "assigned", "Assignment changed";
         Edited => "edited", "Edited";
+        Routed => "routed", "Routed";
     }
 );
 
@@ -113,6 +114,14 @@ text_enum!(
         EqualTotal => "equal_total", "Equal total (same number for everyone over time)";
         EqualOpen => "equal_open", "Equal open (fewest open tickets first)";
         RoundRobin => "round_robin", "Round-robin (members in turn)";
+    }
+);
+
+text_enum!(
+    /// What a qualification measures (SPEC S3).
+    QualificationKind {
+        Technical => "technical", "Technical skill";
+        Soft => "soft", "Soft skill";
     }
 );
 

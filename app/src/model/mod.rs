@@ -57,6 +57,7 @@ pub struct Stage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketCard {
     pub reference: String,
+    pub team_id: i64,
     pub title: String,
     pub priority: Priority,
     pub assignee: Option<UserRef>,
@@ -139,6 +140,9 @@ pub struct TicketInput {
     pub product_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub tags: Vec<String>,
+    /// Qualifications an agent needs to pick the ticket up (optional for API clients).
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
 }
 
 impl TicketInput {
@@ -157,6 +161,7 @@ impl TicketInput {
             product_id: None,
             assignee_id: None,
             tags: Vec::new(),
+            requirements: Vec::new(),
         }
     }
 }
@@ -177,6 +182,7 @@ pub struct TicketFormOptions {
     /// Subjects with their full path, e.g. "Hardware › Printer".
     pub subjects: Vec<Named>,
     pub products: Vec<Named>,
+    pub qualifications: Vec<Qualification>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +201,7 @@ pub struct TicketDetail {
     pub subject_id: Option<i64>,
     pub product_id: Option<i64>,
     pub tags: Vec<String>,
+    pub requirements: Vec<Requirement>,
     pub created_by: Option<UserRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -231,6 +238,106 @@ pub struct TeamSettingsInput {
     pub assignment: Option<AssignmentMethod>,
     /// Members work the team's tickets and receive automatic assignments (empty = all agents).
     pub members: Vec<i64>,
+}
+
+/// A skill admins define; users hold it with a rating from 1 to `scale_max`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Qualification {
+    pub id: i64,
+    pub name: String,
+    pub kind: QualificationKind,
+    pub scale_max: i64,
+}
+
+/// A ticket needs the qualification at `min_rating` or better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requirement {
+    pub qualification_id: i64,
+    pub min_rating: i64,
+}
+
+/// One user's rating in one qualification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldRating {
+    pub user_id: i64,
+    pub qualification_id: i64,
+    pub rating: i64,
+}
+
+/// Everything the qualifications screen shows: the definitions and who holds them how well.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QualificationMatrix {
+    pub qualifications: Vec<Qualification>,
+    pub people: Vec<Named>,
+    pub ratings: Vec<HeldRating>,
+    /// Admins define qualifications; admins and leads rate people.
+    pub can_define: bool,
+    pub can_rate: bool,
+}
+
+/// When a routing rule applies: every non-empty list must match (any value within a list).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoutingConditions {
+    pub origins: Vec<Origin>,
+    pub priorities: Vec<Priority>,
+    /// A subject also matches every subject below it in the tree.
+    pub subject_ids: Vec<i64>,
+    pub product_ids: Vec<i64>,
+    /// The customer's account (directly or through the contact).
+    pub account_ids: Vec<i64>,
+    /// Any of these words in the title or description, ignoring case.
+    pub keywords: Vec<String>,
+}
+
+/// What a matching routing rule does to the ticket.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoutingActions {
+    pub team_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub priority: Option<Priority>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingRuleInput {
+    pub name: String,
+    pub enabled: bool,
+    pub conditions: RoutingConditions,
+    pub actions: RoutingActions,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingRule {
+    pub id: i64,
+    pub rule: RoutingRuleInput,
+    pub version: i64,
+}
+
+/// The routing rules in order, and the names the screen needs to show and pick them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingSetup {
+    pub rules: Vec<RoutingRule>,
+    pub can_edit: bool,
+    pub teams: Vec<Named>,
+    pub agents: Vec<Named>,
+    pub subjects: Vec<Named>,
+    pub products: Vec<Named>,
+    pub accounts: Vec<Named>,
+}
+
+/// What applying the routing rules to a selection did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingOutcome {
+    /// "HD-1042: rule name" for each ticket a rule changed.
+    pub routed: Vec<String>,
+    pub unchanged: usize,
+}
+
+/// An absence: from (inclusive) until (exclusive).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeOff {
+    pub id: i64,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
 }
 
 /// A change on a team's board, pushed live to every open browser of that team.

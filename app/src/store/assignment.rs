@@ -10,7 +10,7 @@ use crate::domain::access::{self, Relation};
 use crate::domain::assign::{self, Absence, Candidate, Method, Rating};
 use crate::domain::age;
 use crate::error::AppError;
-use crate::model::{CurrentUser, Priority, Role, TicketCard, TicketStatus, TimelineKind, UserRef, Visibility};
+use crate::model::{CurrentUser, Priority, Role, StageCategory, TicketCard, TicketStatus, TimelineKind, UserRef, Visibility};
 
 /// Waiting tickets are examined in batches of this many, best first.
 const PULL_BATCH: i64 = 200;
@@ -75,6 +75,36 @@ pub async fn auto_assignee(conn: &mut SqliteConnection, team_id: i64, now: DateT
     sqlx::query("UPDATE teams SET last_assigned_id = ? WHERE id = ?").bind(chosen).bind(team_id).execute(&mut *conn).await?;
     let user = eligible.into_iter().find(|u| u.id == chosen).ok_or_else(|| AppError::Internal("Chosen assignee vanished.".into()))?;
     Ok(Some((user, explain(method).to_string())))
+}
+
+/// Gives an unassigned ticket to whoever its team's automatic assignment picks, if the team
+/// assigns automatically and somebody is available, and writes why on the timeline.
+pub(crate) async fn assign_automatically(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    team_id: i64,
+    actor_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<UserRef>, AppError> {
+    let Some((assignee, why)) = auto_assignee(conn, team_id, now).await? else { return Ok(None) };
+    let category: String = sqlx::query_scalar("SELECT s.category FROM tickets k JOIN stages s ON s.id = k.stage_id WHERE k.id = ?")
+        .bind(ticket_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let status = crate::domain::status::derive(decode(StageCategory::parse, &category)?, true);
+    let claimed = sqlx::query("UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL")
+        .bind(assignee.id)
+        .bind(status.as_str())
+        .bind(now)
+        .bind(ticket_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    super::expect_one_row(claimed, "The ticket")?;
+    super::tickets::follow(conn, ticket_id, assignee.id).await?;
+    let line = format!("Assigned to {} automatically ({why})", assignee.name);
+    super::tickets::add_timeline(conn, ticket_id, TimelineKind::Assigned, actor_id, now, &line).await?;
+    Ok(Some(assignee))
 }
 
 #[derive(sqlx::FromRow)]
@@ -190,17 +220,9 @@ pub async fn assign_waiting(db: &Db, now: DateTime<Utc>) -> Result<Vec<Pulled>, 
             .fetch_optional(&mut *tx)
             .await?;
             let Some(ticket_id) = waiting else { break };
-            let Some((assignee, why)) = auto_assignee(&mut tx, team_id, now).await? else { break };
-            sqlx::query("UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ?")
-                .bind(assignee.id)
-                .bind(TicketStatus::ActiveAssigned.as_str())
-                .bind(now)
-                .bind(ticket_id)
-                .execute(&mut *tx)
-                .await?;
-            super::tickets::follow(&mut tx, ticket_id, assignee.id).await?;
-            let line = format!("Assigned to {} automatically ({why}) once available", assignee.name);
-            super::tickets::add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, None, now, &line).await?;
+            if assign_automatically(&mut tx, ticket_id, team_id, None, now).await?.is_none() {
+                break;
+            }
             let card = super::tickets::card(&mut tx, ticket_id).await?;
             tx.commit().await?;
             assigned.push(Pulled { card, team_id });

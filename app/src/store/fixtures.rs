@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
-use super::{teams, users, Db};
-use crate::model::{CurrentUser, Role, StageCategory};
+use super::{seed, teams, tickets, users, Db};
+use crate::model::{Board, CurrentUser, Role, StageCategory};
 
 /// A migrated database in a fresh temporary file; keep the guard alive while using it.
 pub async fn temp_db() -> (Db, tempfile::TempDir) {
@@ -51,4 +51,36 @@ pub async fn waiting_team(db: &Db, agents: usize, waiting: usize, now: DateTime<
     bulk_tickets(&mut tx, team_id, &[stage.id], waiting, now).await;
     tx.commit().await.unwrap();
     (team_id, people)
+}
+
+/// The demo data in a fresh temporary database, with lookups by the demo's names.
+pub struct Demo {
+    pub db: Db,
+    _dir: tempfile::TempDir,
+    pub now: DateTime<Utc>,
+}
+
+impl Demo {
+    pub async fn new() -> Demo {
+        let (db, dir) = temp_db().await;
+        let now = Utc::now();
+        seed::demo(&db, now).await.unwrap();
+        Demo { db, _dir: dir, now }
+    }
+
+    pub async fn user(&self, email: &str) -> CurrentUser {
+        users::authenticate(&self.db, email, seed::DEMO_PASSWORD).await.unwrap()
+    }
+
+    pub async fn team(&self, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM teams WHERE name = ?").bind(name).fetch_one(&self.db.read).await.unwrap()
+    }
+
+    pub async fn board(&self, email: &str, team: &str) -> Board {
+        tickets::board(&self.db, &self.user(email).await, self.team(team).await, &[]).await.unwrap()
+    }
+
+    pub async fn ticket_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&self.db.read).await.unwrap()
+    }
 }

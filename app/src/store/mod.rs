@@ -2,9 +2,12 @@
 
 pub mod assignment;
 pub mod customers;
+pub mod qualifications;
+pub mod routing;
 pub mod seed;
 pub mod teams;
 pub mod tickets;
+pub mod time_off;
 pub mod users;
 
 use std::str::FromStr;

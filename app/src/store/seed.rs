@@ -261,19 +261,16 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
                 product_id: (serial % 3 != 0).then(|| products[serial % products.len()]),
                 assignee_id: assignee,
                 tags: if serial % 5 == 0 { vec!["vip".into()] } else { vec![] },
+                requirements: if *team_id == team_ids[0].0 && assignee.is_none() && index % NEEDS_NETWORKING_EVERY == 0 {
+                    vec![Requirement { qualification_id: qualification("Networking"), min_rating: NETWORKING_MIN }]
+                } else {
+                    vec![]
+                },
             };
             let card = tickets::create(db, &admin, &input, created).await?;
             let stage_index = index % stage_ids.len();
             if stage_index > 0 {
                 tickets::move_to_stage(db, &admin, &card.reference, card.version, stage_ids[stage_index], None, created + Duration::minutes(20)).await?;
-            }
-            if *team_id == team_ids[0].0 && assignee.is_none() && index % NEEDS_NETWORKING_EVERY == 0 {
-                sqlx::query("INSERT INTO ticket_requirements (ticket_id, qualification_id, min_rating) SELECT id, ?, ? FROM tickets WHERE number = ?")
-                    .bind(qualification("Networking"))
-                    .bind(NETWORKING_MIN)
-                    .bind(crate::domain::reference::parse(&card.reference))
-                    .execute(&db.write)
-                    .await?;
             }
             if *team_id == team_ids[0].0 && contacts.iter().any(|(id, email)| *id == contact && *email == "customer@demo.test") {
                 let ticket_id: i64 = sqlx::query_scalar("SELECT id FROM tickets WHERE number = ?")
@@ -288,9 +285,41 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             }
         }
     }
+    seed_routing_rules(db, &admin).await?;
     // Field Service spreads its new tickets over its members automatically.
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
     Ok(true)
+}
+
+/// Rules are added after the demo tickets, so that the boards keep the spread seeded above.
+async fn seed_routing_rules(db: &Db, admin: &CurrentUser) -> Result<(), AppError> {
+    let id_of = |table: &'static str, name: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM {table} WHERE name = ?")).bind(name).fetch_one(&db.read).await
+    };
+    let rules = [
+        RoutingRuleInput {
+            name: "On-site work goes to Field Service".into(),
+            enabled: true,
+            conditions: RoutingConditions { subject_ids: vec![id_of("subjects", "Field work").await?], ..Default::default() },
+            actions: RoutingActions { team_id: Some(id_of("teams", "Field Service").await?), ..Default::default() },
+        },
+        RoutingRuleInput {
+            name: "Outages are urgent".into(),
+            enabled: true,
+            conditions: RoutingConditions { keywords: vec!["outage".into(), "down for everyone".into()], ..Default::default() },
+            actions: RoutingActions { priority: Some(Priority::Urgent), ..Default::default() },
+        },
+        RoutingRuleInput {
+            name: "Billing questions to Finance".into(),
+            enabled: false,
+            conditions: RoutingConditions { subject_ids: vec![id_of("subjects", "Billing").await?], ..Default::default() },
+            actions: RoutingActions { team_id: Some(id_of("teams", "Finance").await?), ..Default::default() },
+        },
+    ];
+    for rule in rules {
+        super::routing::save(db, admin, None, None, &rule).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,8 +18,8 @@ pub const MAX_COLUMN_LIMIT: i64 = 1_000;
 
 /// The facts needed to authorize and version-check a change to one ticket.
 #[derive(sqlx::FromRow)]
-struct TicketCore {
-    id: i64,
+pub(crate) struct TicketCore {
+    pub(crate) id: i64,
     team_id: i64,
     stage_id: i64,
     version: i64,
@@ -36,7 +36,7 @@ fn parse_reference(text: &str) -> Result<i64, AppError> {
 }
 
 /// Loads a ticket the user may see; `for_change` additionally requires an internal user.
-async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, text: &str, for_change: bool) -> Result<TicketCore, AppError> {
+pub(crate) async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, text: &str, for_change: bool) -> Result<TicketCore, AppError> {
     let number = parse_reference(text)?;
     let core: TicketCore = sqlx::query_as(
         "SELECT k.id, k.team_id, k.stage_id, k.version, k.assignee_id, k.closed_at, t.visibility,
@@ -95,6 +95,7 @@ pub(crate) async fn add_timeline(
 #[derive(sqlx::FromRow)]
 struct CardRow {
     number: i64,
+    team_id: i64,
     title: String,
     priority: String,
     assignee_id: Option<i64>,
@@ -107,7 +108,7 @@ struct CardRow {
     version: i64,
 }
 
-const CARD_SELECT: &str = "SELECT k.number, k.title, k.priority, k.assignee_id, u.name AS assignee_name,
+const CARD_SELECT: &str = "SELECT k.number, k.team_id, k.title, k.priority, k.assignee_id, u.name AS assignee_name,
         c.name AS contact_name, a.name AS account_name, k.created_at, k.stage_id, k.position, k.version
     FROM tickets k
     LEFT JOIN users u ON u.id = k.assignee_id
@@ -118,6 +119,7 @@ impl CardRow {
     fn into_card(self) -> Result<TicketCard, AppError> {
         Ok(TicketCard {
             reference: reference::format(self.number),
+            team_id: self.team_id,
             priority: decode(Priority::parse, &self.priority)?,
             assignee: self.assignee_id.zip(self.assignee_name).map(|(id, name)| UserRef { id, name }),
             customer: self.contact_name.or(self.account_name),
@@ -164,7 +166,7 @@ pub(crate) async fn card(conn: &mut SqliteConnection, ticket_id: i64) -> Result<
 }
 
 /// The assignee must be an internal user who may see the team.
-async fn check_assignee(conn: &mut SqliteConnection, assignee_id: Option<i64>, team_id: i64) -> Result<Option<UserRef>, AppError> {
+pub(crate) async fn check_assignee(conn: &mut SqliteConnection, assignee_id: Option<i64>, team_id: i64) -> Result<Option<UserRef>, AppError> {
     let Some(id) = assignee_id else { return Ok(None) };
     let invalid = || AppError::Invalid(format!("User {id} cannot be assigned tickets of this team."));
     let row: Option<(String, String)> =
@@ -186,7 +188,7 @@ async fn check_exists(conn: &mut SqliteConnection, table: &str, what: &str, id: 
 }
 
 /// Where new tickets of a team land: its first open stage of category *new*, else its first open stage.
-async fn intake_stage(conn: &mut SqliteConnection, team_id: i64) -> Result<Stage, AppError> {
+pub(crate) async fn intake_stage(conn: &mut SqliteConnection, team_id: i64) -> Result<Stage, AppError> {
     let stages = stages_of(conn, team_id).await?;
     stages
         .iter()
@@ -196,7 +198,7 @@ async fn intake_stage(conn: &mut SqliteConnection, team_id: i64) -> Result<Stage
         .ok_or_else(|| AppError::Invalid("The team has no open stage to receive tickets.".into()))
 }
 
-async fn last_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket: i64) -> Result<Option<f64>, AppError> {
+pub(crate) async fn last_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket: i64) -> Result<Option<f64>, AppError> {
     Ok(sqlx::query_scalar("SELECT MAX(position) FROM tickets WHERE stage_id = ? AND id <> ?")
         .bind(stage_id)
         .bind(except_ticket)
@@ -277,14 +279,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     let mut tx = db.write.begin().await?;
     let team = visible_team(&mut tx, user, input.team_id).await?;
     let stage = intake_stage(&mut tx, team.id).await?;
-    let mut resolved = resolve_references(&mut tx, &input).await?;
-    let automatic = match resolved.assignee {
-        Some(_) => None,
-        None => super::assignment::auto_assignee(&mut tx, team.id, now).await?,
-    };
-    if let Some((assignee, _)) = &automatic {
-        resolved.assignee = Some(assignee.clone());
-    }
+    let resolved = resolve_references(&mut tx, &input).await?;
     let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number) + 1, ?) FROM tickets")
         .bind(reference::FIRST_NUMBER)
         .fetch_one(&mut *tx)
@@ -307,15 +302,19 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     .await?
     .last_insert_rowid();
     replace_tags(&mut tx, ticket_id, &input.tags).await?;
+    super::qualifications::replace_requirements(&mut tx, ticket_id, &input.requirements).await?;
     follow(&mut tx, ticket_id, user.id).await?;
     add_timeline(&mut tx, ticket_id, TimelineKind::Created, Some(user.id), now, &format!("Created in {} › {}", team.name, stage.name)).await?;
     if let Some(assignee) = &resolved.assignee {
         follow(&mut tx, ticket_id, assignee.id).await?;
-        if automatic.is_none() {
-            remember_assignment(&mut tx, user.id, assignee.id, now).await?;
-        }
-        let why = automatic.as_ref().map(|(_, why)| format!(" automatically ({why})")).unwrap_or_default();
-        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, Some(user.id), now, &format!("Assigned to {}{why}", assignee.name)).await?;
+        remember_assignment(&mut tx, user.id, assignee.id, now).await?;
+        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, Some(user.id), now, &format!("Assigned to {}", assignee.name)).await?;
+    }
+    // Routing rules may send the ticket elsewhere (and assign it there); otherwise the team's
+    // automatic assignment takes an unassigned ticket.
+    let routed = super::routing::route(&mut tx, Some(user.id), ticket_id, now).await?;
+    if routed.is_none() && resolved.assignee.is_none() {
+        super::assignment::assign_automatically(&mut tx, ticket_id, team.id, Some(user.id), now).await?;
     }
     let created = card(&mut tx, ticket_id).await?;
     tx.commit().await?;
@@ -486,6 +485,7 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         .into_iter()
         .map(|(id, kind, actor, at, summary)| Ok(TimelineEntry { id, kind: decode(TimelineKind::parse, &kind)?, actor, at, summary }))
         .collect::<Result<Vec<_>, AppError>>()?;
+    let requirements = super::qualifications::requirements_of(conn, row.id).await?;
     let stages = stages_of(conn, row.team_id).await?;
     let current = stages
         .iter()
@@ -513,6 +513,7 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         subject_id: row.subject_id,
         product_id: row.product_id,
         tags,
+        requirements,
         created_at: row.created_at,
         updated_at: row.updated_at,
         closed_at: row.closed_at,
@@ -531,16 +532,20 @@ pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str) -> Result<Ti
 pub struct Updated {
     pub detail: TicketDetail,
     pub team_ids: Vec<i64>,
+    /// The routing rule applied after saving ("Save & route"), if one matched.
+    pub routed_by: Option<String>,
 }
 
 /// Saves all editable fields at once, refusing a stale `version`; writes one timeline entry
 /// per kind of change (team/stage, assignment, other fields with old → new values).
+/// With `route`, the routing rules are applied to the saved ticket in the same transaction.
 pub async fn update(
     db: &Db,
     user: &CurrentUser,
     reference_text: &str,
     version: i64,
     input: &TicketInput,
+    route: bool,
     now: DateTime<Utc>,
 ) -> Result<Updated, AppError> {
     let input = validate::ticket(input)?;
@@ -578,6 +583,7 @@ pub async fn update(
     .rows_affected();
     expect_one_row(affected, &before.reference)?;
     replace_tags(&mut tx, ticket.id, &input.tags).await?;
+    super::qualifications::replace_requirements(&mut tx, ticket.id, &input.requirements).await?;
     let after = detail(&mut tx, ticket.id).await?;
 
     if team_changed {
@@ -607,17 +613,28 @@ pub async fn update(
         ("Subject", subject(before.subject_id), subject(after.subject_id)),
         ("Product", product_before, product_after),
         ("Tags", before.tags.join(", "), after.tags.join(", ")),
+        (
+            "Required qualifications",
+            super::qualifications::describe(&mut tx, &before.requirements).await?,
+            super::qualifications::describe(&mut tx, &after.requirements).await?,
+        ),
     ]);
     if !edited.is_empty() {
         add_timeline(&mut tx, ticket.id, TimelineKind::Edited, Some(user.id), now, &edited.join("\n")).await?;
     }
-    let detail = detail(&mut tx, ticket.id).await?;
-    tx.commit().await?;
     let mut team_ids = vec![ticket.team_id];
     if team_changed {
         team_ids.push(input.team_id);
     }
-    Ok(Updated { detail, team_ids })
+    let routed = if route { super::routing::route(&mut tx, Some(user.id), ticket.id, now).await? } else { None };
+    if let Some(routed) = &routed {
+        team_ids.extend(&routed.team_ids);
+        team_ids.sort_unstable();
+        team_ids.dedup();
+    }
+    let detail = detail(&mut tx, ticket.id).await?;
+    tx.commit().await?;
+    Ok(Updated { detail, team_ids, routed_by: routed.map(|r| r.rule_name) })
 }
 
 /// Long descriptions are shown on the timeline by their length, not in full.
@@ -636,7 +653,7 @@ async fn product_name(conn: &mut SqliteConnection, id: Option<i64>) -> Result<St
 }
 
 /// Every subject with its full path ("Hardware › Printer"), sorted by path.
-async fn subject_paths(conn: &mut SqliteConnection) -> Result<Vec<Named>, AppError> {
+pub(crate) async fn subject_paths(conn: &mut SqliteConnection) -> Result<Vec<Named>, AppError> {
     let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as("SELECT id, parent_id, name FROM subjects").fetch_all(conn).await?;
     let by_id: HashMap<i64, (Option<i64>, &str)> = rows.iter().map(|(id, parent, name)| (*id, (*parent, name.as_str()))).collect();
     let mut subjects: Vec<Named> = rows
@@ -684,46 +701,18 @@ pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptio
     .into_iter()
     .map(|(id, name)| Named { id, name })
     .collect();
-    Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products })
+    let qualifications = super::qualifications::all(&mut conn).await?;
+    Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products, qualifications })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::fixtures::temp_db;
-    use crate::store::{seed, teams::visible_teams, users};
+    use crate::store::fixtures::Demo;
     use chrono::Duration;
 
-    struct Demo {
-        db: Db,
-        _dir: tempfile::TempDir,
-        now: DateTime<Utc>,
-    }
-
     async fn demo() -> Demo {
-        let (db, dir) = temp_db().await;
-        let now = Utc::now();
-        seed::demo(&db, now).await.unwrap();
-        Demo { db, _dir: dir, now }
-    }
-
-    impl Demo {
-        async fn user(&self, email: &str) -> CurrentUser {
-            users::authenticate(&self.db, email, seed::DEMO_PASSWORD).await.unwrap()
-        }
-
-        async fn team(&self, name: &str) -> i64 {
-            let admin = self.user("admin@demo.test").await;
-            visible_teams(&self.db, &admin).await.unwrap().into_iter().find(|t| t.name == name).unwrap().id
-        }
-
-        async fn board(&self, email: &str, team: &str) -> Board {
-            board(&self.db, &self.user(email).await, self.team(team).await, &[]).await.unwrap()
-        }
-
-        async fn ticket_count(&self) -> i64 {
-            sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&self.db.read).await.unwrap()
-        }
+        Demo::new().await
     }
 
     fn input(team_id: i64, title: &str) -> TicketInput {
@@ -930,7 +919,7 @@ mod tests {
         let mut edit = input(support, "New title");
         edit.priority = Priority::Urgent;
         edit.assignee_id = Some(agent.id);
-        let updated = update(&d.db, &agent, &card.reference, card.version, &edit, d.now).await.unwrap();
+        let updated = update(&d.db, &agent, &card.reference, card.version, &edit, false, d.now).await.unwrap();
         assert_eq!(updated.team_ids, vec![support]);
         let detail = updated.detail;
         assert_eq!(detail.status, TicketStatus::ActiveAssigned);
@@ -939,18 +928,18 @@ mod tests {
         assert!(detail.timeline.iter().any(|e| e.kind == TimelineKind::Assigned));
 
         let lead = d.user("lead@demo.test").await;
-        let reassigned = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(lead.id), ..edit.clone() }, d.now + Duration::seconds(1))
+        let reassigned = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(lead.id), ..edit.clone() }, false, d.now + Duration::seconds(1))
             .await
             .unwrap();
         let recent: Vec<String> = form_options(&d.db, &agent).await.unwrap().recent_agents.into_iter().map(|a| a.name).collect();
         assert_eq!(recent, vec!["Lena Lead", "Mia Wagner"], "latest first");
         let detail = reassigned.detail;
 
-        let stale = update(&d.db, &agent, &card.reference, card.version, &input(support, "Lost update"), d.now).await;
+        let stale = update(&d.db, &agent, &card.reference, card.version, &input(support, "Lost update"), false, d.now).await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));
         assert_eq!(get(&d.db, &agent, &card.reference).await.unwrap().title, "New title");
 
-        let moved_team = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { team_id: field_service, ..edit.clone() }, d.now)
+        let moved_team = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { team_id: field_service, ..edit.clone() }, false, d.now)
             .await
             .unwrap();
         assert_eq!(moved_team.team_ids, vec![support, field_service]);

@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{BoardPage, HomePage, LoginPage, NewTicketPage, NotFound, TeamSettingsPage, TicketPage};
+use pages::{BoardPage, HomePage, LoginPage, NewTicketPage, NotFound, QualificationsPage, RoutingPage, TeamSettingsPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -51,6 +51,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("teams/:id/board") view=BoardPage/>
                     <Route path=path!("teams/:id/settings") view=TeamSettingsPage/>
                     <Route path=path!("tickets/new") view=NewTicketPage/>
+                    <Route path=path!("time-off") view=TimeOffPage/>
+                    <Route path=path!("admin/qualifications") view=QualificationsPage/>
+                    <Route path=path!("admin/routing") view=RoutingPage/>
                     <Route path=path!("tickets/:reference") view=TicketPage/>
                 </ParentRoute>
             </Routes>

@@ -30,6 +30,15 @@ pub fn Layout() -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/" exact=true>"Teams"</A>
                 <A href="/tickets/new">"New ticket"</A>
+                <A href="/time-off">"Time off"</A>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await.ok().flatten().filter(|user| user.role.is_internal()).map(|_| view! {
+                            <A href="/admin/qualifications">"Qualifications"</A>
+                            <A href="/admin/routing">"Routing"</A>
+                        })
+                    })}
+                </Suspense>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

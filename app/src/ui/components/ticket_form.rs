@@ -25,6 +25,7 @@ pub struct TicketFormState {
     pub assignee_id: RwSignal<Option<i64>>,
     /// Comma-separated, as typed.
     pub tags: RwSignal<String>,
+    pub requirements: RwSignal<Vec<Requirement>>,
 }
 
 impl TicketFormState {
@@ -44,6 +45,7 @@ impl TicketFormState {
             product_id: RwSignal::new(None),
             assignee_id: RwSignal::new(None),
             tags: RwSignal::new(String::new()),
+            requirements: RwSignal::new(Vec::new()),
         }
     }
 
@@ -60,6 +62,7 @@ impl TicketFormState {
         state.product_id.set(ticket.product_id);
         state.assignee_id.set(ticket.assignee.as_ref().map(|a| a.id));
         state.tags.set(ticket.tags.join(", "));
+        state.requirements.set(ticket.requirements.clone());
         state
     }
 
@@ -79,6 +82,7 @@ impl TicketFormState {
             product_id: self.product_id.get_untracked(),
             assignee_id: self.assignee_id.get_untracked(),
             tags: self.tags.get_untracked().split(',').map(str::to_string).collect(),
+            requirements: self.requirements.get_untracked(),
         })
     }
 }
@@ -178,6 +182,58 @@ pub fn TicketFields(state: TicketFormState, options: TicketFormOptions) -> impl 
             <input id="tags" placeholder="e.g. vpn, vip" bind:value=state.tags/>
             <div class="hint">"Separate tags with commas."</div>
         </div>
+        <RequirementsEditor requirements=state.requirements qualifications=options.qualifications/>
+    }
+}
+
+/// The qualifications an agent needs for this ticket, each with its minimum rating.
+#[component]
+fn RequirementsEditor(requirements: RwSignal<Vec<Requirement>>, qualifications: Vec<Qualification>) -> impl IntoView {
+    let known = StoredValue::new(qualifications);
+    let named = move |id: i64| known.with_value(|all| all.iter().find(|q| q.id == id).cloned());
+    let set_minimum = move |id: i64, text: String| {
+        if let Ok(min_rating) = text.trim().parse::<i64>() {
+            requirements.update(|list| list.iter_mut().filter(|r| r.qualification_id == id).for_each(|r| r.min_rating = min_rating));
+        }
+    };
+    let add = move |ev: leptos::ev::Event| {
+        let Ok(id) = event_target_value(&ev).parse::<i64>() else { return };
+        requirements.update(|list| list.push(Requirement { qualification_id: id, min_rating: 1 }));
+    };
+    view! {
+        <fieldset class="field requirements" style="border:0;padding:0;margin:0 0 16px">
+            <legend>"Required qualifications"</legend>
+            <ul class="requirement-list">
+                <For each=move || requirements.get() key=|need| need.qualification_id let(need)>
+                    {named(need.qualification_id).map(|q| {
+                        let id = q.id;
+                        let input_id = format!("requirement-{id}");
+                        view! {
+                            <li data-testid="requirement">
+                                <label for=input_id.clone()>{q.name.clone()} " at least"</label>
+                                <input id=input_id type="number" min="1" max=q.scale_max class="rating"
+                                    value=need.min_rating on:change=move |ev| set_minimum(id, event_target_value(&ev))/>
+                                <span class="muted">"of " {q.scale_max}</span>
+                                <button type="button" class="small" aria-label=format!("Remove {}", q.name)
+                                    on:click=move |_| requirements.update(|list| list.retain(|r| r.qualification_id != id))>"Remove"</button>
+                            </li>
+                        }
+                    })}
+                </For>
+            </ul>
+            {move || {
+                let open: Vec<Qualification> = known.with_value(|all| {
+                    all.iter().filter(|q| requirements.with(|list| list.iter().all(|r| r.qualification_id != q.id))).cloned().collect()
+                });
+                (!open.is_empty()).then(|| view! {
+                    <select id="add-requirement" aria-label="Add a required qualification" on:change=add prop:value="">
+                        <option value="" selected>"Add a required qualification…"</option>
+                        {open.into_iter().map(|q| view! { <option value=q.id>{q.name}</option> }).collect_view()}
+                    </select>
+                })
+            }}
+            <div class="hint">"Only agents whose rating meets every minimum get this ticket from pick up next."</div>
+        </fieldset>
     }
 }
 

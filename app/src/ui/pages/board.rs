@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::board::{create_stage, fold_stage, get_board, move_ticket, rename_stage, reorder_stage};
+use crate::api::routing::apply_routing_rules;
 use crate::api::tickets::create_ticket;
 use crate::domain::{age, board::{apply_move, confirm}};
 use crate::error::AppError;
@@ -51,6 +52,8 @@ struct BoardContext {
     dragged: RwSignal<Option<String>>,
     drop_stage: RwSignal<Option<i64>>,
     can_manage: bool,
+    /// References of the cards ticked for a bulk action.
+    selected: RwSignal<Vec<String>>,
     reload: Callback<()>,
     /// (reference, to stage, before reference)
     move_card: Callback<(String, i64, Option<String>)>,
@@ -100,6 +103,7 @@ fn BoardView(board: Board) -> impl IntoView {
         dragged: RwSignal::new(None),
         drop_stage: RwSignal::new(None),
         can_manage: board.can_manage_stages,
+        selected: RwSignal::new(Vec::new()),
         reload,
         move_card,
     };
@@ -121,6 +125,7 @@ fn BoardView(board: Board) -> impl IntoView {
                 {board.can_manage_stages.then(|| view! { <a class="button" href=format!("/teams/{team_id}/settings")>"Team settings"</a> })}
             </div>
         </div>
+        <SelectionBar context/>
         <div class="board">
             <For each=stage_keys key=|stage| (stage.id, stage.version) let(stage)>
                 <StageColumn stage context/>
@@ -307,6 +312,22 @@ fn Card(card: TicketCard, context: BoardContext) -> impl IntoView {
     };
     let stages = move || context.columns.with(|cols| cols.iter().map(|c| (c.stage.id, c.stage.name.clone())).collect::<Vec<_>>());
     let age = age::compact(card.created_at, chrono::Utc::now());
+    let is_selected = {
+        let reference = reference.clone();
+        move || context.selected.with(|s| s.contains(&reference))
+    };
+    let on_select = {
+        let reference = reference.clone();
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            context.selected.update(|s| {
+                s.retain(|r| *r != reference);
+                if on {
+                    s.push(reference.clone());
+                }
+            });
+        }
+    };
     view! {
         <article
             class=format!("card priority-{}", card.priority.as_str())
@@ -329,6 +350,7 @@ fn Card(card: TicketCard, context: BoardContext) -> impl IntoView {
             on:drop=on_drop
         >
             <div class="card-top">
+                <input type="checkbox" class="select" aria-label=format!("Select {reference}") prop:checked=is_selected on:change=on_select/>
                 <span class="card-ref">{reference.clone()}</span>
                 <PriorityPill priority=card.priority/>
                 <span style="margin-left:auto" title=card.created_at.to_rfc3339()>{age}</span>
@@ -344,6 +366,41 @@ fn Card(card: TicketCard, context: BoardContext) -> impl IntoView {
                 </select>
             </div>
         </article>
+    }
+}
+
+/// Bulk actions on the ticked cards.
+#[component]
+fn SelectionBar(context: BoardContext) -> impl IntoView {
+    let toasts = use_toasts();
+    let busy = RwSignal::new(false);
+    let apply_routing = move |_| {
+        busy.set(true);
+        let references = context.selected.get_untracked();
+        spawn_local(async move {
+            match apply_routing_rules(references).await {
+                Ok(outcome) => {
+                    let routed = outcome.routed.len();
+                    toasts.info(match routed {
+                        0 => "No routing rule changed the selected tickets.".to_string(),
+                        _ => format!("Routed {routed} ticket(s): {}. {} unchanged.", outcome.routed.join(", "), outcome.unchanged),
+                    });
+                    context.selected.set(Vec::new());
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
+            busy.try_set(false);
+            context.reload.run(());
+        });
+    };
+    view! {
+        <Show when=move || context.selected.with(|s| !s.is_empty())>
+            <div class="selection-bar" role="region" aria-label="Selected tickets" data-testid="selection-bar">
+                <strong>{move || context.selected.with(Vec::len)} " selected"</strong>
+                <button class="primary" on:click=apply_routing disabled=move || busy.get()>"Apply routing rules"</button>
+                <button on:click=move |_| context.selected.set(Vec::new())>"Clear selection"</button>
+            </div>
+        </Show>
     }
 }
 

@@ -1,14 +1,20 @@
 mod board;
 mod home;
 mod login;
+mod qualifications;
+mod routing;
 mod settings;
 mod ticket;
+mod time_off;
 
 pub use board::BoardPage;
 pub use home::HomePage;
 pub use login::LoginPage;
+pub use qualifications::QualificationsPage;
+pub use routing::RoutingPage;
 pub use settings::TeamSettingsPage;
 pub use ticket::{NewTicketPage, TicketPage};
+pub use time_off::TimeOffPage;
 
 use leptos::prelude::*;
 

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::board::move_ticket;
-use crate::api::tickets::{create_ticket, get_ticket, form_choices, update_ticket};
+use crate::api::tickets::{create_ticket, form_choices, get_ticket, save_and_route, update_ticket};
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
@@ -110,17 +110,35 @@ fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback
             busy.set(false);
         }
     };
-    let save = {
+    // "Save" keeps the ticket where it is; "Save & route" then lets the routing rules decide.
+    let submit = {
         let reference = reference.clone();
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
+        move |route: bool| {
             let input = match state.to_input() {
                 Ok(input) => input,
                 Err(e) => return error.set(Some(e.to_string())),
             };
             busy.set(true);
             let reference = reference.clone();
-            spawn_local(async move { finish(update_ticket(reference, version, input).await.map(|_| ()), "Ticket saved.") });
+            spawn_local(async move {
+                if !route {
+                    return finish(update_ticket(reference, version, input).await.map(|_| ()), "Ticket saved.");
+                }
+                match save_and_route(reference, version, input).await {
+                    Ok((_, Some(rule))) => {
+                        toasts.info(format!("Saved and routed by rule \"{rule}\"."));
+                        reload.run(());
+                    }
+                    other => finish(other.map(|_| ()), "Saved; no routing rule applies to this ticket."),
+                }
+            });
+        }
+    };
+    let save = {
+        let submit = submit.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            submit(false);
         }
     };
     let change_stage = {
@@ -169,6 +187,7 @@ fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback
                 </div>
                 <TicketFields state options/>
                 <div class="form-actions">
+                    <button type="button" on:click=move |_| submit(true) disabled=move || busy.get()>"Save & route"</button>
                     <button class="primary" type="submit" disabled=move || busy.get()>"Save"</button>
                 </div>
             </form>

@@ -1,0 +1,189 @@
+//! Routing rules (SPEC S3): ordered, and the first enabled rule whose conditions all hold decides.
+
+use crate::error::AppError;
+use crate::model::{Origin, Priority, RoutingActions, RoutingConditions, RoutingRule, RoutingRuleInput};
+
+pub const RULE_NAME_MAX: usize = 80;
+pub const KEYWORD_MAX: usize = 60;
+pub const KEYWORDS_MAX: usize = 30;
+
+/// The fields of a ticket that conditions look at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketFacts<'a> {
+    pub origin: Origin,
+    pub priority: Priority,
+    /// The ticket's subject followed by its ancestors, so a rule on "Hardware" catches "Hardware › Printer".
+    pub subject_path: &'a [i64],
+    pub product_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub title: &'a str,
+    pub description: &'a str,
+}
+
+fn any_or_empty<T: PartialEq>(allowed: &[T], value: Option<&T>) -> bool {
+    allowed.is_empty() || value.is_some_and(|v| allowed.contains(v))
+}
+
+pub fn matches(conditions: &RoutingConditions, facts: &TicketFacts) -> bool {
+    let text = || format!("{}\n{}", facts.title, facts.description).to_lowercase();
+    any_or_empty(&conditions.origins, Some(&facts.origin))
+        && any_or_empty(&conditions.priorities, Some(&facts.priority))
+        && (conditions.subject_ids.is_empty() || facts.subject_path.iter().any(|s| conditions.subject_ids.contains(s)))
+        && any_or_empty(&conditions.product_ids, facts.product_id.as_ref())
+        && any_or_empty(&conditions.account_ids, facts.account_id.as_ref())
+        && (conditions.keywords.is_empty() || {
+            let text = text();
+            conditions.keywords.iter().any(|word| text.contains(word.as_str()))
+        })
+}
+
+/// The first enabled rule, in order, that matches the ticket.
+pub fn first_match<'r>(rules: &'r [RoutingRule], facts: &TicketFacts) -> Option<&'r RoutingRule> {
+    rules.iter().find(|r| r.rule.enabled && matches(&r.rule.conditions, facts))
+}
+
+fn deduplicated<T: PartialEq + Clone>(values: &[T]) -> Vec<T> {
+    let mut kept: Vec<T> = Vec::new();
+    for value in values {
+        if !kept.contains(value) {
+            kept.push(value.clone());
+        }
+    }
+    kept
+}
+
+/// A rule as it may be saved: named, with at least one condition and one action; keywords
+/// trimmed and lower-cased. Ids are checked against the database by the store.
+pub fn validate(input: &RoutingRuleInput) -> Result<RoutingRuleInput, AppError> {
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::Invalid("Give the rule a name.".into()));
+    }
+    if name.chars().count() > RULE_NAME_MAX {
+        return Err(AppError::Invalid(format!("The rule name is longer than {RULE_NAME_MAX} characters.")));
+    }
+    let mut keywords = Vec::new();
+    for raw in &input.conditions.keywords {
+        let word = raw.trim().to_lowercase();
+        if word.is_empty() {
+            return Err(AppError::Invalid("A keyword condition cannot be empty.".into()));
+        }
+        if word.chars().count() > KEYWORD_MAX {
+            return Err(AppError::Invalid(format!("The keyword \"{word}\" is longer than {KEYWORD_MAX} characters.")));
+        }
+        keywords.push(word);
+    }
+    let keywords = deduplicated(&keywords);
+    if keywords.len() > KEYWORDS_MAX {
+        return Err(AppError::Invalid(format!("A rule can look for at most {KEYWORDS_MAX} keywords.")));
+    }
+    let c = &input.conditions;
+    let conditions = RoutingConditions {
+        origins: deduplicated(&c.origins),
+        priorities: deduplicated(&c.priorities),
+        subject_ids: deduplicated(&c.subject_ids),
+        product_ids: deduplicated(&c.product_ids),
+        account_ids: deduplicated(&c.account_ids),
+        keywords,
+    };
+    if conditions == RoutingConditions::default() {
+        return Err(AppError::Invalid("A rule needs at least one condition; otherwise it would catch every ticket.".into()));
+    }
+    if input.actions == RoutingActions::default() {
+        return Err(AppError::Invalid("A rule needs an action: route to a team or a user, or set the priority.".into()));
+    }
+    Ok(RoutingRuleInput { name: name.to_string(), enabled: input.enabled, conditions, actions: input.actions.clone() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn facts<'a>(subject_path: &'a [i64], title: &'a str) -> TicketFacts<'a> {
+        TicketFacts {
+            origin: Origin::Email,
+            priority: Priority::Normal,
+            subject_path,
+            product_id: Some(3),
+            account_id: None,
+            title,
+            description: "",
+        }
+    }
+
+    fn rule(id: i64, enabled: bool, conditions: RoutingConditions) -> RoutingRule {
+        RoutingRule {
+            id,
+            version: 1,
+            rule: RoutingRuleInput { name: format!("Rule {id}"), enabled, conditions, actions: RoutingActions { team_id: Some(id), ..Default::default() } },
+        }
+    }
+
+    #[test]
+    fn a_subject_condition_catches_the_subtree() {
+        let on_hardware = RoutingConditions { subject_ids: vec![1], ..Default::default() };
+        assert!(matches(&on_hardware, &facts(&[5, 1], "Printer jam")), "child of Hardware");
+        assert!(matches(&on_hardware, &facts(&[1], "Anything")));
+        assert!(!matches(&on_hardware, &facts(&[7, 2], "Anything")));
+        assert!(!matches(&on_hardware, &facts(&[], "No subject")));
+    }
+
+    #[test]
+    fn all_conditions_must_hold_and_keywords_ignore_case() {
+        let conditions = RoutingConditions {
+            origins: vec![Origin::Email, Origin::Phone],
+            keywords: vec!["outage".into()],
+            ..Default::default()
+        };
+        assert!(matches(&conditions, &facts(&[], "Total OUTAGE in Berlin")));
+        assert!(!matches(&conditions, &facts(&[], "Printer jam")), "keyword missing");
+        let by_chat = TicketFacts { origin: Origin::Chat, ..facts(&[], "Outage") };
+        assert!(!matches(&conditions, &by_chat), "origin not listed");
+        let product = RoutingConditions { product_ids: vec![3], ..Default::default() };
+        assert!(matches(&product, &facts(&[], "")));
+        assert!(!matches(&product, &TicketFacts { product_id: None, ..facts(&[], "") }), "no product never matches a product condition");
+    }
+
+    #[test]
+    fn the_first_enabled_match_wins() {
+        let keyword = |word: &str| RoutingConditions { keywords: vec![word.into()], ..Default::default() };
+        let rules = [rule(1, false, keyword("vpn")), rule(2, true, keyword("printer")), rule(3, true, keyword("vpn")), rule(4, true, keyword("vpn"))];
+        assert_eq!(first_match(&rules, &facts(&[], "VPN down")).map(|r| r.id), Some(3), "rule 1 is disabled; 3 comes before 4");
+        assert_eq!(first_match(&rules, &facts(&[], "Nothing matches")).map(|r| r.id), None);
+    }
+
+    #[test]
+    fn rules_without_conditions_actions_or_name_are_refused() {
+        let good = rule(1, true, RoutingConditions { keywords: vec!["  VPN ".into(), "vpn".into()], ..Default::default() }).rule;
+        assert_eq!(validate(&good).unwrap().conditions.keywords, vec!["vpn"]);
+        let no_condition = RoutingRuleInput { conditions: RoutingConditions::default(), ..good.clone() };
+        assert!(matches!(validate(&no_condition), Err(AppError::Invalid(m)) if m.contains("at least one condition")));
+        let no_action = RoutingRuleInput { actions: RoutingActions::default(), ..good.clone() };
+        assert!(matches!(validate(&no_action), Err(AppError::Invalid(m)) if m.contains("needs an action")));
+        let blank_keyword = RoutingRuleInput { conditions: RoutingConditions { keywords: vec![" ".into()], ..Default::default() }, ..good.clone() };
+        assert!(validate(&blank_keyword).is_err());
+        assert!(validate(&RoutingRuleInput { name: " ".into(), ..good }).is_err());
+    }
+
+    proptest! {
+        /// Whatever the rules, the decision is the first enabled match, and an empty list decides nothing.
+        #[test]
+        fn first_match_is_the_earliest_enabled_matching_rule(
+            spec in proptest::collection::vec((any::<bool>(), proptest::option::of(0i64..4)), 0..12),
+            subject in 0i64..4,
+        ) {
+            let rules: Vec<RoutingRule> = spec.iter().enumerate()
+                .map(|(i, (enabled, on))| rule(i as i64, *enabled, RoutingConditions {
+                    subject_ids: on.map(|s| vec![s]).unwrap_or_default(),
+                    origins: if on.is_none() { vec![Origin::Fax] } else { vec![] },
+                    ..Default::default()
+                }))
+                .collect();
+            let path = [subject];
+            let chosen = first_match(&rules, &facts(&path, "t")).map(|r| r.id);
+            let expected = spec.iter().position(|(enabled, on)| *enabled && *on == Some(subject)).map(|i| i as i64);
+            prop_assert_eq!(chosen, expected);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Qualifications (SPEC S3): what admins define, how well people hold them, what tickets need.
+
+use sqlx::SqliteConnection;
+
+use super::{decode, Db};
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::model::*;
+
+pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Qualification>, AppError> {
+    sqlx::query_as::<_, (i64, String, String, i64)>("SELECT id, name, kind, scale_max FROM qualifications ORDER BY name")
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|(id, name, kind, scale_max)| Ok(Qualification { id, name, kind: decode(QualificationKind::parse, &kind)?, scale_max }))
+        .collect()
+}
+
+/// The definitions, every internal user, and their ratings.
+pub async fn matrix(db: &Db, user: &CurrentUser) -> Result<QualificationMatrix, AppError> {
+    if !user.role.is_internal() {
+        return Err(AppError::Forbidden("Only staff see qualifications.".into()));
+    }
+    let mut conn = db.read.acquire().await?;
+    let qualifications = all(&mut conn).await?;
+    let people = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect();
+    let ratings = sqlx::query_as::<_, (i64, i64, i64)>("SELECT user_id, qualification_id, rating FROM user_qualifications")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(user_id, qualification_id, rating)| HeldRating { user_id, qualification_id, rating })
+        .collect();
+    Ok(QualificationMatrix {
+        qualifications,
+        people,
+        ratings,
+        can_define: user.role == Role::Admin,
+        can_rate: user.role.manages_stages(),
+    })
+}
+
+/// Defines a new qualification (admins only).
+pub async fn create(db: &Db, user: &CurrentUser, name: &str, kind: QualificationKind, scale_max: i64) -> Result<Qualification, AppError> {
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden("Only admins define qualifications.".into()));
+    }
+    let name = validate::qualification_name(name)?;
+    let scale_max = validate::scale_max(scale_max)?;
+    let id = sqlx::query("INSERT INTO qualifications (name, kind, scale_max) VALUES (?, ?, ?)")
+        .bind(&name)
+        .bind(kind.as_str())
+        .bind(scale_max)
+        .execute(&db.write)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Invalid(format!("A qualification named \"{name}\" already exists.")),
+            other => other,
+        })?
+        .last_insert_rowid();
+    Ok(Qualification { id, name, kind, scale_max })
+}
+
+/// Sets how well a staff member holds a qualification; `None` removes it (admins and leads).
+pub async fn rate(db: &Db, user: &CurrentUser, user_id: i64, qualification_id: i64, rating: Option<i64>) -> Result<(), AppError> {
+    if !user.role.manages_stages() {
+        return Err(AppError::Forbidden("Only admins and team leads rate qualifications.".into()));
+    }
+    let mut tx = db.write.begin().await?;
+    let qualification = all(&mut tx)
+        .await?
+        .into_iter()
+        .find(|q| q.id == qualification_id)
+        .ok_or_else(|| AppError::NotFound(format!("Qualification {qualification_id} does not exist.")))?;
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(user_id).fetch_optional(&mut *tx).await?;
+    match role.as_deref().map(|code| decode(Role::parse, code)).transpose()? {
+        Some(role) if role.is_internal() => {}
+        Some(_) => return Err(AppError::Invalid("Customers do not hold qualifications.".into())),
+        None => return Err(AppError::NotFound(format!("User {user_id} does not exist."))),
+    }
+    match rating {
+        Some(rating) => {
+            let rating = validate::rating(&qualification, rating)?;
+            sqlx::query(
+                "INSERT INTO user_qualifications (user_id, qualification_id, rating) VALUES (?, ?, ?)
+                 ON CONFLICT (user_id, qualification_id) DO UPDATE SET rating = excluded.rating",
+            )
+            .bind(user_id)
+            .bind(qualification_id)
+            .bind(rating)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM user_qualifications WHERE user_id = ? AND qualification_id = ?")
+                .bind(user_id)
+                .bind(qualification_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn requirements_of(conn: &mut SqliteConnection, ticket_id: i64) -> Result<Vec<Requirement>, AppError> {
+    Ok(sqlx::query_as::<_, (i64, i64)>(
+        "SELECT r.qualification_id, r.min_rating FROM ticket_requirements r JOIN qualifications q ON q.id = r.qualification_id
+          WHERE r.ticket_id = ? ORDER BY q.name",
+    )
+    .bind(ticket_id)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|(qualification_id, min_rating)| Requirement { qualification_id, min_rating })
+    .collect())
+}
+
+/// Checks the requirements against the defined qualifications and stores them for the ticket.
+pub(crate) async fn replace_requirements(conn: &mut SqliteConnection, ticket_id: i64, given: &[Requirement]) -> Result<(), AppError> {
+    let checked = validate::requirements(given, &all(conn).await?)?;
+    sqlx::query("DELETE FROM ticket_requirements WHERE ticket_id = ?").bind(ticket_id).execute(&mut *conn).await?;
+    for need in checked {
+        sqlx::query("INSERT INTO ticket_requirements (ticket_id, qualification_id, min_rating) VALUES (?, ?, ?)")
+            .bind(ticket_id)
+            .bind(need.qualification_id)
+            .bind(need.min_rating)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// "Networking ≥ 7, German ≥ 5", for the timeline.
+pub(crate) async fn describe(conn: &mut SqliteConnection, requirements: &[Requirement]) -> Result<String, AppError> {
+    let known = all(conn).await?;
+    Ok(requirements
+        .iter()
+        .filter_map(|need| known.iter().find(|q| q.id == need.qualification_id).map(|q| format!("{} ≥ {}", q.name, need.min_rating)))
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::{temp_db, waiting_team};
+
+    #[tokio::test]
+    async fn admins_define_leads_rate_and_bad_ratings_change_nothing() {
+        let (db, _dir) = temp_db().await;
+        let now = chrono::Utc::now();
+        let (_, agents) = waiting_team(&db, 1, 0, now).await;
+        let agent = &agents[0];
+        let admin = CurrentUser { role: Role::Admin, ..agent.clone() };
+        let lead = CurrentUser { role: Role::Lead, ..agent.clone() };
+
+        assert!(matches!(create(&db, &lead, "Networking", QualificationKind::Technical, 10).await, Err(AppError::Forbidden(_))));
+        let networking = create(&db, &admin, " Networking ", QualificationKind::Technical, 10).await.unwrap();
+        assert_eq!(networking.name, "Networking");
+        assert!(matches!(create(&db, &admin, "Networking", QualificationKind::Soft, 5).await, Err(AppError::Invalid(m)) if m.contains("already exists")));
+        assert!(matches!(create(&db, &admin, "", QualificationKind::Soft, 5).await, Err(AppError::Invalid(_))));
+        assert!(matches!(create(&db, &admin, "Huge", QualificationKind::Soft, 1_000).await, Err(AppError::Invalid(_))));
+
+        assert!(matches!(rate(&db, agent, agent.id, networking.id, Some(9)).await, Err(AppError::Forbidden(_))), "agents cannot rate themselves");
+        rate(&db, &lead, agent.id, networking.id, Some(7)).await.unwrap();
+        rate(&db, &lead, agent.id, networking.id, Some(8)).await.unwrap();
+        assert!(matches!(rate(&db, &lead, agent.id, networking.id, Some(11)).await, Err(AppError::Invalid(_))));
+        assert!(matches!(rate(&db, &lead, agent.id + 99, networking.id, Some(5)).await, Err(AppError::NotFound(_))));
+        let seen = matrix(&db, agent).await.unwrap();
+        assert_eq!(seen.ratings, vec![HeldRating { user_id: agent.id, qualification_id: networking.id, rating: 8 }]);
+        assert!(!seen.can_define && !seen.can_rate);
+
+        rate(&db, &lead, agent.id, networking.id, None).await.unwrap();
+        assert!(matrix(&db, &lead).await.unwrap().ratings.is_empty());
+    }
+}

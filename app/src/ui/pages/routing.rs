@@ -1,0 +1,292 @@
+//! Routing rules: tried in order on every new ticket, by "Save & route" and on selections; the
+//! first enabled rule whose conditions all hold routes the ticket.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::routing::{delete_routing_rule, reorder_routing_rule, load_routing_rules, save_routing_rule};
+use crate::error::AppError;
+use crate::model::*;
+use crate::ui::components::{use_toasts, ErrorAlert};
+
+#[component]
+pub fn RoutingPage() -> impl IntoView {
+    let setup = Resource::new(|| (), |_| load_routing_rules());
+    let reload = Callback::new(move |_: ()| setup.refetch());
+    view! {
+        <main>
+            <div class="page-head"><h1>"Routing rules"</h1></div>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match setup.await {
+                        Ok(setup) => view! { <RoutingScreen setup reload/> }.into_any(),
+                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+fn names(ids: &[i64], from: &[Named]) -> String {
+    ids.iter().map(|id| from.iter().find(|n| n.id == *id).map(|n| n.name.clone()).unwrap_or_else(|| format!("#{id}"))).collect::<Vec<_>>().join(" or ")
+}
+
+fn labels<T: Copy>(values: &[T], label: fn(T) -> &'static str) -> String {
+    values.iter().map(|v| label(*v)).collect::<Vec<_>>().join(" or ")
+}
+
+/// "Subject is Hardware or Billing", one line per condition.
+fn describe_conditions(c: &RoutingConditions, setup: &RoutingSetup) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !c.origins.is_empty() {
+        lines.push(format!("Origin is {}", labels(&c.origins, Origin::label)));
+    }
+    if !c.priorities.is_empty() {
+        lines.push(format!("Priority is {}", labels(&c.priorities, Priority::label)));
+    }
+    if !c.subject_ids.is_empty() {
+        lines.push(format!("Subject is {} (or below)", names(&c.subject_ids, &setup.subjects)));
+    }
+    if !c.product_ids.is_empty() {
+        lines.push(format!("Product is {}", names(&c.product_ids, &setup.products)));
+    }
+    if !c.account_ids.is_empty() {
+        lines.push(format!("Customer account is {}", names(&c.account_ids, &setup.accounts)));
+    }
+    if !c.keywords.is_empty() {
+        lines.push(format!("Title or description mentions {}", c.keywords.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(" or ")));
+    }
+    lines
+}
+
+fn describe_actions(a: &RoutingActions, setup: &RoutingSetup) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(team) = a.team_id {
+        lines.push(format!("Route to team {}", names(&[team], &setup.teams)));
+    }
+    if let Some(user) = a.assignee_id {
+        lines.push(format!("Assign to {}", names(&[user], &setup.agents)));
+    }
+    if let Some(priority) = a.priority {
+        lines.push(format!("Set priority to {}", priority.label()));
+    }
+    lines
+}
+
+#[component]
+fn RoutingScreen(setup: RoutingSetup, reload: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let editing = RwSignal::new(None::<RoutingRule>);
+    let setup = StoredValue::new(setup);
+    let count = setup.with_value(|s| s.rules.len()) as i64;
+    let can_edit = setup.with_value(|s| s.can_edit);
+    let finish = move |result: Result<(), AppError>| {
+        if let Err(e) = result {
+            toasts.error(e.to_string());
+        }
+        reload.run(());
+    };
+    let rows = setup.with_value(|s| s.rules.clone()).into_iter().enumerate().map(|(index, rule)| {
+        let index = index as i64;
+        let (id, version, name) = (rule.id, rule.version, rule.rule.name.clone());
+        let when = setup.with_value(|s| describe_conditions(&rule.rule.conditions, s));
+        let then = setup.with_value(|s| describe_actions(&rule.rule.actions, s));
+        let toggled = RoutingRuleInput { enabled: !rule.rule.enabled, ..rule.rule.clone() };
+        let for_edit = rule.clone();
+        view! {
+            <li class="rule" class:disabled=!rule.rule.enabled data-testid="routing-rule">
+                <div class="rule-head">
+                    <span class="rule-order">{index + 1}</span>
+                    <strong>{name.clone()}</strong>
+                    {(!rule.rule.enabled).then(|| view! { <span class="badge">"Disabled"</span> })}
+                </div>
+                <div class="rule-body">
+                    <div><span class="muted">"When "</span>{when.join("; and ")}</div>
+                    <div><span class="muted">"Then "</span>{then.join("; ")}</div>
+                </div>
+                {can_edit.then(|| view! {
+                    <div class="rule-actions">
+                        <button class="small" disabled=index == 0 aria-label=format!("Move {name} up")
+                            on:click=move |_| spawn_local(async move { finish(reorder_routing_rule(id, version, index - 1).await.map(|_| ())) })>"↑"</button>
+                        <button class="small" disabled=index + 1 == count aria-label=format!("Move {name} down")
+                            on:click=move |_| spawn_local(async move { finish(reorder_routing_rule(id, version, index + 1).await.map(|_| ())) })>"↓"</button>
+                        <button class="small" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
+                        <button class="small" on:click=move |_| {
+                            let toggled = toggled.clone();
+                            spawn_local(async move { finish(save_routing_rule(Some(id), Some(version), toggled).await.map(|_| ())) })
+                        }>{if rule.rule.enabled { "Disable" } else { "Enable" }}</button>
+                        <button class="small danger" on:click=move |_| spawn_local(async move { finish(delete_routing_rule(id, version).await) })>"Delete"</button>
+                    </div>
+                })}
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <div class="routing-layout">
+            <section class="panel">
+                <h2>"In order"</h2>
+                <p class="hint muted">"Rules are tried top to bottom on every new ticket, on \"Save & route\" and on \"Apply routing rules\"; the first enabled rule whose conditions all hold wins."</p>
+                {if count == 0 {
+                    view! { <p class="muted">"No routing rules yet."</p> }.into_any()
+                } else {
+                    view! { <ol class="rules">{rows}</ol> }.into_any()
+                }}
+            </section>
+            {can_edit.then(|| view! {
+                {move || {
+                    // Reading `editing` here builds a fresh form whenever another rule is picked for editing.
+                    let rule = editing.get();
+                    view! { <RuleForm rule setup=setup.get_value() saved=Callback::new(move |_: ()| { editing.set(None); reload.run(()) })
+                        cancel=Callback::new(move |_: ()| editing.set(None))/> }
+                }}
+            })}
+        </div>
+    }
+}
+
+/// A group of checkboxes choosing any number of `options`.
+#[component]
+fn CheckList<T>(legend: &'static str, prefix: &'static str, options: Vec<(T, String)>, chosen: RwSignal<Vec<T>>) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <fieldset class="checklist">
+            <legend>{legend}</legend>
+            <div class="member-grid">
+                {options.into_iter().enumerate().map(|(index, (value, label))| {
+                    let id = format!("{prefix}-{index}");
+                    let checked = chosen.with_untracked(|c| c.contains(&value));
+                    view! {
+                        <label class="check" for=id>
+                            <input type="checkbox" id=id.clone() checked=checked on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let value = value.clone();
+                                chosen.update(|c| {
+                                    c.retain(|v| *v != value);
+                                    if on {
+                                        c.push(value);
+                                    }
+                                });
+                            }/>
+                            {label}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+fn with_ids(named: &[Named]) -> Vec<(i64, String)> {
+    named.iter().map(|n| (n.id, n.name.clone())).collect()
+}
+
+fn with_codes<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<(T, String)> {
+    all.iter().map(|v| (*v, label(*v).to_string())).collect()
+}
+
+#[component]
+fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>, cancel: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let draft = rule.as_ref().map(|r| r.rule.clone()).unwrap_or(RoutingRuleInput {
+        name: String::new(),
+        enabled: true,
+        conditions: RoutingConditions::default(),
+        actions: RoutingActions::default(),
+    });
+    let (id, version) = (rule.as_ref().map(|r| r.id), rule.as_ref().map(|r| r.version));
+    let name = RwSignal::new(draft.name.clone());
+    let enabled = RwSignal::new(draft.enabled);
+    let origins = RwSignal::new(draft.conditions.origins.clone());
+    let priorities = RwSignal::new(draft.conditions.priorities.clone());
+    let subjects = RwSignal::new(draft.conditions.subject_ids.clone());
+    let products = RwSignal::new(draft.conditions.product_ids.clone());
+    let accounts = RwSignal::new(draft.conditions.account_ids.clone());
+    let keywords = RwSignal::new(draft.conditions.keywords.join(", "));
+    let team = RwSignal::new(draft.actions.team_id);
+    let assignee = RwSignal::new(draft.actions.assignee_id);
+    let set_priority = RwSignal::new(draft.actions.priority);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let rule = RoutingRuleInput {
+            name: name.get_untracked(),
+            enabled: enabled.get_untracked(),
+            conditions: RoutingConditions {
+                origins: origins.get_untracked(),
+                priorities: priorities.get_untracked(),
+                subject_ids: subjects.get_untracked(),
+                product_ids: products.get_untracked(),
+                account_ids: accounts.get_untracked(),
+                keywords: keywords.get_untracked().split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect(),
+            },
+            actions: RoutingActions { team_id: team.get_untracked(), assignee_id: assignee.get_untracked(), priority: set_priority.get_untracked() },
+        };
+        spawn_local(async move {
+            match save_routing_rule(id, version, rule).await {
+                Ok(rule) => {
+                    toasts.info(format!("Rule \"{}\" saved.", rule.rule.name));
+                    saved.run(());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let id_select = move |dom_id: &'static str, label: &'static str, empty: &'static str, choices: &[Named], value: RwSignal<Option<i64>>| {
+        let current = value.get_untracked();
+        view! {
+            <div class="field">
+                <label for=dom_id>{label}</label>
+                <select id=dom_id on:change=move |ev| value.set(event_target_value(&ev).parse().ok())>
+                    <option value="" selected=current.is_none()>{empty}</option>
+                    {choices.iter().map(|c| view! { <option value=c.id selected=current == Some(c.id)>{c.name.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let current_priority = set_priority.get_untracked();
+    view! {
+        <form class="panel rule-form" on:submit=submit novalidate>
+            <h2>{if id.is_some() { "Edit rule" } else { "New rule" }}</h2>
+            {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
+            <div class="field">
+                <label for="rule-name">"Name"</label>
+                <input id="rule-name" maxlength="80" placeholder="e.g. On-site repairs to Field Service" bind:value=name/>
+            </div>
+            <h3>"When all of these hold"</h3>
+            <CheckList legend="Origin" prefix="rule-origin" options=with_codes(Origin::ALL, Origin::label) chosen=origins/>
+            <CheckList legend="Priority" prefix="rule-priority" options=with_codes(Priority::ALL, Priority::label) chosen=priorities/>
+            <CheckList legend="Subject (includes the subjects below it)" prefix="rule-subject" options=with_ids(&setup.subjects) chosen=subjects/>
+            <CheckList legend="Product" prefix="rule-product" options=with_ids(&setup.products) chosen=products/>
+            <CheckList legend="Customer account" prefix="rule-account" options=with_ids(&setup.accounts) chosen=accounts/>
+            <div class="field">
+                <label for="rule-keywords">"Keywords in title or description"</label>
+                <input id="rule-keywords" placeholder="e.g. outage, on site" bind:value=keywords/>
+                <div class="hint">"Separate keywords with commas; any one of them is enough."</div>
+            </div>
+            <h3>"Then"</h3>
+            <div class="field-row">
+                {id_select("rule-team", "Route to team", "Keep the team", &setup.teams, team)}
+                {id_select("rule-assignee", "Assign to", "Nobody in particular", &setup.agents, assignee)}
+                <div class="field">
+                    <label for="rule-set-priority">"Set priority"</label>
+                    <select id="rule-set-priority" on:change=move |ev| set_priority.set(Priority::parse(&event_target_value(&ev)))>
+                        <option value="" selected=current_priority.is_none()>"Keep the priority"</option>
+                        {Priority::ALL.iter().map(|p| view! { <option value=p.as_str() selected=current_priority == Some(*p)>{p.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <label class="check" for="rule-enabled">
+                <input type="checkbox" id="rule-enabled" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev))/>
+                "Enabled"
+            </label>
+            <div class="form-actions">
+                {id.is_some().then(|| view! { <button type="button" on:click=move |_| cancel.run(())>"Cancel"</button> })}
+                <button class="primary" type="submit">"Save rule"</button>
+            </div>
+        </form>
+    }
+}
