@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use bench::summary;
 
+use app::model::PullSource;
 use app::store::{assignment, fixtures};
 
 const AGENTS: usize = 50;
@@ -23,7 +24,7 @@ async fn main() {
     let mut pulls = Vec::with_capacity(PULLS);
     for i in 0..PULLS {
         let started = Instant::now();
-        let pulled = assignment::pull_next(&db, &agents[i % AGENTS], now).await.unwrap();
+        let pulled = assignment::pull_next(&db, &agents[i % AGENTS], PullSource::MyTeams, now).await.unwrap();
         pulls.push(started.elapsed());
         assert!(pulled.is_some(), "tickets are waiting");
     }

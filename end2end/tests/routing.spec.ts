@@ -27,7 +27,7 @@ test("a lead writes a rule; Save & route and Apply routing rules use it", async 
   await page.getByRole("link", { name: "Routing" }).click();
   await page.waitForURL(/\/admin\/routing$/);
   await hydrated(page);
-  await expect(page.getByTestId("routing-rule")).toHaveCount(3);
+  await expect(page.getByTestId("routing-rule")).toHaveCount(4);
 
   // An invalid rule is refused with a clear message.
   await page.getByLabel("Name").fill("Quokkas to Field Service");
@@ -65,7 +65,7 @@ test("agents see the routing rules but cannot change them", async ({ page }) => 
   await login(page, "agent2@demo.test");
   await page.goto("/admin/routing");
   await hydrated(page);
-  await expect(page.getByTestId("routing-rule")).toHaveCount(3);
+  await expect(page.getByTestId("routing-rule")).toHaveCount(4);
   await expect(page.getByRole("button", { name: "Save rule" })).toHaveCount(0);
   const refused = await page.request.post("/api/save_routing_rule", {
     data: { id: null, version: null, rule: { name: "Sneaky", enabled: true, conditions: { origins: [], priorities: [], subject_ids: [], product_ids: [], account_ids: [], keywords: ["x"] }, actions: { team_id: null, assignee_id: null, priority: "urgent" } } },

@@ -5,6 +5,7 @@ pub mod assignment;
 pub mod auth;
 pub mod board;
 pub mod qualifications;
+pub mod queues;
 pub mod routing;
 pub mod tickets;
 pub mod time_off;

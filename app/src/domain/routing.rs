@@ -90,7 +90,7 @@ pub fn validate(input: &RoutingRuleInput) -> Result<RoutingRuleInput, AppError> 
         return Err(AppError::Invalid("A rule needs at least one condition; otherwise it would catch every ticket.".into()));
     }
     if input.actions == RoutingActions::default() {
-        return Err(AppError::Invalid("A rule needs an action: route to a team or a user, or set the priority.".into()));
+        return Err(AppError::Invalid("A rule needs an action: route to a team, queue or user, or set the priority.".into()));
     }
     Ok(RoutingRuleInput { name: name.to_string(), enabled: input.enabled, conditions, actions: input.actions.clone() })
 }

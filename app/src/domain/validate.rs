@@ -9,6 +9,7 @@ pub const TAG_MAX: usize = 40;
 pub const TAGS_MAX: usize = 20;
 pub const STAGE_NAME_MAX: usize = 60;
 pub const QUALIFICATION_NAME_MAX: usize = 60;
+pub const QUEUE_NAME_MAX: usize = 60;
 /// The largest rating scale a qualification may use.
 pub const SCALE_MAX: i64 = 100;
 
@@ -99,6 +100,10 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
         new_customer,
         ..input.clone()
     })
+}
+
+pub fn queue_name(value: &str) -> Result<String, AppError> {
+    required("Queue name", value, QUEUE_NAME_MAX)
 }
 
 pub fn qualification_name(value: &str) -> Result<String, AppError> {

@@ -105,6 +105,7 @@ text_enum!(
         Assigned => "assigned", "Assignment changed";
         Edited => "edited", "Edited";
         Routed => "routed", "Routed";
+        Queued => "queued", "Queue changed";
     }
 );
 

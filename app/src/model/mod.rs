@@ -202,6 +202,7 @@ pub struct TicketDetail {
     pub product_id: Option<i64>,
     pub tags: Vec<String>,
     pub requirements: Vec<Requirement>,
+    pub queues: Vec<Named>,
     pub created_by: Option<UserRef>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -293,6 +294,9 @@ pub struct RoutingConditions {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RoutingActions {
     pub team_id: Option<i64>,
+    /// Also puts the ticket into this named queue.
+    #[serde(default)]
+    pub queue_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub priority: Option<Priority>,
 }
@@ -318,6 +322,7 @@ pub struct RoutingSetup {
     pub rules: Vec<RoutingRule>,
     pub can_edit: bool,
     pub teams: Vec<Named>,
+    pub queues: Vec<Named>,
     pub agents: Vec<Named>,
     pub subjects: Vec<Named>,
     pub products: Vec<Named>,
@@ -330,6 +335,40 @@ pub struct RoutingOutcome {
     /// "HD-1042: rule name" for each ticket a rule changed.
     pub routed: Vec<String>,
     pub unchanged: usize,
+}
+
+/// A named queue agents pull tickets from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueSummary {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub members: Vec<Named>,
+    /// Unassigned, not yet started tickets in the queue that the caller may see.
+    pub waiting: i64,
+    /// All open tickets in the queue that the caller may see.
+    pub open: i64,
+    pub is_member: bool,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuesOverview {
+    pub queues: Vec<QueueSummary>,
+    /// Everyone who can be a member (staff).
+    pub people: Vec<Named>,
+    /// Admins and leads create queues and choose their members.
+    pub can_manage: bool,
+}
+
+/// Where "pick up next ticket" looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PullSource {
+    /// Every team the agent is a member of.
+    MyTeams,
+    Team(i64),
+    Queue(i64),
 }
 
 /// An absence: from (inclusive) until (exclusive).

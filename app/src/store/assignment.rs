@@ -10,7 +10,7 @@ use crate::domain::access::{self, Relation};
 use crate::domain::assign::{self, Absence, Candidate, Method, Rating};
 use crate::domain::age;
 use crate::error::AppError;
-use crate::model::{CurrentUser, Priority, Role, StageCategory, TicketCard, TicketStatus, TimelineKind, UserRef, Visibility};
+use crate::model::{CurrentUser, Priority, PullSource, Role, StageCategory, TicketCard, TicketStatus, TimelineKind, UserRef, Visibility};
 
 /// Waiting tickets are examined in batches of this many, best first.
 const PULL_BATCH: i64 = 200;
@@ -122,10 +122,11 @@ pub struct Pulled {
     pub team_id: i64,
 }
 
-/// Claims the best waiting ticket of the agent's teams that they are qualified for: highest
-/// priority first, then the oldest. The claim happens inside one write transaction, so two
-/// agents pulling at the same moment never get the same ticket.
-pub async fn pull_next(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Result<Option<Pulled>, AppError> {
+/// Claims the best waiting ticket that the agent is qualified for from `source` (their teams,
+/// one team they are a member of, or a named queue they are a member of): highest priority
+/// first, then the oldest. The claim happens inside one write transaction, so two agents
+/// pulling at the same moment never get the same ticket.
+pub async fn pull_next(db: &Db, user: &CurrentUser, source: PullSource, now: DateTime<Utc>) -> Result<Option<Pulled>, AppError> {
     if !user.role.is_internal() {
         return Err(AppError::Forbidden("Only agents pick up tickets.".into()));
     }
@@ -137,11 +138,28 @@ pub async fn pull_next(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Resul
         .into_iter()
         .map(|(qualification_id, rating)| Rating { qualification_id, rating })
         .collect();
-    let teams: Vec<i64> = sqlx::query_scalar("SELECT team_id FROM team_members WHERE user_id = ?").bind(user.id).fetch_all(&mut *tx).await?;
-    // Each team's best is found through its own index range; the best of those wins.
+    let my_teams: Vec<i64> = sqlx::query_scalar("SELECT team_id FROM team_members WHERE user_id = ?").bind(user.id).fetch_all(&mut *tx).await?;
+    let scopes = match source {
+        PullSource::MyTeams => my_teams.into_iter().map(Scope::Team).collect(),
+        PullSource::Team(team_id) if my_teams.contains(&team_id) => vec![Scope::Team(team_id)],
+        PullSource::Team(_) => return Err(AppError::Forbidden("You can pick up tickets only from teams you are a member of.".into())),
+        PullSource::Queue(queue_id) => {
+            let name = super::queues::queue_name(&mut tx, queue_id).await?;
+            let member: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM queue_members WHERE queue_id = ? AND user_id = ?)")
+                .bind(queue_id)
+                .bind(user.id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !member {
+                return Err(AppError::Forbidden(format!("You are not a member of the queue \"{name}\".")));
+            }
+            vec![Scope::Queue { queue_id, teams: super::teams::visible_team_ids(&mut tx, user).await? }]
+        }
+    };
+    // Each scope's best is found through its own index range; the best of those wins.
     let mut best: Option<Waiting> = None;
-    for team_id in teams {
-        if let Some(candidate) = best_in_team(&mut tx, team_id, &held).await? {
+    for scope in scopes {
+        if let Some(candidate) = best_waiting(&mut tx, &scope, &held).await? {
             if best.as_ref().is_none_or(|b| candidate.pull_key() < b.pull_key()) {
                 best = Some(candidate);
             }
@@ -175,19 +193,32 @@ impl Waiting {
     }
 }
 
-/// The best waiting ticket of one team that someone holding `held` qualifies for, walking the
-/// team's waiting tickets best first in batches.
-async fn best_in_team(conn: &mut SqliteConnection, team_id: i64, held: &[Rating]) -> Result<Option<Waiting>, AppError> {
+/// Where pull-next looks: one team's waiting tickets, or a queue's in the teams the puller may see.
+enum Scope {
+    Team(i64),
+    Queue { queue_id: i64, teams: Vec<i64> },
+}
+
+/// The best waiting ticket in `scope` that someone holding `held` qualifies for, walking the
+/// waiting tickets best first in batches.
+async fn best_waiting(conn: &mut SqliteConnection, scope: &Scope, held: &[Rating]) -> Result<Option<Waiting>, AppError> {
+    let (from, id) = match scope {
+        Scope::Team(team_id) => ("tickets k WHERE k.team_id = ?1".to_string(), *team_id),
+        Scope::Queue { queue_id, teams } => (
+            format!("queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id WHERE qt.queue_id = ?1 AND k.team_id IN ({})", super::queues::id_list(teams)),
+            *queue_id,
+        ),
+    };
     let mut after: Option<(i64, DateTime<Utc>, i64)> = None;
     loop {
-        let batch: Vec<Waiting> = sqlx::query_as(
-            "SELECT k.id, k.team_id, k.priority, k.priority_rank, k.created_at FROM tickets k
-              WHERE k.team_id = ?1 AND k.assignee_id IS NULL AND k.status = 'active_new'
+        let batch: Vec<Waiting> = sqlx::query_as(&format!(
+            "SELECT k.id, k.team_id, k.priority, k.priority_rank, k.created_at FROM {from}
+                AND k.assignee_id IS NULL AND k.status = 'active_new'
                 AND (?2 IS NULL OR k.priority_rank < ?2 OR (k.priority_rank = ?2 AND (k.created_at > ?3 OR (k.created_at = ?3 AND k.id > ?4))))
               ORDER BY k.priority_rank DESC, k.created_at, k.id
-              LIMIT ?5",
-        )
-        .bind(team_id)
+              LIMIT ?5"
+        ))
+        .bind(id)
         .bind(after.map(|a| a.0))
         .bind(after.map(|a| a.1))
         .bind(after.map(|a| a.2))
@@ -270,7 +301,7 @@ mod tests {
             let db = db.clone();
             pullers.push(tokio::spawn(async move {
                 let mut claimed = Vec::new();
-                while let Some(pulled) = pull_next(&db, &agent, now).await.unwrap() {
+                while let Some(pulled) = pull_next(&db, &agent, PullSource::MyTeams, now).await.unwrap() {
                     claimed.push((pulled.card.reference, agent.id));
                 }
                 claimed
@@ -320,11 +351,11 @@ mod tests {
             .await
             .unwrap();
 
-        let unqualified = pull_next(&db, &agents[1], now).await.unwrap().unwrap();
+        let unqualified = pull_next(&db, &agents[1], PullSource::MyTeams, now).await.unwrap().unwrap();
         assert_eq!(unqualified.card.reference, "HD-1004", "rating 6 < 7: the next urgent ticket instead");
-        let qualified = pull_next(&db, &agents[0], now).await.unwrap().unwrap();
+        let qualified = pull_next(&db, &agents[0], PullSource::MyTeams, now).await.unwrap().unwrap();
         assert_eq!(qualified.card.reference, "HD-1008", "oldest urgent, rating 7 meets the minimum");
-        let next = pull_next(&db, &agents[0], now).await.unwrap().unwrap();
+        let next = pull_next(&db, &agents[0], PullSource::MyTeams, now).await.unwrap().unwrap();
         assert_eq!(next.card.priority, Priority::High, "then the next priority down");
 
         let detail = tickets::get(&db, &agents[0], "HD-1008").await.unwrap();

@@ -3,6 +3,7 @@
 pub mod assignment;
 pub mod customers;
 pub mod qualifications;
+pub mod queues;
 pub mod routing;
 pub mod seed;
 pub mod teams;

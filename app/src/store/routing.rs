@@ -57,6 +57,7 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<RoutingSetup, AppError
         rules: rules(&mut conn).await?,
         can_edit: user.role.manages_stages(),
         teams: named(&mut conn, "SELECT id, name FROM teams ORDER BY name").await?,
+        queues: named(&mut conn, "SELECT id, name FROM queues ORDER BY name").await?,
         agents: named(&mut conn, "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name").await?,
         subjects: subject_paths(&mut conn).await?,
         products: named(&mut conn, "SELECT id, name FROM products ORDER BY name").await?,
@@ -81,6 +82,7 @@ async fn check_references(conn: &mut SqliteConnection, rule: &RoutingRuleInput) 
     all_exist(conn, "products", "Product", &c.product_ids).await?;
     all_exist(conn, "accounts", "Account", &c.account_ids).await?;
     all_exist(conn, "teams", "Team", a.team_id.as_slice()).await?;
+    all_exist(conn, "queues", "Queue", a.queue_id.as_slice()).await?;
     if let Some(user_id) = a.assignee_id {
         let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(user_id).fetch_optional(&mut *conn).await?;
         match role.as_deref().map(|code| decode(Role::parse, code)).transpose()? {
@@ -263,6 +265,11 @@ pub(crate) async fn route(conn: &mut SqliteConnection, actor_id: Option<i64>, ti
     if new_priority != priority {
         changes.push(format!("Priority: {} → {}", priority.label(), new_priority.label()));
     }
+    if let Some(queue_id) = actions.queue_id {
+        if super::queues::enqueue(conn, queue_id, ticket_id, now).await? {
+            changes.push(format!("Added to queue {}", super::queues::queue_name(conn, queue_id).await?));
+        }
+    }
     if changes.is_empty() {
         return Ok(None);
     }
@@ -404,7 +411,7 @@ mod tests {
         let unknown_team = RoutingRuleInput { actions: move_to(9_999), ..good.clone() };
         assert!(matches!(save(&d.db, &lead, None, None, &unknown_team).await, Err(AppError::Invalid(_))));
         let outsider = RoutingRuleInput {
-            actions: RoutingActions { team_id: Some(d.team("Finance").await), assignee_id: Some(agent.id), priority: None },
+            actions: RoutingActions { team_id: Some(d.team("Finance").await), assignee_id: Some(agent.id), ..Default::default() },
             ..good.clone()
         };
         assert!(matches!(save(&d.db, &lead, None, None, &outsider).await, Err(AppError::Invalid(_))), "agent1 cannot see Finance");

@@ -285,10 +285,25 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             }
         }
     }
+    seed_vip_queue(db, &admin, &[person("agent1@demo.test"), person("agent3@demo.test")], now).await?;
     seed_routing_rules(db, &admin).await?;
     // Field Service spreads its new tickets over its members automatically.
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
     Ok(true)
+}
+
+/// A queue for a key account, holding that account's waiting tickets.
+async fn seed_vip_queue(db: &Db, admin: &CurrentUser, members: &[i64], now: DateTime<Utc>) -> Result<(), AppError> {
+    let queue = super::queues::create(db, admin, "VIP customers", "Tickets of key accounts: pick these up first.").await?;
+    super::queues::save_members(db, admin, queue.id, 1, members).await?;
+    let waiting: Vec<String> = sqlx::query_scalar(
+        "SELECT 'HD-' || k.number FROM tickets k JOIN accounts a ON a.id = (SELECT c.account_id FROM contacts c WHERE c.id = k.contact_id)
+          WHERE a.name = 'Acme GmbH' AND k.status IN ('active_new', 'active_assigned')",
+    )
+    .fetch_all(&db.read)
+    .await?;
+    super::queues::change_membership(db, admin, queue.id, &waiting, true, now).await?;
+    Ok(())
 }
 
 /// Rules are added after the demo tickets, so that the boards keep the spread seeded above.
@@ -308,6 +323,12 @@ async fn seed_routing_rules(db: &Db, admin: &CurrentUser) -> Result<(), AppError
             enabled: true,
             conditions: RoutingConditions { keywords: vec!["outage".into(), "down for everyone".into()], ..Default::default() },
             actions: RoutingActions { priority: Some(Priority::Urgent), ..Default::default() },
+        },
+        RoutingRuleInput {
+            name: "Acme GmbH is a key account".into(),
+            enabled: true,
+            conditions: RoutingConditions { account_ids: vec![id_of("accounts", "Acme GmbH").await?], ..Default::default() },
+            actions: RoutingActions { queue_id: Some(id_of("queues", "VIP customers").await?), ..Default::default() },
         },
         RoutingRuleInput {
             name: "Billing questions to Finance".into(),
@@ -344,5 +365,7 @@ mod tests {
         let agent1 = users::authenticate(&db, "agent1@demo.test", DEMO_PASSWORD).await.unwrap();
         let names: Vec<String> = teams::visible_teams(&db, &agent1).await.unwrap().into_iter().map(|t| t.name).collect();
         assert_eq!(names, vec!["Field Service", "Support"], "Finance is private");
+        let vip = crate::store::queues::overview(&db, &agent1).await.unwrap().queues;
+        assert!(vip[0].is_member && vip[0].waiting > 0, "agent1 can pull from the seeded VIP queue");
     }
 }

@@ -60,6 +60,27 @@ pub async fn visible_teams(db: &Db, user: &CurrentUser) -> Result<Vec<TeamSummar
     Ok(teams)
 }
 
+/// The ids of the teams this user may see, for filtering lists that span teams.
+pub(crate) async fn visible_team_ids(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<Vec<i64>, AppError> {
+    let rows: Vec<(i64, String, bool)> = sqlx::query_as(
+        "SELECT t.id, t.visibility,
+                EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
+                OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = ?1)
+           FROM teams t",
+    )
+    .bind(user.id)
+    .fetch_all(conn)
+    .await?;
+    let mut visible = Vec::new();
+    for (id, visibility, in_team) in rows {
+        let relation = Relation { role: user.role, visibility: decode(Visibility::parse, &visibility)?, in_team, follows_ticket: false };
+        if access::can_see_team(relation) {
+            visible.push(id);
+        }
+    }
+    Ok(visible)
+}
+
 /// The team, if this user may see it; otherwise a clear refusal.
 pub async fn visible_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
     let row: TeamRow = sqlx::query_as(&format!("{TEAM_SELECT} WHERE t.id = ?2"))

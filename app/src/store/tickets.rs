@@ -20,7 +20,7 @@ pub const MAX_COLUMN_LIMIT: i64 = 1_000;
 #[derive(sqlx::FromRow)]
 pub(crate) struct TicketCore {
     pub(crate) id: i64,
-    team_id: i64,
+    pub(crate) team_id: i64,
     stage_id: i64,
     version: i64,
     assignee_id: Option<i64>,
@@ -486,6 +486,7 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         .map(|(id, kind, actor, at, summary)| Ok(TimelineEntry { id, kind: decode(TimelineKind::parse, &kind)?, actor, at, summary }))
         .collect::<Result<Vec<_>, AppError>>()?;
     let requirements = super::qualifications::requirements_of(conn, row.id).await?;
+    let queues = super::queues::queues_of(conn, row.id).await?;
     let stages = stages_of(conn, row.team_id).await?;
     let current = stages
         .iter()
@@ -514,6 +515,7 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         product_id: row.product_id,
         tags,
         requirements,
+        queues,
         created_at: row.created_at,
         updated_at: row.updated_at,
         closed_at: row.closed_at,

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_navigate;
 use crate::api::assignment::pull_next;
 use crate::api::auth::{logout, signed_in_user};
 use crate::error::AppError;
-use crate::model::{Priority, UserRef};
+use crate::model::{Priority, PullSource, UserRef};
 
 /// The frame of every signed-in page: top bar with navigation and the user.
 #[component]
@@ -34,6 +34,7 @@ pub fn Layout() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         me.await.ok().flatten().filter(|user| user.role.is_internal()).map(|_| view! {
+                            <A href="/queues">"Queues"</A>
                             <A href="/admin/qualifications">"Qualifications"</A>
                             <A href="/admin/routing">"Routing"</A>
                         })
@@ -132,9 +133,9 @@ pub fn PriorityPill(priority: Priority) -> impl IntoView {
     view! { <span class=format!("priority {}", priority.as_str())>{priority.label()}</span> }
 }
 
-/// "Pick up next ticket": claims the best waiting ticket for this agent and opens it.
+/// "Pick up next ticket": claims the best waiting ticket for this agent from `source` and opens it.
 #[component]
-pub fn PullNextButton() -> impl IntoView {
+pub fn PullNextButton(source: PullSource, #[prop(optional)] label: Option<&'static str>) -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let busy = RwSignal::new(false);
@@ -142,15 +143,53 @@ pub fn PullNextButton() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match pull_next().await {
+            match pull_next(Some(source)).await {
                 Ok(Some(card)) => navigate(&format!("/tickets/{}", card.reference), Default::default()),
-                Ok(None) => toasts.info("No waiting ticket in your teams matches your qualifications."),
+                Ok(None) => toasts.info(match source {
+                    PullSource::MyTeams => "No waiting ticket in your teams matches your qualifications.",
+                    PullSource::Team(_) => "No waiting ticket in this team matches your qualifications.",
+                    PullSource::Queue(_) => "No waiting ticket in this queue matches your qualifications.",
+                }),
                 Err(error) => toasts.error(error.to_string()),
             }
             busy.try_set(false);
         });
     };
     view! {
-        <button class="primary" data-testid="pull-next" on:click=pull disabled=move || busy.get()>"Pick up next ticket"</button>
+        <button class="primary" data-testid="pull-next" on:click=pull disabled=move || busy.get()>{label.unwrap_or("Pick up next ticket")}</button>
+    }
+}
+
+/// A group of checkboxes choosing any number of `options`.
+#[component]
+pub fn CheckList<T>(legend: &'static str, #[prop(into)] prefix: String, options: Vec<(T, String)>, chosen: RwSignal<Vec<T>>) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <fieldset class="checklist">
+            <legend>{legend}</legend>
+            <div class="member-grid">
+                {options.into_iter().enumerate().map(|(index, (value, label))| {
+                    let id = format!("{prefix}-{index}");
+                    let checked = chosen.with_untracked(|c| c.contains(&value));
+                    view! {
+                        <label class="check" for=id>
+                            <input type="checkbox" id=id.clone() checked=checked on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                let value = value.clone();
+                                chosen.update(|c| {
+                                    c.retain(|v| *v != value);
+                                    if on {
+                                        c.push(value);
+                                    }
+                                });
+                            }/>
+                            {label}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
     }
 }

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::board::{create_stage, fold_stage, get_board, move_ticket, rename_stage, reorder_stage};
+use crate::api::queues::{change_queue, load_queues};
 use crate::api::routing::apply_routing_rules;
 use crate::api::tickets::create_ticket;
 use crate::domain::{age, board::{apply_move, confirm}};
@@ -120,7 +121,7 @@ fn BoardView(board: Board) -> impl IntoView {
                 <span class="muted">{open} " open tickets · " {team.with_value(|t| t.visibility.label())}</span>
             </div>
             <div class="actions">
-                <PullNextButton/>
+                <PullNextButton source=PullSource::Team(team_id)/>
                 <a class="button" href="/tickets/new">"New ticket"</a>
                 {board.can_manage_stages.then(|| view! { <a class="button" href=format!("/teams/{team_id}/settings")>"Team settings"</a> })}
             </div>
@@ -393,11 +394,31 @@ fn SelectionBar(context: BoardContext) -> impl IntoView {
             context.reload.run(());
         });
     };
+    let queues = LocalResource::new(load_queues);
+    let add_to_queue = move |ev: leptos::ev::Event| {
+        let Ok(queue_id) = event_target_value(&ev).parse::<i64>() else { return };
+        let references = context.selected.get_untracked();
+        spawn_local(async move {
+            match change_queue(queue_id, references, true).await {
+                Ok(added) => {
+                    toasts.info(format!("Added {added} ticket(s) to the queue."));
+                    context.selected.set(Vec::new());
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
+        });
+    };
     view! {
         <Show when=move || context.selected.with(|s| !s.is_empty())>
             <div class="selection-bar" role="region" aria-label="Selected tickets" data-testid="selection-bar">
                 <strong>{move || context.selected.with(Vec::len)} " selected"</strong>
                 <button class="primary" on:click=apply_routing disabled=move || busy.get()>"Apply routing rules"</button>
+                <select aria-label="Add to queue" on:change=add_to_queue prop:value="">
+                    <option value="" selected>"Add to queue…"</option>
+                    {move || queues.get().and_then(Result::ok).map(|overview| {
+                        overview.queues.into_iter().map(|q| view! { <option value=q.id>{q.name}</option> }).collect_view()
+                    })}
+                </select>
                 <button on:click=move |_| context.selected.set(Vec::new())>"Clear selection"</button>
             </div>
         </Show>

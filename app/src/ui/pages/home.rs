@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::board::list_teams;
+use crate::model::PullSource;
 use crate::ui::components::{ErrorAlert, PullNextButton};
 
 /// The teams the user may see, with their open ticket counts.
@@ -12,7 +13,7 @@ pub fn HomePage() -> impl IntoView {
             <div class="page-head">
                 <h1>"Your teams"</h1>
                 <div class="actions">
-                    <PullNextButton/>
+                    <PullNextButton source=PullSource::MyTeams/>
                     <a class="button" href="/tickets/new">"New ticket"</a>
                 </div>
             </div>

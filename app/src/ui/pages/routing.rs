@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use crate::api::routing::{delete_routing_rule, reorder_routing_rule, load_routing_rules, save_routing_rule};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, ErrorAlert};
+use crate::ui::components::{use_toasts, CheckList, ErrorAlert};
 
 #[component]
 pub fn RoutingPage() -> impl IntoView {
@@ -65,6 +65,9 @@ fn describe_actions(a: &RoutingActions, setup: &RoutingSetup) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(team) = a.team_id {
         lines.push(format!("Route to team {}", names(&[team], &setup.teams)));
+    }
+    if let Some(queue) = a.queue_id {
+        lines.push(format!("Put into queue {}", names(&[queue], &setup.queues)));
     }
     if let Some(user) = a.assignee_id {
         lines.push(format!("Assign to {}", names(&[user], &setup.agents)));
@@ -146,40 +149,6 @@ fn RoutingScreen(setup: RoutingSetup, reload: Callback<()>) -> impl IntoView {
     }
 }
 
-/// A group of checkboxes choosing any number of `options`.
-#[component]
-fn CheckList<T>(legend: &'static str, prefix: &'static str, options: Vec<(T, String)>, chosen: RwSignal<Vec<T>>) -> impl IntoView
-where
-    T: Clone + PartialEq + Send + Sync + 'static,
-{
-    view! {
-        <fieldset class="checklist">
-            <legend>{legend}</legend>
-            <div class="member-grid">
-                {options.into_iter().enumerate().map(|(index, (value, label))| {
-                    let id = format!("{prefix}-{index}");
-                    let checked = chosen.with_untracked(|c| c.contains(&value));
-                    view! {
-                        <label class="check" for=id>
-                            <input type="checkbox" id=id.clone() checked=checked on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                let value = value.clone();
-                                chosen.update(|c| {
-                                    c.retain(|v| *v != value);
-                                    if on {
-                                        c.push(value);
-                                    }
-                                });
-                            }/>
-                            {label}
-                        </label>
-                    }
-                }).collect_view()}
-            </div>
-        </fieldset>
-    }
-}
-
 fn with_ids(named: &[Named]) -> Vec<(i64, String)> {
     named.iter().map(|n| (n.id, n.name.clone())).collect()
 }
@@ -207,6 +176,7 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
     let accounts = RwSignal::new(draft.conditions.account_ids.clone());
     let keywords = RwSignal::new(draft.conditions.keywords.join(", "));
     let team = RwSignal::new(draft.actions.team_id);
+    let queue = RwSignal::new(draft.actions.queue_id);
     let assignee = RwSignal::new(draft.actions.assignee_id);
     let set_priority = RwSignal::new(draft.actions.priority);
     let error = RwSignal::new(None::<String>);
@@ -223,7 +193,7 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
                 account_ids: accounts.get_untracked(),
                 keywords: keywords.get_untracked().split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect(),
             },
-            actions: RoutingActions { team_id: team.get_untracked(), assignee_id: assignee.get_untracked(), priority: set_priority.get_untracked() },
+            actions: RoutingActions { team_id: team.get_untracked(), queue_id: queue.get_untracked(), assignee_id: assignee.get_untracked(), priority: set_priority.get_untracked() },
         };
         spawn_local(async move {
             match save_routing_rule(id, version, rule).await {
@@ -270,6 +240,7 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
             <h3>"Then"</h3>
             <div class="field-row">
                 {id_select("rule-team", "Route to team", "Keep the team", &setup.teams, team)}
+                {id_select("rule-queue", "Put into queue", "No queue", &setup.queues, queue)}
                 {id_select("rule-assignee", "Assign to", "Nobody in particular", &setup.agents, assignee)}
                 <div class="field">
                     <label for="rule-set-priority">"Set priority"</label>

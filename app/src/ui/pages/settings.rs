@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::board::{get_team_settings, save_team_settings};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, ErrorAlert};
+use crate::ui::components::{use_toasts, CheckList, ErrorAlert};
 
 #[component]
 pub fn TeamSettingsPage() -> impl IntoView {
@@ -99,32 +99,10 @@ fn SettingsForm(current: TeamSettings, reload: Callback<()>) -> impl IntoView {
                 </select>
                 <div class="hint">"Members on time off are skipped; tickets wait until somebody is available."</div>
             </div>
-            <fieldset class="field" style="border:0;padding:0">
-                <legend style="font-weight:550;margin-bottom:4px">"Members"</legend>
-                <div class="hint" style="margin-bottom:8px">"With no members, every agent who can see the team is eligible."</div>
-                <div class="member-grid">
-                    {current.people.iter().map(|person| {
-                        let id = person.id;
-                        let checkbox = format!("member-{id}");
-                        view! {
-                            <label class="check" for=checkbox.clone()>
-                                <input type="checkbox" id=checkbox.clone()
-                                    checked=members.with_untracked(|m| m.contains(&id))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        members.update(|m| {
-                                            m.retain(|x| *x != id);
-                                            if on {
-                                                m.push(id);
-                                            }
-                                        });
-                                    }/>
-                                {person.name.clone()}
-                            </label>
-                        }
-                    }).collect_view()}
-                </div>
-            </fieldset>
+            <div class="field">
+                <CheckList legend="Members" prefix="member" options=current.people.iter().map(|p| (p.id, p.name.clone())).collect() chosen=members/>
+                <div class="hint">"With no members, every agent who can see the team is eligible."</div>
+            </div>
             <div class="form-actions">
                 <button class="primary" type="submit">"Save settings"</button>
             </div>

@@ -172,6 +172,9 @@ fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback
             <span class=status_class data-testid="ticket-status">{detail.status.label()}</span>
             <PriorityPill priority=detail.priority/>
             <span class="badge">{detail.team.name.clone()} " › " {detail.stage.name.clone()}</span>
+            {detail.queues.iter().map(|q| view! {
+                <a class="badge queue" href=format!("/queues/{}", q.id) data-testid="ticket-queue">"Queue: " {q.name.clone()}</a>
+            }).collect_view()}
             <span class="muted">{created}</span>
         </div>
         <div class="ticket-layout">

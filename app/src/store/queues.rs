@@ -1,0 +1,268 @@
+//! Named queues (SPEC S3): tickets are put into them by hand or by routing rules, and the
+//! queue's members pull the best waiting ticket from them.
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::teams::visible_team_ids;
+use super::tickets::{accessible, add_timeline, card};
+use super::{expect_one_row, Db};
+use crate::domain::validate;
+use crate::error::AppError;
+use crate::model::*;
+
+/// `IN (…)` contents for ids read from the database (never user input); `NULL` matches nothing.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        "NULL".into()
+    } else {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+}
+
+fn may_manage(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role.manages_stages() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only admins and team leads create queues and choose their members.".into()))
+    }
+}
+
+fn staff_only(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role.is_internal() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Queues are for staff.".into()))
+    }
+}
+
+pub(crate) async fn queue_name(conn: &mut SqliteConnection, queue_id: i64) -> Result<String, AppError> {
+    sqlx::query_scalar("SELECT name FROM queues WHERE id = ?")
+        .bind(queue_id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Queue {queue_id} does not exist.")))
+}
+
+/// Every queue with its members and the caller's view of its tickets.
+pub async fn overview(db: &Db, user: &CurrentUser) -> Result<QueuesOverview, AppError> {
+    staff_only(user)?;
+    let mut conn = db.read.acquire().await?;
+    let teams = id_list(&visible_team_ids(&mut conn, user).await?);
+    let rows: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT q.id, q.name, q.description, q.version,
+                (SELECT COUNT(*) FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
+                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.assignee_id IS NULL AND k.status = 'active_new'),
+                (SELECT COUNT(*) FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
+                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.status IN ('active_new', 'active_assigned'))
+           FROM queues q ORDER BY q.name"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let members: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT m.queue_id, u.id, u.name FROM queue_members m JOIN users u ON u.id = m.user_id ORDER BY u.name").fetch_all(&mut *conn).await?;
+    let queues = rows
+        .into_iter()
+        .map(|(id, name, description, version, waiting, open)| {
+            let members: Vec<Named> = members.iter().filter(|(q, ..)| *q == id).map(|(_, user_id, name)| Named { id: *user_id, name: name.clone() }).collect();
+            QueueSummary { is_member: members.iter().any(|m| m.id == user.id), id, name, description, members, waiting, open, version }
+        })
+        .collect();
+    let people = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect();
+    Ok(QueuesOverview { queues, people, can_manage: user.role.manages_stages() })
+}
+
+pub async fn create(db: &Db, user: &CurrentUser, name: &str, description: &str) -> Result<Named, AppError> {
+    may_manage(user)?;
+    let name = validate::queue_name(name)?;
+    let description = validate::description(description)?;
+    let id = sqlx::query("INSERT INTO queues (name, description) VALUES (?, ?)")
+        .bind(&name)
+        .bind(&description)
+        .execute(&db.write)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Invalid(format!("A queue named \"{name}\" already exists.")),
+            other => other,
+        })?
+        .last_insert_rowid();
+    Ok(Named { id, name })
+}
+
+/// Replaces the queue's members (staff only), if `version` is still current.
+pub async fn save_members(db: &Db, user: &CurrentUser, queue_id: i64, version: i64, members: &[i64]) -> Result<(), AppError> {
+    may_manage(user)?;
+    let mut tx = db.write.begin().await?;
+    let name = queue_name(&mut tx, queue_id).await?;
+    for id in members {
+        let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
+        if role.as_deref().and_then(Role::parse).is_none_or(|role| !role.is_internal()) {
+            return Err(AppError::Invalid(format!("User {id} cannot be a queue member.")));
+        }
+    }
+    let affected = sqlx::query("UPDATE queues SET version = version + 1 WHERE id = ? AND version = ?").bind(queue_id).bind(version).execute(&mut *tx).await?.rows_affected();
+    expect_one_row(affected, &format!("The queue \"{name}\""))?;
+    sqlx::query("DELETE FROM queue_members WHERE queue_id = ?").bind(queue_id).execute(&mut *tx).await?;
+    for id in members {
+        sqlx::query("INSERT INTO queue_members (queue_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING").bind(queue_id).bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// How many of a queue's tickets its page lists.
+pub const QUEUE_PAGE: i64 = 200;
+
+/// A queue's open tickets the caller may see, in the order pull-next hands them out.
+pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64) -> Result<(Named, Vec<TicketCard>), AppError> {
+    staff_only(user)?;
+    let mut conn = db.read.acquire().await?;
+    let name = queue_name(&mut conn, queue_id).await?;
+    let teams = id_list(&visible_team_ids(&mut conn, user).await?);
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT k.id FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
+          WHERE qt.queue_id = ? AND k.team_id IN ({teams}) AND k.status IN ('active_new', 'active_assigned')
+          ORDER BY k.assignee_id IS NOT NULL, k.priority_rank DESC, k.created_at, k.id LIMIT ?"
+    ))
+    .bind(queue_id)
+    .bind(QUEUE_PAGE)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut cards = Vec::with_capacity(ids.len());
+    for id in ids {
+        cards.push(card(&mut conn, id).await?);
+    }
+    Ok((Named { id: queue_id, name }, cards))
+}
+
+/// Puts a ticket into a queue; false when it was there already.
+pub(crate) async fn enqueue(conn: &mut SqliteConnection, queue_id: i64, ticket_id: i64, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let added = sqlx::query("INSERT INTO queue_tickets (queue_id, ticket_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(queue_id)
+        .bind(ticket_id)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(added == 1)
+}
+
+pub(crate) async fn queues_of(conn: &mut SqliteConnection, ticket_id: i64) -> Result<Vec<Named>, AppError> {
+    Ok(sqlx::query_as::<_, (i64, String)>(
+        "SELECT q.id, q.name FROM queue_tickets qt JOIN queues q ON q.id = qt.queue_id WHERE qt.ticket_id = ? ORDER BY q.name",
+    )
+    .bind(ticket_id)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|(id, name)| Named { id, name })
+    .collect())
+}
+
+/// How many tickets one bulk queue action may touch.
+pub const MAX_SELECTION: usize = 500;
+
+/// Adds (`add`) or removes the selected tickets to or from a queue, in one transaction; returns
+/// how many changed and the teams whose boards must refresh.
+pub async fn change_membership(
+    db: &Db,
+    user: &CurrentUser,
+    queue_id: i64,
+    references: &[String],
+    add: bool,
+    now: DateTime<Utc>,
+) -> Result<(usize, Vec<i64>), AppError> {
+    staff_only(user)?;
+    if references.is_empty() || references.len() > MAX_SELECTION {
+        return Err(AppError::Invalid(format!("Select between 1 and {MAX_SELECTION} tickets.")));
+    }
+    let mut tx = db.write.begin().await?;
+    let name = queue_name(&mut tx, queue_id).await?;
+    let mut changed = 0;
+    let mut team_ids = Vec::new();
+    for text in references {
+        let ticket = accessible(&mut tx, user, text, true).await?;
+        let done = if add {
+            enqueue(&mut tx, queue_id, ticket.id, now).await?
+        } else {
+            sqlx::query("DELETE FROM queue_tickets WHERE queue_id = ? AND ticket_id = ?").bind(queue_id).bind(ticket.id).execute(&mut *tx).await?.rows_affected() == 1
+        };
+        if done {
+            let line = if add { format!("Added to queue {name}") } else { format!("Removed from queue {name}") };
+            add_timeline(&mut tx, ticket.id, TimelineKind::Queued, Some(user.id), now, &line).await?;
+            changed += 1;
+            team_ids.push(ticket.team_id);
+        }
+    }
+    tx.commit().await?;
+    team_ids.sort_unstable();
+    team_ids.dedup();
+    Ok((changed, team_ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::assignment::pull_next;
+    use crate::store::fixtures::Demo;
+    use crate::store::tickets;
+
+    #[tokio::test]
+    async fn members_pull_from_a_queue_best_first_and_outsiders_cannot() {
+        let d = Demo::new().await;
+        let (lead, agent1, agent2, agent4) =
+            (d.user("lead@demo.test").await, d.user("agent1@demo.test").await, d.user("agent2@demo.test").await, d.user("agent4@demo.test").await);
+        assert!(matches!(create(&d.db, &agent1, "VIP", "").await, Err(AppError::Forbidden(_))));
+        let vip = create(&d.db, &lead, " VIP ", "Key accounts").await.unwrap();
+        assert_eq!(vip.name, "VIP");
+        assert!(matches!(create(&d.db, &lead, "VIP", "").await, Err(AppError::Invalid(m)) if m.contains("already exists")));
+        save_members(&d.db, &lead, vip.id, 1, &[agent1.id, agent4.id]).await.unwrap();
+        assert!(matches!(save_members(&d.db, &lead, vip.id, 1, &[agent1.id]).await, Err(AppError::Conflict(_))), "stale version");
+
+        let support = d.team("Support").await;
+        let normal = tickets::create(&d.db, &lead, &TicketInput::quick(support, "VIP normal"), d.now).await.unwrap();
+        let urgent = tickets::create(&d.db, &lead, &TicketInput { priority: Priority::Urgent, ..TicketInput::quick(support, "VIP urgent") }, d.now).await.unwrap();
+        let finance = d.team("Finance").await;
+        let hidden = tickets::create(&d.db, &agent4, &TicketInput { priority: Priority::Urgent, ..TicketInput::quick(finance, "VIP refund") }, d.now).await.unwrap();
+        let refs = |cards: &[&TicketCard]| cards.iter().map(|c| c.reference.clone()).collect::<Vec<_>>();
+        assert!(matches!(change_membership(&d.db, &agent1, vip.id, &refs(&[&normal, &hidden]), true, d.now).await, Err(AppError::Forbidden(_))), "agent1 cannot see Finance");
+        let (added, teams) = change_membership(&d.db, &agent1, vip.id, &refs(&[&normal, &urgent]), true, d.now).await.unwrap();
+        assert_eq!((added, teams), (2, vec![support]));
+        assert_eq!(change_membership(&d.db, &agent4, vip.id, &refs(&[&hidden]), true, d.now).await.unwrap().0, 1);
+        assert_eq!(change_membership(&d.db, &agent1, vip.id, &refs(&[&normal]), true, d.now).await.unwrap().0, 0, "already queued");
+
+        let seen_by_agent1 = overview(&d.db, &agent1).await.unwrap().queues.into_iter().find(|q| q.id == vip.id).unwrap();
+        assert_eq!((seen_by_agent1.waiting, seen_by_agent1.is_member), (2, true), "the Finance ticket is not counted for agent1");
+        assert!(matches!(pull_next(&d.db, &agent2, PullSource::Queue(vip.id), d.now).await, Err(AppError::Forbidden(_))), "not a member");
+
+        let first = pull_next(&d.db, &agent1, PullSource::Queue(vip.id), d.now).await.unwrap().unwrap();
+        assert_eq!(first.card.reference, urgent.reference, "urgent first; the Finance ticket is not agent1's to take");
+        let second = pull_next(&d.db, &agent1, PullSource::Queue(vip.id), d.now).await.unwrap().unwrap();
+        assert_eq!(second.card.reference, normal.reference);
+        assert!(pull_next(&d.db, &agent1, PullSource::Queue(vip.id), d.now).await.unwrap().is_none());
+        assert_eq!(pull_next(&d.db, &agent4, PullSource::Queue(vip.id), d.now).await.unwrap().unwrap().card.reference, hidden.reference);
+
+        let (_, listed) = tickets_in(&d.db, &agent1, vip.id).await.unwrap();
+        assert_eq!(listed.len(), 2, "assigned tickets stay listed while open");
+        change_membership(&d.db, &agent1, vip.id, &refs(&[&normal]), false, d.now).await.unwrap();
+        let detail = tickets::get(&d.db, &agent1, &normal.reference).await.unwrap();
+        assert!(detail.queues.is_empty());
+        let kinds: Vec<&str> = detail.timeline.iter().filter(|e| e.kind == TimelineKind::Queued).map(|e| e.summary.as_str()).collect();
+        assert_eq!(kinds, vec!["Removed from queue VIP", "Added to queue VIP"]);
+    }
+
+    #[tokio::test]
+    async fn pulling_from_one_team_needs_membership() {
+        let d = Demo::new().await;
+        let agent1 = d.user("agent1@demo.test").await;
+        let field_service = d.team("Field Service").await;
+        assert!(matches!(pull_next(&d.db, &agent1, PullSource::Team(field_service), d.now).await, Err(AppError::Forbidden(_))), "agent1 is not in Field Service");
+        let pulled = pull_next(&d.db, &agent1, PullSource::Team(d.team("Support").await), d.now).await.unwrap().unwrap();
+        assert_eq!(pulled.team_id, d.team("Support").await);
+    }
+}
