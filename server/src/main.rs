@@ -22,6 +22,7 @@ async fn run() -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tokio::spawn(server::jobs::assign_waiting_tickets(state.clone()));
+    tokio::spawn(server::jobs::run_quiet_rules(state.clone()));
     tracing::info!("Helpdesk is listening on http://{}", config.addr);
     axum::serve(listener, server::router(state)).await.map_err(|e| e.to_string())
 }

@@ -2,6 +2,7 @@
 //! They are public HTTP endpoints under `/api/…` with JSON bodies.
 
 pub mod assignment;
+pub mod automation;
 pub mod auth;
 pub mod board;
 pub mod qualifications;

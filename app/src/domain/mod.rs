@@ -3,6 +3,7 @@
 pub mod access;
 pub mod age;
 pub mod assign;
+pub mod automation;
 pub mod board;
 pub mod changes;
 pub mod ordering;

@@ -3,7 +3,6 @@
 use crate::error::AppError;
 use crate::model::{Origin, Priority, RoutingActions, RoutingConditions, RoutingRule, RoutingRuleInput};
 
-pub const RULE_NAME_MAX: usize = 80;
 pub const KEYWORD_MAX: usize = 60;
 pub const KEYWORDS_MAX: usize = 30;
 
@@ -52,18 +51,10 @@ fn deduplicated<T: PartialEq + Clone>(values: &[T]) -> Vec<T> {
     kept
 }
 
-/// A rule as it may be saved: named, with at least one condition and one action; keywords
-/// trimmed and lower-cased. Ids are checked against the database by the store.
-pub fn validate(input: &RoutingRuleInput) -> Result<RoutingRuleInput, AppError> {
-    let name = input.name.trim();
-    if name.is_empty() {
-        return Err(AppError::Invalid("Give the rule a name.".into()));
-    }
-    if name.chars().count() > RULE_NAME_MAX {
-        return Err(AppError::Invalid(format!("The rule name is longer than {RULE_NAME_MAX} characters.")));
-    }
+/// Conditions with keywords trimmed and lower-cased and every list without duplicates.
+pub fn clean_conditions(given: &RoutingConditions) -> Result<RoutingConditions, AppError> {
     let mut keywords = Vec::new();
-    for raw in &input.conditions.keywords {
+    for raw in &given.keywords {
         let word = raw.trim().to_lowercase();
         if word.is_empty() {
             return Err(AppError::Invalid("A keyword condition cannot be empty.".into()));
@@ -77,22 +68,29 @@ pub fn validate(input: &RoutingRuleInput) -> Result<RoutingRuleInput, AppError> 
     if keywords.len() > KEYWORDS_MAX {
         return Err(AppError::Invalid(format!("A rule can look for at most {KEYWORDS_MAX} keywords.")));
     }
-    let c = &input.conditions;
-    let conditions = RoutingConditions {
+    let c = given;
+    Ok(RoutingConditions {
         origins: deduplicated(&c.origins),
         priorities: deduplicated(&c.priorities),
         subject_ids: deduplicated(&c.subject_ids),
         product_ids: deduplicated(&c.product_ids),
         account_ids: deduplicated(&c.account_ids),
         keywords,
-    };
+    })
+}
+
+/// A rule as it may be saved: named, with at least one condition and one action; keywords
+/// trimmed and lower-cased. Ids are checked against the database by the store.
+pub fn validate(input: &RoutingRuleInput) -> Result<RoutingRuleInput, AppError> {
+    let name = super::validate::rule_name(&input.name)?;
+    let conditions = clean_conditions(&input.conditions)?;
     if conditions == RoutingConditions::default() {
         return Err(AppError::Invalid("A rule needs at least one condition; otherwise it would catch every ticket.".into()));
     }
     if input.actions == RoutingActions::default() {
         return Err(AppError::Invalid("A rule needs an action: route to a team, queue or user, or set the priority.".into()));
     }
-    Ok(RoutingRuleInput { name: name.to_string(), enabled: input.enabled, conditions, actions: input.actions.clone() })
+    Ok(RoutingRuleInput { name, enabled: input.enabled, conditions, actions: input.actions.clone() })
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub const TAGS_MAX: usize = 20;
 pub const STAGE_NAME_MAX: usize = 60;
 pub const QUALIFICATION_NAME_MAX: usize = 60;
 pub const QUEUE_NAME_MAX: usize = 60;
+pub const RULE_NAME_MAX: usize = 80;
 /// The largest rating scale a qualification may use.
 pub const SCALE_MAX: i64 = 100;
 
@@ -100,6 +101,10 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
         new_customer,
         ..input.clone()
     })
+}
+
+pub fn rule_name(value: &str) -> Result<String, AppError> {
+    required("Rule name", value, RULE_NAME_MAX)
 }
 
 pub fn queue_name(value: &str) -> Result<String, AppError> {

@@ -106,6 +106,7 @@ text_enum!(
         Edited => "edited", "Edited";
         Routed => "routed", "Routed";
         Queued => "queued", "Queue changed";
+        Automation => "automation", "Automation";
     }
 );
 

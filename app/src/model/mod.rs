@@ -278,6 +278,7 @@ pub struct QualificationMatrix {
 
 /// When a routing rule applies: every non-empty list must match (any value within a list).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RoutingConditions {
     pub origins: Vec<Origin>,
     pub priorities: Vec<Priority>,
@@ -316,17 +317,108 @@ pub struct RoutingRule {
     pub version: i64,
 }
 
-/// The routing rules in order, and the names the screen needs to show and pick them.
+/// The names rule screens show and offer to pick from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RoutingSetup {
-    pub rules: Vec<RoutingRule>,
-    pub can_edit: bool,
+pub struct RuleChoices {
     pub teams: Vec<Named>,
     pub queues: Vec<Named>,
     pub agents: Vec<Named>,
     pub subjects: Vec<Named>,
     pub products: Vec<Named>,
     pub accounts: Vec<Named>,
+}
+
+/// The routing rules in order, with the names of what they refer to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingSetup {
+    pub rules: Vec<RoutingRule>,
+    pub can_edit: bool,
+    pub choices: RuleChoices,
+}
+
+/// What starts an automation rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Created,
+    Updated,
+    StageChanged,
+    CustomerReplied,
+    AgentReplied,
+    /// Checked by the clock: the ticket is open and nobody changed it for this many hours.
+    NoUpdateFor { hours: i64 },
+}
+
+impl Trigger {
+    pub fn label(self) -> String {
+        match self {
+            Trigger::Created => "A ticket is created".into(),
+            Trigger::Updated => "A ticket is updated".into(),
+            Trigger::StageChanged => "A ticket changes stage".into(),
+            Trigger::CustomerReplied => "The customer replies".into(),
+            Trigger::AgentReplied => "An agent replies to the customer".into(),
+            Trigger::NoUpdateFor { hours } => format!("An open ticket has had no update for {hours} hours"),
+        }
+    }
+}
+
+/// When an automation rule applies: the ticket's fields as in routing, plus where it stands.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AutomationConditions {
+    pub ticket: RoutingConditions,
+    pub team_ids: Vec<i64>,
+    /// The category of the ticket's stage.
+    pub stages: Vec<StageCategory>,
+    pub unassigned_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AutomationAction {
+    Assign { user_id: i64 },
+    /// The next member of the ticket's team in turn.
+    RoundRobin,
+    /// Moves the ticket to the first stage of this category in its team (and so sets its status).
+    SetStage { category: StageCategory },
+    SetPriority { priority: Priority },
+    AddFollower { user_id: i64 },
+    AddTag { tag: String },
+    /// Notifies `user_id`, or with `None` the assignee (the team's leads while unassigned).
+    Notify { user_id: Option<i64>, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutomationRuleInput {
+    pub name: String,
+    pub enabled: bool,
+    pub trigger: Trigger,
+    pub conditions: AutomationConditions,
+    pub actions: Vec<AutomationAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutomationRule {
+    pub id: i64,
+    pub rule: AutomationRuleInput,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutomationSetup {
+    pub rules: Vec<AutomationRule>,
+    pub can_edit: bool,
+    pub choices: RuleChoices,
+}
+
+/// An in-app message for one user, usually about a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    pub reference: Option<String>,
+    pub message: String,
+    pub at: DateTime<Utc>,
+    pub read: bool,
 }
 
 /// What applying the routing rules to a selection did.

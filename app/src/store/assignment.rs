@@ -26,12 +26,24 @@ fn explain(method: Method) -> &'static str {
 /// The assignee a team's automatic assignment picks for a new ticket, with the reason for the
 /// timeline; `None` when the team assigns manually or nobody is available (the ticket waits).
 pub async fn auto_assignee(conn: &mut SqliteConnection, team_id: i64, now: DateTime<Utc>) -> Result<Option<(UserRef, String)>, AppError> {
-    let (method, last_assigned, visibility): (Option<String>, Option<i64>, String) =
+    choose_member(conn, team_id, None, now).await
+}
+
+/// The member `method` (by default the team's own automatic assignment) picks for the next
+/// ticket, with the reason; `None` when no method applies or nobody is available.
+pub(crate) async fn choose_member(
+    conn: &mut SqliteConnection,
+    team_id: i64,
+    method: Option<Method>,
+    now: DateTime<Utc>,
+) -> Result<Option<(UserRef, String)>, AppError> {
+    let (team_method, last_assigned, visibility): (Option<String>, Option<i64>, String) =
         sqlx::query_as("SELECT assignment_method, last_assigned_id, visibility FROM teams WHERE id = ?")
             .bind(team_id)
             .fetch_one(&mut *conn)
             .await?;
-    let Some(method) = method.as_deref().map(|code| decode(Method::parse, code)).transpose()? else { return Ok(None) };
+    let team_method = team_method.as_deref().map(|code| decode(Method::parse, code)).transpose()?;
+    let Some(method) = method.or(team_method) else { return Ok(None) };
     let members: Vec<(i64, String, String, bool)> = sqlx::query_as(
         "SELECT u.id, u.name, u.role, EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ?1 AND m.user_id = u.id)
            FROM users u WHERE u.role <> 'customer' ORDER BY u.id",

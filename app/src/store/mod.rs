@@ -1,7 +1,9 @@
 //! Persistence: every function is one transaction; authorization facts are read inside it.
 
 pub mod assignment;
+pub mod automation;
 pub mod customers;
+pub mod notifications;
 pub mod qualifications;
 pub mod queues;
 pub mod routing;

@@ -53,19 +53,22 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<RoutingSetup, AppError
         return Err(AppError::Forbidden("Only staff see routing rules.".into()));
     }
     let mut conn = db.read.acquire().await?;
-    Ok(RoutingSetup {
-        rules: rules(&mut conn).await?,
-        can_edit: user.role.manages_stages(),
-        teams: named(&mut conn, "SELECT id, name FROM teams ORDER BY name").await?,
-        queues: named(&mut conn, "SELECT id, name FROM queues ORDER BY name").await?,
-        agents: named(&mut conn, "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name").await?,
-        subjects: subject_paths(&mut conn).await?,
-        products: named(&mut conn, "SELECT id, name FROM products ORDER BY name").await?,
-        accounts: named(&mut conn, "SELECT id, name FROM accounts ORDER BY name").await?,
+    Ok(RoutingSetup { rules: rules(&mut conn).await?, can_edit: user.role.manages_stages(), choices: choices(&mut conn).await? })
+}
+
+/// Everything a rule may name, for the rule screens.
+pub(crate) async fn choices(conn: &mut SqliteConnection) -> Result<RuleChoices, AppError> {
+    Ok(RuleChoices {
+        teams: named(conn, "SELECT id, name FROM teams ORDER BY name").await?,
+        queues: named(conn, "SELECT id, name FROM queues ORDER BY name").await?,
+        agents: named(conn, "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name").await?,
+        subjects: subject_paths(conn).await?,
+        products: named(conn, "SELECT id, name FROM products ORDER BY name").await?,
+        accounts: named(conn, "SELECT id, name FROM accounts ORDER BY name").await?,
     })
 }
 
-async fn all_exist(conn: &mut SqliteConnection, table: &str, what: &str, ids: &[i64]) -> Result<(), AppError> {
+pub(crate) async fn all_exist(conn: &mut SqliteConnection, table: &str, what: &str, ids: &[i64]) -> Result<(), AppError> {
     for id in ids {
         let found: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = ?")).bind(id).fetch_optional(&mut *conn).await?;
         if found.is_none() {
@@ -75,12 +78,17 @@ async fn all_exist(conn: &mut SqliteConnection, table: &str, what: &str, ids: &[
     Ok(())
 }
 
-/// Every id a rule names must exist, and a user it routes to must be able to work the team.
-async fn check_references(conn: &mut SqliteConnection, rule: &RoutingRuleInput) -> Result<(), AppError> {
-    let (c, a) = (&rule.conditions, &rule.actions);
+/// Every id the ticket conditions name must exist.
+pub(crate) async fn check_conditions(conn: &mut SqliteConnection, c: &RoutingConditions) -> Result<(), AppError> {
     all_exist(conn, "subjects", "Subject", &c.subject_ids).await?;
     all_exist(conn, "products", "Product", &c.product_ids).await?;
-    all_exist(conn, "accounts", "Account", &c.account_ids).await?;
+    all_exist(conn, "accounts", "Account", &c.account_ids).await
+}
+
+/// Every id a rule names must exist, and a user it routes to must be able to work the team.
+async fn check_references(conn: &mut SqliteConnection, rule: &RoutingRuleInput) -> Result<(), AppError> {
+    let a = &rule.actions;
+    check_conditions(conn, &rule.conditions).await?;
     all_exist(conn, "teams", "Team", a.team_id.as_slice()).await?;
     all_exist(conn, "queues", "Queue", a.queue_id.as_slice()).await?;
     if let Some(user_id) = a.assignee_id {
@@ -166,11 +174,12 @@ pub async fn reorder(db: &Db, user: &CurrentUser, id: i64, version: i64, to_inde
 }
 
 #[derive(sqlx::FromRow)]
-struct RoutedTicket {
+struct TicketRow {
     number: i64,
     team_id: i64,
     team_name: String,
     stage_id: i64,
+    stage_category: String,
     priority: String,
     origin: String,
     assignee_id: Option<i64>,
@@ -180,6 +189,88 @@ struct RoutedTicket {
     title: String,
     description: String,
     status: String,
+    updated_at: DateTime<Utc>,
+}
+
+/// A ticket as rules see it: the fields conditions test, decoded, with its subject's ancestry.
+pub(crate) struct RuleTicket {
+    pub number: i64,
+    pub team_id: i64,
+    pub team_name: String,
+    pub stage_id: i64,
+    pub stage: StageCategory,
+    pub priority: Priority,
+    pub origin: Origin,
+    pub assignee_id: Option<i64>,
+    pub subject_path: Vec<i64>,
+    pub product_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub status: TicketStatus,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RuleTicket {
+    pub(crate) async fn load(conn: &mut SqliteConnection, ticket_id: i64) -> Result<RuleTicket, AppError> {
+        let row: TicketRow = sqlx::query_as(
+            "SELECT k.number, k.team_id, t.name AS team_name, k.stage_id, s.category AS stage_category, k.priority, k.origin,
+                    k.assignee_id, k.subject_id, k.product_id,
+                    COALESCE(k.account_id, (SELECT c.account_id FROM contacts c WHERE c.id = k.contact_id)) AS account_id,
+                    k.title, k.description, k.status, k.updated_at
+               FROM tickets k JOIN teams t ON t.id = k.team_id JOIN stages s ON s.id = k.stage_id WHERE k.id = ?",
+        )
+        .bind(ticket_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        let subject_path: Vec<i64> = match row.subject_id {
+            None => Vec::new(),
+            Some(subject_id) => {
+                sqlx::query_scalar(
+                    "WITH RECURSIVE up(id, parent_id, depth) AS (
+                        SELECT id, parent_id, 0 FROM subjects WHERE id = ?
+                        UNION ALL SELECT s.id, s.parent_id, up.depth + 1 FROM subjects s JOIN up ON s.id = up.parent_id WHERE up.depth < 16)
+                     SELECT id FROM up ORDER BY depth",
+                )
+                .bind(subject_id)
+                .fetch_all(&mut *conn)
+                .await?
+            }
+        };
+        Ok(RuleTicket {
+            number: row.number,
+            team_id: row.team_id,
+            team_name: row.team_name,
+            stage_id: row.stage_id,
+            stage: decode(StageCategory::parse, &row.stage_category)?,
+            priority: decode(Priority::parse, &row.priority)?,
+            origin: decode(Origin::parse, &row.origin)?,
+            assignee_id: row.assignee_id,
+            subject_path,
+            product_id: row.product_id,
+            account_id: row.account_id,
+            title: row.title,
+            description: row.description,
+            status: decode(TicketStatus::parse, &row.status)?,
+            updated_at: row.updated_at,
+        })
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(self.status, TicketStatus::ActiveNew | TicketStatus::ActiveAssigned)
+    }
+
+    pub(crate) fn facts(&self) -> TicketFacts<'_> {
+        TicketFacts {
+            origin: self.origin,
+            priority: self.priority,
+            subject_path: &self.subject_path,
+            product_id: self.product_id,
+            account_id: self.account_id,
+            title: &self.title,
+            description: &self.description,
+        }
+    }
 }
 
 /// What routing did to one ticket: the rule, and the teams whose boards must refresh.
@@ -191,42 +282,12 @@ pub struct Routed {
 /// Applies the first matching enabled rule to an open ticket, writing what it changed to the
 /// timeline. `None` when no rule matches, the ticket is closed, or the rule changes nothing.
 pub(crate) async fn route(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i64, now: DateTime<Utc>) -> Result<Option<Routed>, AppError> {
-    let ticket: RoutedTicket = sqlx::query_as(
-        "SELECT k.number, k.team_id, t.name AS team_name, k.stage_id, k.priority, k.origin, k.assignee_id, k.subject_id, k.product_id,
-                COALESCE(k.account_id, (SELECT c.account_id FROM contacts c WHERE c.id = k.contact_id)) AS account_id,
-                k.title, k.description, k.status
-           FROM tickets k JOIN teams t ON t.id = k.team_id WHERE k.id = ?",
-    )
-    .bind(ticket_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    if matches!(decode(TicketStatus::parse, &ticket.status)?, TicketStatus::Resolved | TicketStatus::Cancelled) {
+    let ticket = RuleTicket::load(conn, ticket_id).await?;
+    if !ticket.is_open() {
         return Ok(None);
     }
-    let subject_path: Vec<i64> = match ticket.subject_id {
-        None => Vec::new(),
-        Some(subject_id) => {
-            sqlx::query_scalar(
-                "WITH RECURSIVE up(id, parent_id, depth) AS (
-                    SELECT id, parent_id, 0 FROM subjects WHERE id = ?
-                    UNION ALL SELECT s.id, s.parent_id, up.depth + 1 FROM subjects s JOIN up ON s.id = up.parent_id WHERE up.depth < 16)
-                 SELECT id FROM up ORDER BY depth",
-            )
-            .bind(subject_id)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-    };
-    let priority = decode(Priority::parse, &ticket.priority)?;
-    let facts = TicketFacts {
-        origin: decode(Origin::parse, &ticket.origin)?,
-        priority,
-        subject_path: &subject_path,
-        product_id: ticket.product_id,
-        account_id: ticket.account_id,
-        title: &ticket.title,
-        description: &ticket.description,
-    };
+    let priority = ticket.priority;
+    let facts = ticket.facts();
     let all = rules(conn).await?;
     let Some(rule) = routing::first_match(&all, &facts) else { return Ok(None) };
     let actions = &rule.rule.actions;

@@ -8,6 +8,7 @@ use sqlx::SqliteConnection;
 use super::teams::{stage, stages_of, visible_team};
 use super::{customers, decode, expect_one_row, Db};
 use crate::domain::access::{self, Relation};
+use crate::domain::automation::Event;
 use crate::domain::{changes, ordering, reference, status, validate};
 use crate::error::AppError;
 use crate::model::*;
@@ -316,6 +317,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     if routed.is_none() && resolved.assignee.is_none() {
         super::assignment::assign_automatically(&mut tx, ticket_id, team.id, Some(user.id), now).await?;
     }
+    super::automation::run(&mut tx, Some(user.id), ticket_id, vec![Event::Created], now).await?;
     let created = card(&mut tx, ticket_id).await?;
     tx.commit().await?;
     Ok(created)
@@ -373,6 +375,7 @@ pub async fn move_to_stage(
     if target.id != ticket.stage_id {
         let from = stage(&mut tx, ticket.stage_id).await?;
         add_timeline(&mut tx, ticket.id, TimelineKind::Moved, Some(user.id), now, &format!("Stage: {} → {}", from.name, target.name)).await?;
+        super::automation::run(&mut tx, Some(user.id), ticket.id, vec![Event::StageChanged], now).await?;
     }
     let moved = card(&mut tx, ticket.id).await?;
     tx.commit().await?;
@@ -628,6 +631,8 @@ pub async fn update(
     if team_changed {
         team_ids.push(input.team_id);
     }
+    let events = if team_changed { vec![Event::Updated, Event::StageChanged] } else { vec![Event::Updated] };
+    super::automation::run(&mut tx, Some(user.id), ticket.id, events, now).await?;
     let routed = if route { super::routing::route(&mut tx, Some(user.id), ticket.id, now).await? } else { None };
     if let Some(routed) = &routed {
         team_ids.extend(&routed.team_ids);

@@ -47,13 +47,13 @@ fn describe_conditions(c: &RoutingConditions, setup: &RoutingSetup) -> Vec<Strin
         lines.push(format!("Priority is {}", labels(&c.priorities, Priority::label)));
     }
     if !c.subject_ids.is_empty() {
-        lines.push(format!("Subject is {} (or below)", names(&c.subject_ids, &setup.subjects)));
+        lines.push(format!("Subject is {} (or below)", names(&c.subject_ids, &setup.choices.subjects)));
     }
     if !c.product_ids.is_empty() {
-        lines.push(format!("Product is {}", names(&c.product_ids, &setup.products)));
+        lines.push(format!("Product is {}", names(&c.product_ids, &setup.choices.products)));
     }
     if !c.account_ids.is_empty() {
-        lines.push(format!("Customer account is {}", names(&c.account_ids, &setup.accounts)));
+        lines.push(format!("Customer account is {}", names(&c.account_ids, &setup.choices.accounts)));
     }
     if !c.keywords.is_empty() {
         lines.push(format!("Title or description mentions {}", c.keywords.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(" or ")));
@@ -64,13 +64,13 @@ fn describe_conditions(c: &RoutingConditions, setup: &RoutingSetup) -> Vec<Strin
 fn describe_actions(a: &RoutingActions, setup: &RoutingSetup) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(team) = a.team_id {
-        lines.push(format!("Route to team {}", names(&[team], &setup.teams)));
+        lines.push(format!("Route to team {}", names(&[team], &setup.choices.teams)));
     }
     if let Some(queue) = a.queue_id {
-        lines.push(format!("Put into queue {}", names(&[queue], &setup.queues)));
+        lines.push(format!("Put into queue {}", names(&[queue], &setup.choices.queues)));
     }
     if let Some(user) = a.assignee_id {
-        lines.push(format!("Assign to {}", names(&[user], &setup.agents)));
+        lines.push(format!("Assign to {}", names(&[user], &setup.choices.agents)));
     }
     if let Some(priority) = a.priority {
         lines.push(format!("Set priority to {}", priority.label()));
@@ -229,9 +229,9 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
             <h3>"When all of these hold"</h3>
             <CheckList legend="Origin" prefix="rule-origin" options=with_codes(Origin::ALL, Origin::label) chosen=origins/>
             <CheckList legend="Priority" prefix="rule-priority" options=with_codes(Priority::ALL, Priority::label) chosen=priorities/>
-            <CheckList legend="Subject (includes the subjects below it)" prefix="rule-subject" options=with_ids(&setup.subjects) chosen=subjects/>
-            <CheckList legend="Product" prefix="rule-product" options=with_ids(&setup.products) chosen=products/>
-            <CheckList legend="Customer account" prefix="rule-account" options=with_ids(&setup.accounts) chosen=accounts/>
+            <CheckList legend="Subject (includes the subjects below it)" prefix="rule-subject" options=with_ids(&setup.choices.subjects) chosen=subjects/>
+            <CheckList legend="Product" prefix="rule-product" options=with_ids(&setup.choices.products) chosen=products/>
+            <CheckList legend="Customer account" prefix="rule-account" options=with_ids(&setup.choices.accounts) chosen=accounts/>
             <div class="field">
                 <label for="rule-keywords">"Keywords in title or description"</label>
                 <input id="rule-keywords" placeholder="e.g. outage, on site" bind:value=keywords/>
@@ -239,9 +239,9 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
             </div>
             <h3>"Then"</h3>
             <div class="field-row">
-                {id_select("rule-team", "Route to team", "Keep the team", &setup.teams, team)}
-                {id_select("rule-queue", "Put into queue", "No queue", &setup.queues, queue)}
-                {id_select("rule-assignee", "Assign to", "Nobody in particular", &setup.agents, assignee)}
+                {id_select("rule-team", "Route to team", "Keep the team", &setup.choices.teams, team)}
+                {id_select("rule-queue", "Put into queue", "No queue", &setup.choices.queues, queue)}
+                {id_select("rule-assignee", "Assign to", "Nobody in particular", &setup.choices.agents, assignee)}
                 <div class="field">
                     <label for="rule-set-priority">"Set priority"</label>
                     <select id="rule-set-priority" on:change=move |ev| set_priority.set(Priority::parse(&event_target_value(&ev)))>

@@ -1,0 +1,469 @@
+//! Automation rules in the database: saved after checks, run inside the transaction of the
+//! change that triggered them, and by the clock for "no update for N hours".
+
+use chrono::{DateTime, Utc};
+use sqlx::SqliteConnection;
+
+use super::routing::{all_exist, check_conditions, choices, RuleTicket};
+use super::teams::stages_of;
+use super::tickets::{add_timeline, check_assignee, follow, last_position};
+use super::{expect_one_row, Db};
+use crate::domain::automation::{self, AutomationFacts, Chain, Event};
+use crate::domain::assign::Method;
+use crate::domain::{ordering, status};
+use crate::error::AppError;
+use crate::model::*;
+
+/// How many quiet tickets one clock round handles per rule; the rest wait for the next round.
+const QUIET_BATCH: i64 = 500;
+
+fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role.manages_stages() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only admins and team leads change automation rules.".into()))
+    }
+}
+
+fn unreadable(error: serde_json::Error) -> AppError {
+    AppError::Internal(format!("A stored automation rule cannot be read: {error}"))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn rules(conn: &mut SqliteConnection) -> Result<Vec<AutomationRule>, AppError> {
+    let rows: Vec<(i64, String, bool, String, String, String, i64)> =
+        sqlx::query_as("SELECT id, name, enabled, trigger, conditions, actions, version FROM automation_rules ORDER BY id").fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(id, name, enabled, trigger, conditions, actions, version)| {
+            Ok(AutomationRule {
+                id,
+                version,
+                rule: AutomationRuleInput {
+                    name,
+                    enabled,
+                    trigger: serde_json::from_str(&trigger).map_err(unreadable)?,
+                    conditions: serde_json::from_str(&conditions).map_err(unreadable)?,
+                    actions: serde_json::from_str(&actions).map_err(unreadable)?,
+                },
+            })
+        })
+        .collect()
+}
+
+pub async fn setup(db: &Db, user: &CurrentUser) -> Result<AutomationSetup, AppError> {
+    if !user.role.is_internal() {
+        return Err(AppError::Forbidden("Only staff see automation rules.".into()));
+    }
+    let mut conn = db.read.acquire().await?;
+    Ok(AutomationSetup { rules: rules(&mut conn).await?, can_edit: user.role.manages_stages(), choices: choices(&mut conn).await? })
+}
+
+async fn check_references(conn: &mut SqliteConnection, rule: &AutomationRuleInput) -> Result<(), AppError> {
+    check_conditions(conn, &rule.conditions.ticket).await?;
+    all_exist(conn, "teams", "Team", &rule.conditions.team_ids).await?;
+    for action in &rule.actions {
+        let user = match action {
+            AutomationAction::Assign { user_id } | AutomationAction::AddFollower { user_id } => Some(*user_id),
+            AutomationAction::Notify { user_id, .. } => *user_id,
+            _ => None,
+        };
+        if let Some(user_id) = user {
+            let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(user_id).fetch_optional(&mut *conn).await?;
+            if role.as_deref().and_then(Role::parse).is_none_or(|role| !role.is_internal()) {
+                return Err(AppError::Invalid(format!("User {user_id} is not a staff member.")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates a rule or, with `id` and `version`, changes one.
+pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &AutomationRuleInput) -> Result<AutomationRule, AppError> {
+    may_edit(user)?;
+    let rule = automation::validate(input)?;
+    let (trigger, conditions, actions) = (to_json(&rule.trigger)?, to_json(&rule.conditions)?, to_json(&rule.actions)?);
+    let mut tx = db.write.begin().await?;
+    check_references(&mut tx, &rule).await?;
+    let id = match (id, version) {
+        (Some(id), Some(version)) => {
+            let affected = sqlx::query(
+                "UPDATE automation_rules SET name = ?, enabled = ?, trigger = ?, conditions = ?, actions = ?, version = version + 1
+                  WHERE id = ? AND version = ?",
+            )
+            .bind(&rule.name)
+            .bind(rule.enabled)
+            .bind(&trigger)
+            .bind(&conditions)
+            .bind(&actions)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            expect_one_row(affected, &format!("The rule \"{}\"", rule.name))?;
+            id
+        }
+        (None, None) => sqlx::query("INSERT INTO automation_rules (name, enabled, trigger, conditions, actions) VALUES (?, ?, ?, ?, ?)")
+            .bind(&rule.name)
+            .bind(rule.enabled)
+            .bind(&trigger)
+            .bind(&conditions)
+            .bind(&actions)
+            .execute(&mut *tx)
+            .await?
+            .last_insert_rowid(),
+        _ => return Err(AppError::Invalid("A rule is changed by its id and version together.".into())),
+    };
+    let saved = rules(&mut tx).await?.into_iter().find(|r| r.id == id).ok_or_else(|| AppError::NotFound(format!("Automation rule {id} does not exist.")))?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+pub async fn delete(db: &Db, user: &CurrentUser, id: i64, version: i64) -> Result<(), AppError> {
+    may_edit(user)?;
+    let affected = sqlx::query("DELETE FROM automation_rules WHERE id = ? AND version = ?").bind(id).bind(version).execute(&db.write).await?.rows_affected();
+    expect_one_row(affected, "The rule")
+}
+
+fn facts(ticket: &RuleTicket) -> AutomationFacts<'_> {
+    AutomationFacts { ticket: ticket.facts(), team_id: ticket.team_id, stage: ticket.stage, assigned: ticket.assignee_id.is_some() }
+}
+
+/// Runs the rules that react to `events` on one ticket, and those their changes trigger in turn,
+/// inside the caller's transaction. Returns whether any rule fired.
+pub(crate) async fn run(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i64, events: Vec<Event>, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let all = rules(conn).await?;
+    if !all.iter().any(|r| r.rule.enabled && events.iter().any(|e| r.rule.trigger.fires_on(*e))) {
+        return Ok(false);
+    }
+    cascade(conn, &all, Chain::new(events), actor_id, ticket_id, now).await
+}
+
+async fn cascade(
+    conn: &mut SqliteConnection,
+    all: &[AutomationRule],
+    mut chain: Chain,
+    actor_id: Option<i64>,
+    ticket_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let mut fired_any = false;
+    while let Some(event) = chain.next_event() {
+        let ticket = RuleTicket::load(conn, ticket_id).await?;
+        let due: Vec<AutomationRule> = chain.rules_for(all, event, &facts(&ticket)).into_iter().cloned().collect();
+        for rule in due {
+            let raised = apply(conn, actor_id, ticket_id, &rule, now).await?;
+            chain.raise(raised);
+            fired_any = true;
+        }
+    }
+    Ok(fired_any)
+}
+
+/// Carries out one rule's actions, writes them to the timeline, and says what they changed.
+async fn apply(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i64, rule: &AutomationRule, now: DateTime<Utc>) -> Result<Vec<Event>, AppError> {
+    let mut lines = Vec::new();
+    let mut events = Vec::new();
+    for action in &rule.rule.actions {
+        let ticket = RuleTicket::load(conn, ticket_id).await?;
+        match action {
+            AutomationAction::Assign { user_id } => {
+                if ticket.assignee_id != Some(*user_id) {
+                    match check_assignee(conn, Some(*user_id), ticket.team_id).await {
+                        Ok(Some(user)) => {
+                            set_assignee(conn, &ticket, ticket_id, &user, now).await?;
+                            lines.push(format!("Assigned to {}", user.name));
+                            events.push(Event::Updated);
+                        }
+                        Ok(None) => {}
+                        Err(AppError::Invalid(message)) => lines.push(format!("Not assigned: {message}")),
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+            AutomationAction::RoundRobin => match super::assignment::choose_member(conn, ticket.team_id, Some(Method::RoundRobin), now).await? {
+                Some((user, _)) if ticket.assignee_id != Some(user.id) => {
+                    set_assignee(conn, &ticket, ticket_id, &user, now).await?;
+                    lines.push(format!("Assigned to {} (round-robin)", user.name));
+                    events.push(Event::Updated);
+                }
+                Some(_) => {}
+                None => lines.push("Round-robin: no team member is available".into()),
+            },
+            AutomationAction::SetStage { category } => {
+                let stages = stages_of(conn, ticket.team_id).await?;
+                match stages.iter().find(|s| s.category == *category) {
+                    Some(target) if target.id != ticket.stage_id => {
+                        let position = ordering::between(last_position(conn, target.id, ticket_id).await?, None);
+                        let closed_at = category.is_closing().then_some(now);
+                        sqlx::query(
+                            "UPDATE tickets SET stage_id = ?, position = ?, status = ?, closed_at = CASE WHEN ? THEN COALESCE(closed_at, ?) END,
+                                    updated_at = ?, version = version + 1 WHERE id = ?",
+                        )
+                        .bind(target.id)
+                        .bind(position)
+                        .bind(status::derive(target.category, ticket.assignee_id.is_some()).as_str())
+                        .bind(closed_at.is_some())
+                        .bind(closed_at)
+                        .bind(now)
+                        .bind(ticket_id)
+                        .execute(&mut *conn)
+                        .await?;
+                        let from = stages.iter().find(|s| s.id == ticket.stage_id).map(|s| s.name.clone()).unwrap_or_default();
+                        lines.push(format!("Stage: {from} → {}", target.name));
+                        events.push(Event::StageChanged);
+                    }
+                    Some(_) => {}
+                    None => lines.push(format!("{} has no {} stage", ticket.team_name, category.label())),
+                }
+            }
+            AutomationAction::SetPriority { priority } => {
+                if ticket.priority != *priority {
+                    sqlx::query("UPDATE tickets SET priority = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+                        .bind(priority.as_str())
+                        .bind(now)
+                        .bind(ticket_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    lines.push(format!("Priority: {} → {}", ticket.priority.label(), priority.label()));
+                    events.push(Event::Updated);
+                }
+            }
+            AutomationAction::AddFollower { user_id } => {
+                follow(conn, ticket_id, *user_id).await?;
+                lines.push(format!("Follower added: {}", user_name(conn, *user_id).await?));
+            }
+            AutomationAction::AddTag { tag } => {
+                let added = sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                    .bind(ticket_id)
+                    .bind(tag)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                if added == 1 {
+                    sqlx::query("UPDATE tickets SET updated_at = ?, version = version + 1 WHERE id = ?").bind(now).bind(ticket_id).execute(&mut *conn).await?;
+                    lines.push(format!("Tag added: {tag}"));
+                    events.push(Event::Updated);
+                }
+            }
+            AutomationAction::Notify { user_id, message } => {
+                let recipients = match user_id {
+                    Some(id) => vec![*id],
+                    None => recipients_for(conn, &ticket).await?,
+                };
+                let mut names = Vec::new();
+                for recipient in recipients {
+                    super::notifications::notify(conn, recipient, Some(ticket_id), message, now).await?;
+                    names.push(user_name(conn, recipient).await?);
+                }
+                if !names.is_empty() {
+                    lines.push(format!("Notified {}", names.join(", ")));
+                }
+            }
+        }
+    }
+    if !lines.is_empty() {
+        add_timeline(conn, ticket_id, TimelineKind::Automation, actor_id, now, &format!("Rule \"{}\": {}", rule.rule.name, lines.join("; "))).await?;
+    }
+    sqlx::query("INSERT INTO automation_runs (rule_id, ticket_id, fired_at) VALUES (?, ?, ?) ON CONFLICT (rule_id, ticket_id) DO UPDATE SET fired_at = excluded.fired_at")
+        .bind(rule.id)
+        .bind(ticket_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(events)
+}
+
+async fn set_assignee(conn: &mut SqliteConnection, ticket: &RuleTicket, ticket_id: i64, user: &UserRef, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+        .bind(user.id)
+        .bind(status::derive(ticket.stage, true).as_str())
+        .bind(now)
+        .bind(ticket_id)
+        .execute(&mut *conn)
+        .await?;
+    follow(conn, ticket_id, user.id).await
+}
+
+async fn user_name(conn: &mut SqliteConnection, user_id: i64) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar("SELECT name FROM users WHERE id = ?").bind(user_id).fetch_optional(conn).await?.unwrap_or_else(|| format!("user {user_id}")))
+}
+
+/// The assignee, or while unassigned the team leads who are members or followers of the team.
+async fn recipients_for(conn: &mut SqliteConnection, ticket: &RuleTicket) -> Result<Vec<i64>, AppError> {
+    if let Some(assignee) = ticket.assignee_id {
+        return Ok(vec![assignee]);
+    }
+    Ok(sqlx::query_scalar(
+        "SELECT u.id FROM users u WHERE u.role = 'lead'
+            AND (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ?1 AND m.user_id = u.id)
+                 OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = ?1 AND f.user_id = u.id))
+          ORDER BY u.id",
+    )
+    .bind(ticket.team_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A ticket changed by the clock, and its team (whose boards must refresh).
+pub struct Touched {
+    pub reference: String,
+    pub team_id: i64,
+}
+
+/// Fires "no update for N hours" rules on the open tickets that have been quiet that long
+/// (once per quiet period), each ticket in its own transaction; run periodically by the server.
+pub async fn run_quiet_rules(db: &Db, now: DateTime<Utc>) -> Result<Vec<Touched>, AppError> {
+    let all = {
+        let mut conn = db.read.acquire().await?;
+        rules(&mut conn).await?
+    };
+    let mut touched = Vec::new();
+    for rule in all.iter().filter(|r| r.rule.enabled) {
+        let Trigger::NoUpdateFor { hours } = rule.rule.trigger else { continue };
+        let quiet_since = now - chrono::Duration::hours(hours);
+        let candidates: Vec<i64> = sqlx::query_scalar(
+            "SELECT k.id FROM tickets k LEFT JOIN automation_runs r ON r.rule_id = ? AND r.ticket_id = k.id
+              WHERE k.status IN ('active_new', 'active_assigned') AND k.updated_at <= ? AND (r.fired_at IS NULL OR r.fired_at < k.updated_at)
+              ORDER BY k.updated_at LIMIT ?",
+        )
+        .bind(rule.id)
+        .bind(quiet_since)
+        .bind(QUIET_BATCH)
+        .fetch_all(&db.read)
+        .await?;
+        for ticket_id in candidates {
+            let mut tx = db.write.begin().await?;
+            let ticket = RuleTicket::load(&mut tx, ticket_id).await?;
+            let last_fired: Option<DateTime<Utc>> =
+                sqlx::query_scalar("SELECT fired_at FROM automation_runs WHERE rule_id = ? AND ticket_id = ?").bind(rule.id).bind(ticket_id).fetch_optional(&mut *tx).await?;
+            // Checked again inside the write transaction: the ticket may have changed meanwhile.
+            if !ticket.is_open() || !automation::is_quiet(ticket.updated_at, last_fired, hours, now) || !automation::matches(&rule.rule.conditions, &facts(&ticket)) {
+                continue;
+            }
+            let raised = apply(&mut tx, None, ticket_id, rule, now).await?;
+            cascade(&mut tx, &all, Chain::after(rule.id, raised), None, ticket_id, now).await?;
+            tx.commit().await?;
+            touched.push(Touched { reference: crate::domain::reference::format(ticket.number), team_id: ticket.team_id });
+        }
+    }
+    Ok(touched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::Demo;
+    use crate::store::{notifications, tickets};
+    use chrono::Duration;
+
+    async fn ticket_id(d: &Demo, reference: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM tickets WHERE number = ?").bind(crate::domain::reference::parse(reference)).fetch_one(&d.db.read).await.unwrap()
+    }
+
+    fn rule(name: &str, trigger: Trigger, conditions: AutomationConditions, actions: Vec<AutomationAction>) -> AutomationRuleInput {
+        AutomationRuleInput { name: name.into(), enabled: true, trigger, conditions, actions }
+    }
+
+    #[tokio::test]
+    async fn shipped_defaults_make_the_status_follow_replies() {
+        let d = Demo::new().await;
+        let agent = d.user("agent1@demo.test").await;
+        let names: Vec<(String, bool)> = setup(&d.db, &agent).await.unwrap().rules.into_iter().map(|r| (r.rule.name, r.rule.enabled)).collect();
+        assert_eq!(names.len(), 3);
+        assert!(names.iter().any(|(name, enabled)| name.starts_with("Quiet for two days") && !enabled), "the reminder is opt-in");
+
+        let card = tickets::create(&d.db, &agent, &TicketInput::quick(d.team("Support").await, "Where is my order?"), d.now).await.unwrap();
+        let id = ticket_id(&d, &card.reference).await;
+        let mut tx = d.db.write.begin().await.unwrap();
+        assert!(run(&mut tx, None, id, vec![Event::AgentReplied], d.now).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(tickets::get(&d.db, &agent, &card.reference).await.unwrap().stage.name, "Waiting on Customer");
+        let mut tx = d.db.write.begin().await.unwrap();
+        assert!(run(&mut tx, None, id, vec![Event::CustomerReplied], d.now).await.unwrap());
+        tx.commit().await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &card.reference).await.unwrap();
+        assert_eq!(detail.stage.name, "In Progress");
+        assert_eq!(detail.timeline[0].summary, "Rule \"Customer replied: back to in progress\": Stage: Waiting on Customer → In Progress");
+    }
+
+    #[tokio::test]
+    async fn creation_rules_tag_and_notify_and_rules_cannot_ping_pong() {
+        let d = Demo::new().await;
+        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
+        let support = d.team("Support").await;
+        let urgent_only = AutomationConditions {
+            ticket: RoutingConditions { priorities: vec![Priority::Urgent], ..Default::default() },
+            ..Default::default()
+        };
+        let actions = vec![AutomationAction::AddTag { tag: "Hot".into() }, AutomationAction::Notify { user_id: None, message: "Urgent ticket waiting".into() }];
+        save(&d.db, &lead, None, None, &rule("Urgent: tag and tell the leads", Trigger::Created, urgent_only, actions)).await.unwrap();
+        let before = notifications::unread(&d.db, &lead).await.unwrap();
+        let card = tickets::create(&d.db, &agent, &TicketInput { priority: Priority::Urgent, ..TicketInput::quick(support, "Site down") }, d.now).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &card.reference).await.unwrap();
+        assert_eq!(detail.tags, vec!["hot"]);
+        assert_eq!(notifications::unread(&d.db, &lead).await.unwrap(), before + 1, "unassigned: the team's lead is told");
+        let calm = tickets::create(&d.db, &agent, &TicketInput::quick(support, "Calm"), d.now).await.unwrap();
+        assert!(tickets::get(&d.db, &agent, &calm.reference).await.unwrap().tags.is_empty(), "conditions hold back the rule");
+
+        // Two rules that undo each other on every update: each fires once, then the chain ends.
+        let set = |priority| vec![AutomationAction::SetPriority { priority }];
+        save(&d.db, &lead, None, None, &rule("Raise", Trigger::Updated, AutomationConditions::default(), set(Priority::High))).await.unwrap();
+        save(&d.db, &lead, None, None, &rule("Lower", Trigger::Updated, AutomationConditions::default(), set(Priority::Low))).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &calm.reference).await.unwrap();
+        let saved = tickets::update(&d.db, &agent, &calm.reference, detail.version, &TicketInput::quick(support, "Calm, edited"), false, d.now).await.unwrap();
+        assert_eq!(saved.detail.priority, Priority::Low);
+        let fired: Vec<&str> = saved.detail.timeline.iter().filter(|e| e.kind == TimelineKind::Automation).map(|e| e.summary.as_str()).collect();
+        assert_eq!(fired, vec!["Rule \"Lower\": Priority: High → Low", "Rule \"Raise\": Priority: Normal → High"]);
+    }
+
+    #[tokio::test]
+    async fn quiet_tickets_are_reminded_once_per_quiet_period() {
+        let d = Demo::new().await;
+        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
+        let reminder = setup(&d.db, &lead).await.unwrap().rules.into_iter().find(|r| r.rule.name.starts_with("Quiet")).unwrap();
+        save(&d.db, &lead, Some(reminder.id), Some(reminder.version), &AutomationRuleInput { enabled: true, ..reminder.rule.clone() }).await.unwrap();
+        let card = tickets::create(&d.db, &agent, &TicketInput { assignee_id: Some(agent.id), ..TicketInput::quick(d.team("Support").await, "Quiet one") }, d.now).await.unwrap();
+        let id = ticket_id(&d, &card.reference).await;
+        // Seeded tickets are quiet too; count only this ticket's reminders to its assignee.
+        let reminders = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM notifications WHERE ticket_id = ? AND user_id = ?").bind(id).bind(agent.id).fetch_one(&d.db.read).await.unwrap()
+        };
+
+        let soon = run_quiet_rules(&d.db, d.now + Duration::hours(47)).await.unwrap();
+        assert!(soon.iter().all(|t| t.reference != card.reference), "not quiet long enough");
+        let due = run_quiet_rules(&d.db, d.now + Duration::hours(48)).await.unwrap();
+        assert!(due.iter().any(|t| t.reference == card.reference));
+        assert_eq!(reminders().await, 1, "the assignee is reminded");
+        let again = run_quiet_rules(&d.db, d.now + Duration::hours(60)).await.unwrap();
+        assert!(again.iter().all(|t| t.reference != card.reference), "once per quiet period");
+        assert_eq!(reminders().await, 1);
+
+        let detail = tickets::get(&d.db, &agent, &card.reference).await.unwrap();
+        let later = d.now + Duration::hours(61);
+        tickets::update(&d.db, &agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(agent.id), ..TicketInput::quick(detail.team.id, "Quiet one, touched") }, false, later)
+            .await
+            .unwrap();
+        assert!(run_quiet_rules(&d.db, later + Duration::hours(48)).await.unwrap().iter().any(|t| t.reference == card.reference), "a new quiet period");
+        assert_eq!(reminders().await, 2);
+    }
+
+    #[tokio::test]
+    async fn bad_rules_and_outsiders_are_refused() {
+        let d = Demo::new().await;
+        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
+        let tag = vec![AutomationAction::AddTag { tag: "x".into() }];
+        let good = rule("Tag everything", Trigger::Created, AutomationConditions::default(), tag);
+        assert!(matches!(save(&d.db, &agent, None, None, &good).await, Err(AppError::Forbidden(_))));
+        let unknown_team = AutomationRuleInput { conditions: AutomationConditions { team_ids: vec![9_999], ..Default::default() }, ..good.clone() };
+        assert!(matches!(save(&d.db, &lead, None, None, &unknown_team).await, Err(AppError::Invalid(m)) if m == "Team 9999 does not exist."));
+        let customer = d.user("customer@demo.test").await;
+        let to_customer = AutomationRuleInput { actions: vec![AutomationAction::AddFollower { user_id: customer.id }], ..good.clone() };
+        assert!(matches!(save(&d.db, &lead, None, None, &to_customer).await, Err(AppError::Invalid(_))));
+        assert_eq!(setup(&d.db, &lead).await.unwrap().rules.len(), 3, "nothing was saved");
+        assert!(matches!(setup(&d.db, &customer).await, Err(AppError::Forbidden(_))));
+    }
+}
