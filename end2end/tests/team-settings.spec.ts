@@ -1,21 +1,44 @@
 import { expect, test } from "@playwright/test";
 import { card, hydrated, login, openBoard, quickCreate } from "./helpers";
 
-test("a lead sets round-robin over two members; new tickets alternate between them", async ({ page }) => {
-  await login(page, "lead@demo.test");
+/** Sets the Field Service team's automatic assignment and its members, as a lead on the settings page. */
+async function configureFieldService(page: import("@playwright/test").Page, method: string, members: string[]) {
   await openBoard(page, "Field Service");
   await page.getByRole("link", { name: "Team settings" }).click();
   await page.waitForURL(/\/teams\/\d+\/settings$/);
   await hydrated(page);
-
-  await page.getByLabel("Automatic assignment").selectOption({ label: "Round-robin (members in turn)" });
+  await page.getByLabel("Automatic assignment").selectOption({ label: method });
   for (const box of await page.locator(".member-grid input[type=checkbox]").all()) {
     await box.uncheck();
   }
-  await page.getByLabel("Jonas Becker").check();
-  await page.getByLabel("Eszter Kovács").check();
+  for (const member of members) {
+    await page.getByLabel(member).check();
+  }
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Team settings saved.")).toBeVisible();
+}
+
+test("a lead sets equal-open over two members; new tickets spread over both", async ({ page }) => {
+  await login(page, "lead@demo.test");
+  await configureFieldService(page, "Equal open (fewest open tickets first)", ["Jonas Becker", "Eszter Kovács"]);
+  await expect(page.getByLabel("Automatic assignment")).toHaveValue("equal_open");
+
+  await openBoard(page, "Field Service");
+  const assignees: (string | null)[] = [];
+  for (let i = 0; i < 6; i++) {
+    const reference = await quickCreate(page, `Equal open ${i}`);
+    assignees.push(await card(page, reference).locator(".avatar").getAttribute("title"));
+  }
+  // Both start with the same number of open tickets (the seeded spread), so each gets some.
+  expect(new Set(assignees)).toEqual(new Set(["Jonas Becker", "Eszter Kovács"]));
+  await page.goto(`/tickets/${await page.locator("[data-testid=ticket-card]", { hasText: "Equal open 5" }).getAttribute("data-ticket-ref")}`);
+  await hydrated(page);
+  await expect(page.locator("[data-testid=timeline-entry][data-kind=assigned]")).toContainText("automatically (equal open: fewest open tickets)");
+});
+
+test("a lead sets round-robin over two members; new tickets alternate between them", async ({ page }) => {
+  await login(page, "lead@demo.test");
+  await configureFieldService(page, "Round-robin (members in turn)", ["Jonas Becker", "Eszter Kovács"]);
   await expect(page.getByLabel("Automatic assignment")).toHaveValue("round_robin");
 
   await openBoard(page, "Field Service");

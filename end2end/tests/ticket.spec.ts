@@ -13,7 +13,7 @@ test("edit a ticket: pick a customer, assign, reprioritise; the timeline shows o
   await page.getByRole("button", { name: /Anna Nagy · Globex Kft\./ }).click();
   await page.getByLabel("Priority").selectOption({ label: "Urgent" });
   await page.getByLabel("Assignee").selectOption({ label: "Eszter Kovács" });
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
 
   await expect(page.getByTestId("ticket-status")).toHaveText("Active – Assigned");
   const entries = page.getByTestId("timeline-entry");
@@ -23,7 +23,7 @@ test("edit a ticket: pick a customer, assign, reprioritise; the timeline shows o
   await expect(entries.last()).toHaveAttribute("data-kind", "created");
 
   await page.getByLabel("Title").fill("");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("Title is required.");
   await page.reload();
   await hydrated(page);

@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{BoardPage, HomePage, LoginPage, NewTicketPage, NotFound, QualificationsPage, QueuePage, QueuesPage, RoutingPage, TeamSettingsPage, TicketPage, TimeOffPage};
+use pages::{AutomationPage, BoardPage, HomePage, LoginPage, NewTicketPage, NotFound, NotificationsPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, TeamSettingsPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("time-off") view=TimeOffPage/>
                     <Route path=path!("admin/qualifications") view=QualificationsPage/>
                     <Route path=path!("admin/routing") view=RoutingPage/>
+                    <Route path=path!("admin/automation") view=AutomationPage/>
+                    <Route path=path!("notifications") view=NotificationsPage/>
                     <Route path=path!("queues") view=QueuesPage/>
                     <Route path=path!("queues/:id") view=QueuePage/>
                     <Route path=path!("tickets/:reference") view=TicketPage/>

@@ -1,8 +1,10 @@
 //! Building blocks shared by the pages.
 
+mod rules;
 mod ticket_form;
 
-pub use ticket_form::{TicketFields, TicketFormState};
+pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
+pub use ticket_form::{IdSelect, TicketFields, TicketFormState};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,51 +12,73 @@ use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_navigate;
 
 use crate::api::assignment::pull_next;
+use crate::api::automation::load_notifications;
 use crate::api::auth::{logout, signed_in_user};
 use crate::error::AppError;
-use crate::model::{Priority, PullSource, UserRef};
+use crate::model::{Notification, Priority, PullSource, UserRef};
 
 /// The frame of every signed-in page: top bar with navigation and the user.
 #[component]
 pub fn Layout() -> impl IntoView {
     let me = Resource::new(|| (), |_| signed_in_user());
+    let bell = Bell(Resource::new(|| (), |_| load_notifications()));
+    provide_context(bell);
     let sign_out = move |_| {
         spawn_local(async move {
             let _ = logout().await;
             let _ = window().location().set_href("/login");
         })
     };
+    let everyone_links = || {
+        view! {
+            <A href="/" exact=true>"Teams"</A>
+            <A href="/tickets/new">"New ticket"</A>
+            <A href="/time-off">"Time off"</A>
+        }
+    };
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Help"<span>"desk"</span></a>
-            <nav aria-label="Main">
-                <A href="/" exact=true>"Teams"</A>
-                <A href="/tickets/new">"New ticket"</A>
-                <A href="/time-off">"Time off"</A>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        me.await.ok().flatten().filter(|user| user.role.is_internal()).map(|_| view! {
-                            <A href="/queues">"Queues"</A>
-                            <A href="/admin/qualifications">"Qualifications"</A>
-                            <A href="/admin/routing">"Routing"</A>
-                        })
-                    })}
-                </Suspense>
-            </nav>
-            <Suspense fallback=|| ()>
+            // One suspense for the whole bar: the signed-in user decides the links and the bell.
+            <Suspense fallback=move || view! { <nav aria-label="Main">{everyone_links()}</nav> }>
                 {move || Suspend::new(async move {
-                    me.await.ok().flatten().map(|user| view! {
-                        <div class="who">
-                            <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
-                            <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
-                            <button class="ghost" on:click=sign_out>"Log out"</button>
-                        </div>
-                    })
+                    let user = me.await.ok().flatten();
+                    let unread = bell.0.await.map(|(_, unread)| unread).unwrap_or(0);
+                    let staff = user.as_ref().is_some_and(|u| u.role.is_internal());
+                    view! {
+                        <nav aria-label="Main">
+                            {everyone_links()}
+                            {staff.then(|| view! {
+                                <A href="/queues">"Queues"</A>
+                                <A href="/admin/qualifications">"Qualifications"</A>
+                                <A href="/admin/routing">"Routing"</A>
+                                <A href="/admin/automation">"Automation"</A>
+                            })}
+                        </nav>
+                        {user.map(|user| view! {
+                            <div class="who">
+                                <a class="bell" href="/notifications" aria-label=format!("Notifications, {unread} unread") data-testid="bell">
+                                    "🔔" {(unread > 0).then(|| view! { <span class="count" data-testid="unread-count">{unread}</span> })}
+                                </a>
+                                <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
+                                <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
+                                <button class="ghost" on:click=sign_out>"Log out"</button>
+                            </div>
+                        })}
+                    }
                 })}
             </Suspense>
         </header>
         <Outlet/>
     }
+}
+
+/// The signed-in user's notifications, shared by the top bar's bell and the notifications page.
+#[derive(Clone, Copy)]
+pub struct Bell(pub Resource<Result<(Vec<Notification>, i64), AppError>>);
+
+pub fn use_bell() -> Option<Bell> {
+    use_context::<Bell>()
 }
 
 /// Short-lived messages in the corner; errors are announced to screen readers.

@@ -103,7 +103,7 @@ fn id_options(choices: Vec<Named>, value: RwSignal<Option<i64>>) -> impl IntoVie
 
 /// A select over named records, with an empty choice; `suggested` ones are offered first.
 #[component]
-fn IdSelect(
+pub fn IdSelect(
     id: &'static str,
     label: &'static str,
     empty: &'static str,

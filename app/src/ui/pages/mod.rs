@@ -1,6 +1,8 @@
+mod automation;
 mod board;
 mod home;
 mod login;
+mod notifications;
 mod qualifications;
 mod queues;
 mod routing;
@@ -8,9 +10,11 @@ mod settings;
 mod ticket;
 mod time_off;
 
+pub use automation::AutomationPage;
 pub use board::BoardPage;
 pub use home::HomePage;
 pub use login::LoginPage;
+pub use notifications::NotificationsPage;
 pub use qualifications::QualificationsPage;
 pub use queues::{QueuePage, QueuesPage};
 pub use routing::RoutingPage;

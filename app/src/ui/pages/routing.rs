@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use crate::api::routing::{delete_routing_rule, reorder_routing_rule, load_routing_rules, save_routing_rule};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, CheckList, ErrorAlert};
+use crate::ui::components::{describe_ticket_conditions, names, use_toasts, ConditionState, ErrorAlert, IdSelect, TicketConditionFields};
 
 #[component]
 pub fn RoutingPage() -> impl IntoView {
@@ -29,48 +29,16 @@ pub fn RoutingPage() -> impl IntoView {
     }
 }
 
-fn names(ids: &[i64], from: &[Named]) -> String {
-    ids.iter().map(|id| from.iter().find(|n| n.id == *id).map(|n| n.name.clone()).unwrap_or_else(|| format!("#{id}"))).collect::<Vec<_>>().join(" or ")
-}
-
-fn labels<T: Copy>(values: &[T], label: fn(T) -> &'static str) -> String {
-    values.iter().map(|v| label(*v)).collect::<Vec<_>>().join(" or ")
-}
-
-/// "Subject is Hardware or Billing", one line per condition.
-fn describe_conditions(c: &RoutingConditions, setup: &RoutingSetup) -> Vec<String> {
-    let mut lines = Vec::new();
-    if !c.origins.is_empty() {
-        lines.push(format!("Origin is {}", labels(&c.origins, Origin::label)));
-    }
-    if !c.priorities.is_empty() {
-        lines.push(format!("Priority is {}", labels(&c.priorities, Priority::label)));
-    }
-    if !c.subject_ids.is_empty() {
-        lines.push(format!("Subject is {} (or below)", names(&c.subject_ids, &setup.choices.subjects)));
-    }
-    if !c.product_ids.is_empty() {
-        lines.push(format!("Product is {}", names(&c.product_ids, &setup.choices.products)));
-    }
-    if !c.account_ids.is_empty() {
-        lines.push(format!("Customer account is {}", names(&c.account_ids, &setup.choices.accounts)));
-    }
-    if !c.keywords.is_empty() {
-        lines.push(format!("Title or description mentions {}", c.keywords.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(" or ")));
-    }
-    lines
-}
-
-fn describe_actions(a: &RoutingActions, setup: &RoutingSetup) -> Vec<String> {
+fn describe_actions(a: &RoutingActions, choices: &RuleChoices) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(team) = a.team_id {
-        lines.push(format!("Route to team {}", names(&[team], &setup.choices.teams)));
+        lines.push(format!("Route to team {}", names(&[team], &choices.teams)));
     }
     if let Some(queue) = a.queue_id {
-        lines.push(format!("Put into queue {}", names(&[queue], &setup.choices.queues)));
+        lines.push(format!("Put into queue {}", names(&[queue], &choices.queues)));
     }
     if let Some(user) = a.assignee_id {
-        lines.push(format!("Assign to {}", names(&[user], &setup.choices.agents)));
+        lines.push(format!("Assign to {}", names(&[user], &choices.agents)));
     }
     if let Some(priority) = a.priority {
         lines.push(format!("Set priority to {}", priority.label()));
@@ -94,8 +62,8 @@ fn RoutingScreen(setup: RoutingSetup, reload: Callback<()>) -> impl IntoView {
     let rows = setup.with_value(|s| s.rules.clone()).into_iter().enumerate().map(|(index, rule)| {
         let index = index as i64;
         let (id, version, name) = (rule.id, rule.version, rule.rule.name.clone());
-        let when = setup.with_value(|s| describe_conditions(&rule.rule.conditions, s));
-        let then = setup.with_value(|s| describe_actions(&rule.rule.actions, s));
+        let when = setup.with_value(|s| describe_ticket_conditions(&rule.rule.conditions, &s.choices));
+        let then = setup.with_value(|s| describe_actions(&rule.rule.actions, &s.choices));
         let toggled = RoutingRuleInput { enabled: !rule.rule.enabled, ..rule.rule.clone() };
         let for_edit = rule.clone();
         view! {
@@ -149,14 +117,6 @@ fn RoutingScreen(setup: RoutingSetup, reload: Callback<()>) -> impl IntoView {
     }
 }
 
-fn with_ids(named: &[Named]) -> Vec<(i64, String)> {
-    named.iter().map(|n| (n.id, n.name.clone())).collect()
-}
-
-fn with_codes<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> Vec<(T, String)> {
-    all.iter().map(|v| (*v, label(*v).to_string())).collect()
-}
-
 #[component]
 fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>, cancel: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
@@ -169,12 +129,7 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
     let (id, version) = (rule.as_ref().map(|r| r.id), rule.as_ref().map(|r| r.version));
     let name = RwSignal::new(draft.name.clone());
     let enabled = RwSignal::new(draft.enabled);
-    let origins = RwSignal::new(draft.conditions.origins.clone());
-    let priorities = RwSignal::new(draft.conditions.priorities.clone());
-    let subjects = RwSignal::new(draft.conditions.subject_ids.clone());
-    let products = RwSignal::new(draft.conditions.product_ids.clone());
-    let accounts = RwSignal::new(draft.conditions.account_ids.clone());
-    let keywords = RwSignal::new(draft.conditions.keywords.join(", "));
+    let conditions = ConditionState::new(&draft.conditions);
     let team = RwSignal::new(draft.actions.team_id);
     let queue = RwSignal::new(draft.actions.queue_id);
     let assignee = RwSignal::new(draft.actions.assignee_id);
@@ -185,14 +140,7 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
         let rule = RoutingRuleInput {
             name: name.get_untracked(),
             enabled: enabled.get_untracked(),
-            conditions: RoutingConditions {
-                origins: origins.get_untracked(),
-                priorities: priorities.get_untracked(),
-                subject_ids: subjects.get_untracked(),
-                product_ids: products.get_untracked(),
-                account_ids: accounts.get_untracked(),
-                keywords: keywords.get_untracked().split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect(),
-            },
+            conditions: conditions.get(),
             actions: RoutingActions { team_id: team.get_untracked(), queue_id: queue.get_untracked(), assignee_id: assignee.get_untracked(), priority: set_priority.get_untracked() },
         };
         spawn_local(async move {
@@ -205,18 +153,6 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
             }
         });
     };
-    let id_select = move |dom_id: &'static str, label: &'static str, empty: &'static str, choices: &[Named], value: RwSignal<Option<i64>>| {
-        let current = value.get_untracked();
-        view! {
-            <div class="field">
-                <label for=dom_id>{label}</label>
-                <select id=dom_id on:change=move |ev| value.set(event_target_value(&ev).parse().ok())>
-                    <option value="" selected=current.is_none()>{empty}</option>
-                    {choices.iter().map(|c| view! { <option value=c.id selected=current == Some(c.id)>{c.name.clone()}</option> }).collect_view()}
-                </select>
-            </div>
-        }
-    };
     let current_priority = set_priority.get_untracked();
     view! {
         <form class="panel rule-form" on:submit=submit novalidate>
@@ -227,21 +163,12 @@ fn RuleForm(rule: Option<RoutingRule>, setup: RoutingSetup, saved: Callback<()>,
                 <input id="rule-name" maxlength="80" placeholder="e.g. On-site repairs to Field Service" bind:value=name/>
             </div>
             <h3>"When all of these hold"</h3>
-            <CheckList legend="Origin" prefix="rule-origin" options=with_codes(Origin::ALL, Origin::label) chosen=origins/>
-            <CheckList legend="Priority" prefix="rule-priority" options=with_codes(Priority::ALL, Priority::label) chosen=priorities/>
-            <CheckList legend="Subject (includes the subjects below it)" prefix="rule-subject" options=with_ids(&setup.choices.subjects) chosen=subjects/>
-            <CheckList legend="Product" prefix="rule-product" options=with_ids(&setup.choices.products) chosen=products/>
-            <CheckList legend="Customer account" prefix="rule-account" options=with_ids(&setup.choices.accounts) chosen=accounts/>
-            <div class="field">
-                <label for="rule-keywords">"Keywords in title or description"</label>
-                <input id="rule-keywords" placeholder="e.g. outage, on site" bind:value=keywords/>
-                <div class="hint">"Separate keywords with commas; any one of them is enough."</div>
-            </div>
+            <TicketConditionFields state=conditions choices=setup.choices.clone()/>
             <h3>"Then"</h3>
             <div class="field-row">
-                {id_select("rule-team", "Route to team", "Keep the team", &setup.choices.teams, team)}
-                {id_select("rule-queue", "Put into queue", "No queue", &setup.choices.queues, queue)}
-                {id_select("rule-assignee", "Assign to", "Nobody in particular", &setup.choices.agents, assignee)}
+                <IdSelect id="rule-team" label="Route to team" empty="Keep the team" choices=setup.choices.teams.clone() value=team/>
+                <IdSelect id="rule-queue" label="Put into queue" empty="No queue" choices=setup.choices.queues.clone() value=queue/>
+                <IdSelect id="rule-assignee" label="Assign to" empty="Nobody in particular" choices=setup.choices.agents.clone() value=assignee/>
                 <div class="field">
                     <label for="rule-set-priority">"Set priority"</label>
                     <select id="rule-set-priority" on:change=move |ev| set_priority.set(Priority::parse(&event_target_value(&ev)))>
