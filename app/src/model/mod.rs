@@ -237,6 +237,10 @@ pub struct TeamSettingsInput {
     pub description: String,
     pub visibility: Visibility,
     pub assignment: Option<AssignmentMethod>,
+    /// Holds every new ticket (status stays *Active – New*) until someone takes it; only
+    /// without automatic assignment.
+    #[serde(default)]
+    pub queue_user_id: Option<i64>,
     /// Members work the team's tickets and receive automatic assignments (empty = all agents).
     pub members: Vec<i64>,
 }

@@ -98,7 +98,9 @@ pub(crate) async fn assign_automatically(
     actor_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<UserRef>, AppError> {
-    let Some((assignee, why)) = auto_assignee(conn, team_id, now).await? else { return Ok(None) };
+    let Some((assignee, why)) = auto_assignee(conn, team_id, now).await? else {
+        return hand_to_queue_user(conn, ticket_id, team_id, actor_id, now).await;
+    };
     let category: String = sqlx::query_scalar("SELECT s.category FROM tickets k JOIN stages s ON s.id = k.stage_id WHERE k.id = ?")
         .bind(ticket_id)
         .fetch_one(&mut *conn)
@@ -117,6 +119,31 @@ pub(crate) async fn assign_automatically(
     let line = format!("Assigned to {} automatically ({why})", assignee.name);
     super::tickets::add_timeline(conn, ticket_id, TimelineKind::Assigned, actor_id, now, &line).await?;
     Ok(Some(assignee))
+}
+
+/// Without automatic assignment, the team's default queue user holds an unassigned ticket; its
+/// status stays *Active – New*, so pick-up-next still offers it.
+async fn hand_to_queue_user(
+    conn: &mut SqliteConnection,
+    ticket_id: i64,
+    team_id: i64,
+    actor_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<UserRef>, AppError> {
+    let holder: Option<(i64, String)> =
+        sqlx::query_as("SELECT u.id, u.name FROM teams t JOIN users u ON u.id = t.queue_user_id WHERE t.id = ?").bind(team_id).fetch_optional(&mut *conn).await?;
+    let Some((id, name)) = holder else { return Ok(None) };
+    let held = sqlx::query("UPDATE tickets SET assignee_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL")
+        .bind(id)
+        .bind(now)
+        .bind(ticket_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    super::expect_one_row(held, "The ticket")?;
+    let line = format!("Held by the team's queue user {name} until someone takes it");
+    super::tickets::add_timeline(conn, ticket_id, TimelineKind::Assigned, actor_id, now, &line).await?;
+    Ok(Some(UserRef { id, name }))
 }
 
 #[derive(sqlx::FromRow)]
@@ -179,7 +206,7 @@ pub async fn pull_next(db: &Db, user: &CurrentUser, source: PullSource, now: Dat
     }
     let Some(ticket) = best else { return Ok(None) };
     let claimed = sqlx::query(
-        "UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL",
+        "UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND status = 'active_new'",
     )
     .bind(user.id)
     .bind(TicketStatus::ActiveAssigned.as_str())
@@ -225,7 +252,7 @@ async fn best_waiting(conn: &mut SqliteConnection, scope: &Scope, held: &[Rating
     loop {
         let batch: Vec<Waiting> = sqlx::query_as(&format!(
             "SELECT k.id, k.team_id, k.priority, k.priority_rank, k.created_at FROM {from}
-                AND k.assignee_id IS NULL AND k.status = 'active_new'
+                AND k.status = 'active_new'
                 AND (?2 IS NULL OR k.priority_rank < ?2 OR (k.priority_rank = ?2 AND (k.created_at > ?3 OR (k.created_at = ?3 AND k.id > ?4))))
               ORDER BY k.priority_rank DESC, k.created_at, k.id
               LIMIT ?5"
@@ -418,5 +445,30 @@ mod tests {
         let detail = tickets::get(&db, &agents[0], &waiting.reference).await.unwrap();
         assert_eq!(detail.status, TicketStatus::ActiveAssigned);
         assert_eq!(detail.timeline[0].actor, None, "done by the system");
+    }
+
+    #[tokio::test]
+    async fn the_default_queue_user_holds_new_tickets_until_someone_takes_them() {
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        let (team_id, agents) = team(&db, 3, 0, now).await;
+        let holder = &agents[2];
+        sqlx::query("UPDATE teams SET queue_user_id = ? WHERE id = ?").bind(holder.id).bind(team_id).execute(&db.write).await.unwrap();
+        let card = tickets::create(&db, &agents[0], &TicketInput::quick(team_id, "Held"), now).await.unwrap();
+        assert_eq!(card.assignee.as_ref().map(|a| a.id), Some(holder.id));
+        let detail = tickets::get(&db, &agents[0], &card.reference).await.unwrap();
+        assert_eq!(detail.status, TicketStatus::ActiveNew, "held, not worked");
+        assert!(detail.timeline.iter().any(|e| e.summary == "Held by the team's queue user Agent 2 until someone takes it"));
+
+        // Editing other fields keeps it waiting; pull-next hands it to the agent who pulls.
+        let edited = tickets::update(&db, &agents[0], &card.reference, detail.version, &TicketInput { assignee_id: Some(holder.id), ..TicketInput::quick(team_id, "Held, edited") }, false, now)
+            .await
+            .unwrap();
+        assert_eq!(edited.detail.status, TicketStatus::ActiveNew);
+        let pulled = pull_next(&db, &agents[1], PullSource::MyTeams, now).await.unwrap().unwrap();
+        assert_eq!(pulled.card.reference, card.reference);
+        assert_eq!(pulled.card.assignee.map(|a| a.id), Some(agents[1].id));
+        assert_eq!(tickets::get(&db, &agents[1], &card.reference).await.unwrap().status, TicketStatus::ActiveAssigned);
+        assert!(pull_next(&db, &agents[0], PullSource::MyTeams, now).await.unwrap().is_none(), "taken once");
     }
 }

@@ -52,7 +52,7 @@ pub async fn overview(db: &Db, user: &CurrentUser) -> Result<QueuesOverview, App
     let rows: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(&format!(
         "SELECT q.id, q.name, q.description, q.version,
                 (SELECT COUNT(*) FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
-                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.assignee_id IS NULL AND k.status = 'active_new'),
+                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.status = 'active_new'),
                 (SELECT COUNT(*) FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
                   WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.status IN ('active_new', 'active_assigned'))
            FROM queues q ORDER BY q.name"
@@ -127,7 +127,7 @@ pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64) -> Result<(N
     let ids: Vec<i64> = sqlx::query_scalar(&format!(
         "SELECT k.id FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
           WHERE qt.queue_id = ? AND k.team_id IN ({teams}) AND k.status IN ('active_new', 'active_assigned')
-          ORDER BY k.assignee_id IS NOT NULL, k.priority_rank DESC, k.created_at, k.id LIMIT ?"
+          ORDER BY k.status <> 'active_new', k.priority_rank DESC, k.created_at, k.id LIMIT ?"
     ))
     .bind(queue_id)
     .bind(QUEUE_PAGE)

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, last_position, subject_paths};
+use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, is_worked, last_position, subject_paths};
 use super::{decode, expect_one_row, Db};
 use crate::domain::routing::{self, TicketFacts};
 use crate::domain::{ordering, reference, status};
@@ -344,7 +344,7 @@ pub(crate) async fn route(conn: &mut SqliteConnection, actor_id: Option<i64>, ti
     .bind(position)
     .bind(new_priority.as_str())
     .bind(assignee_id)
-    .bind(status::derive(stage.category, assignee_id.is_some()).as_str())
+    .bind(status::derive(stage.category, is_worked(conn, team_id, assignee_id).await?).as_str())
     .bind(now)
     .bind(ticket_id)
     .execute(&mut *conn)

@@ -251,8 +251,8 @@ pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: 
 pub const DESCRIPTION_MAX: usize = 2_000;
 
 async fn load_settings(conn: &mut SqliteConnection, team_id: i64) -> Result<TeamSettings, AppError> {
-    let (name, description, visibility, assignment, version): (String, String, String, Option<String>, i64) =
-        sqlx::query_as("SELECT name, description, visibility, assignment_method, version FROM teams WHERE id = ?")
+    let (name, description, visibility, assignment, queue_user_id, version): (String, String, String, Option<String>, Option<i64>, i64) =
+        sqlx::query_as("SELECT name, description, visibility, assignment_method, queue_user_id, version FROM teams WHERE id = ?")
             .bind(team_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -273,6 +273,7 @@ async fn load_settings(conn: &mut SqliteConnection, team_id: i64) -> Result<Team
             description,
             visibility: decode(Visibility::parse, &visibility)?,
             assignment: assignment.as_deref().map(|code| decode(AssignmentMethod::parse, code)).transpose()?,
+            queue_user_id,
             members,
         },
         people,
@@ -300,10 +301,16 @@ pub async fn save_settings(db: &Db, user: &CurrentUser, team_id: i64, version: i
             return Err(AppError::Invalid(format!("User {member} cannot be a team member.")));
         }
     }
-    let affected = sqlx::query("UPDATE teams SET description = ?, visibility = ?, assignment_method = ?, version = version + 1 WHERE id = ? AND version = ?")
+    if input.assignment.is_some() && input.queue_user_id.is_some() {
+        return Err(AppError::Invalid("Choose either automatic assignment or a default queue user, not both.".into()));
+    }
+    let affected = sqlx::query(
+        "UPDATE teams SET description = ?, visibility = ?, assignment_method = ?, queue_user_id = ?, version = version + 1 WHERE id = ? AND version = ?",
+    )
         .bind(input.description.trim())
         .bind(input.visibility.as_str())
         .bind(input.assignment.map(AssignmentMethod::as_str))
+        .bind(input.queue_user_id)
         .bind(team_id)
         .bind(version)
         .execute(&mut *tx)
@@ -327,6 +334,8 @@ pub async fn save_settings(db: &Db, user: &CurrentUser, team_id: i64, version: i
             .execute(&mut *tx)
             .await?;
     }
+    // Checked after the visibility change, which decides who may work the team.
+    super::tickets::check_assignee(&mut tx, input.queue_user_id, team_id).await?;
     let saved = load_settings(&mut tx, team_id).await?;
     tx.commit().await?;
     Ok(saved)
@@ -398,6 +407,10 @@ mod tests {
         let customer = users::authenticate(&db, "customer@demo.test", seed::DEMO_PASSWORD).await.unwrap();
         let bad_member = TeamSettingsInput { members: vec![customer.id], ..change.clone() };
         assert!(matches!(save_settings(&db, &lead, support, saved.version, &bad_member).await, Err(AppError::Invalid(_))));
+        let both = TeamSettingsInput { queue_user_id: Some(agent.id), ..change.clone() };
+        assert!(matches!(save_settings(&db, &lead, support, saved.version, &both).await, Err(AppError::Invalid(m)) if m.contains("not both")));
+        let outsider = TeamSettingsInput { assignment: None, queue_user_id: Some(customer.id), ..change.clone() };
+        assert!(matches!(save_settings(&db, &lead, support, saved.version, &outsider).await, Err(AppError::Invalid(_))));
         assert_eq!(settings(&db, &lead, support).await.unwrap().settings, change, "nothing changed");
     }
 

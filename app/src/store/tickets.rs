@@ -188,6 +188,14 @@ async fn check_exists(conn: &mut SqliteConnection, table: &str, what: &str, id: 
     found.map(|_| ()).ok_or_else(|| AppError::Invalid(format!("{what} {id} does not exist.")))
 }
 
+/// Whether `assignee` works the ticket: the team's default queue user only holds it, so its
+/// tickets stay *Active – New* until someone takes them.
+pub(crate) async fn is_worked(conn: &mut SqliteConnection, team_id: i64, assignee: Option<i64>) -> Result<bool, AppError> {
+    let Some(assignee) = assignee else { return Ok(false) };
+    let queue_user: Option<i64> = sqlx::query_scalar("SELECT queue_user_id FROM teams WHERE id = ?").bind(team_id).fetch_one(conn).await?;
+    Ok(queue_user != Some(assignee))
+}
+
 /// Where new tickets of a team land: its first open stage of category *new*, else its first open stage.
 pub(crate) async fn intake_stage(conn: &mut SqliteConnection, team_id: i64) -> Result<Stage, AppError> {
     let stages = stages_of(conn, team_id).await?;
@@ -286,7 +294,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
         .fetch_one(&mut *tx)
         .await?;
     let position = ordering::between(last_position(&mut tx, stage.id, 0).await?, None);
-    let status = status::derive(stage.category, resolved.assignee.is_some());
+    let status = status::derive(stage.category, is_worked(&mut tx, team.id, resolved.assignee.as_ref().map(|a| a.id)).await?);
     let insert = format!(
         "INSERT INTO tickets ({EDITABLE_COLUMNS}, number, team_id, stage_id, position, created_by, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -361,7 +369,7 @@ pub async fn move_to_stage(
     )
     .bind(target.id)
     .bind(position)
-    .bind(status::derive(target.category, ticket.assignee_id.is_some()).as_str())
+    .bind(status::derive(target.category, is_worked(&mut tx, ticket.team_id, ticket.assignee_id).await?).as_str())
     .bind(closed_at)
     .bind(now)
     .bind(ticket.id)
@@ -570,7 +578,7 @@ pub async fn update(
         (before.stage.clone(), None)
     };
     let resolved = resolve_references(&mut tx, &input).await?;
-    let status = status::derive(stage.category, resolved.assignee.is_some());
+    let status = status::derive(stage.category, is_worked(&mut tx, input.team_id, resolved.assignee.as_ref().map(|a| a.id)).await?);
     let update = format!(
         "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
                 team_id = ?, stage_id = ?, position = COALESCE(?, position), updated_at = ?, version = version + 1

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::board::{get_team_settings, save_team_settings};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, CheckList, ErrorAlert};
+use crate::ui::components::{use_toasts, CheckList, ErrorAlert, IdSelect};
 
 #[component]
 pub fn TeamSettingsPage() -> impl IntoView {
@@ -41,6 +41,7 @@ fn SettingsForm(current: TeamSettings, reload: Callback<()>) -> impl IntoView {
     let description = RwSignal::new(current.settings.description.clone());
     let visibility = RwSignal::new(current.settings.visibility);
     let assignment = RwSignal::new(current.settings.assignment);
+    let queue_user = RwSignal::new(current.settings.queue_user_id);
     let members = RwSignal::new(current.settings.members.clone());
     let error = RwSignal::new(None::<String>);
     let save = move |ev: SubmitEvent| {
@@ -49,6 +50,7 @@ fn SettingsForm(current: TeamSettings, reload: Callback<()>) -> impl IntoView {
             description: description.get_untracked(),
             visibility: visibility.get_untracked(),
             assignment: assignment.get_untracked(),
+            queue_user_id: queue_user.get_untracked(),
             members: members.get_untracked(),
         };
         spawn_local(async move {
@@ -99,6 +101,8 @@ fn SettingsForm(current: TeamSettings, reload: Callback<()>) -> impl IntoView {
                 </select>
                 <div class="hint">"Members on time off are skipped; tickets wait until somebody is available."</div>
             </div>
+            <IdSelect id="team-queue-user" label="Default queue user" empty="None" choices=current.people.clone() value=queue_user/>
+            <div class="hint" style="margin:-8px 0 16px">"Without automatic assignment, every new ticket is held by this user and stays Active – New until someone takes it (pick up next, or assign it)."</div>
             <div class="field">
                 <CheckList legend="Members" prefix="member" options=current.people.iter().map(|p| (p.id, p.name.clone())).collect() chosen=members/>
                 <div class="hint">"With no members, every agent who can see the team is eligible."</div>
