@@ -53,6 +53,29 @@ test("a lead sets round-robin over two members; new tickets alternate between th
   }
 });
 
+test("a default queue user holds new tickets, which stay Active – New until someone takes them", async ({ page }) => {
+  await login(page, "lead@demo.test");
+  await openBoard(page, "Finance");
+  await page.getByRole("link", { name: "Team settings" }).click();
+  await page.waitForURL(/\/teams\/\d+\/settings$/);
+  await hydrated(page);
+  await page.getByLabel("Automatic assignment").selectOption({ label: "Equal open (fewest open tickets first)" });
+  await page.getByLabel("Default queue user").selectOption({ label: "Noah Fischer" });
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByRole("alert")).toContainText("Choose either automatic assignment or a default queue user, not both.");
+  await page.getByLabel("Automatic assignment").selectOption({ label: "Off (assign manually or pick up next)" });
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Team settings saved.")).toBeVisible();
+
+  await openBoard(page, "Finance");
+  const reference = await quickCreate(page, "Held for Finance");
+  await expect(card(page, reference).locator(".avatar")).toHaveAttribute("title", "Noah Fischer");
+  await page.goto(`/tickets/${reference}`);
+  await hydrated(page);
+  await expect(page.getByTestId("ticket-status")).toHaveText("Active – New");
+  await expect(page.locator("[data-testid=timeline-entry][data-kind=assigned]")).toContainText("Held by the team's queue user Noah Fischer until someone takes it");
+});
+
 test("agents cannot open team settings", async ({ page }) => {
   await login(page, "agent2@demo.test");
   await openBoard(page, "Field Service");

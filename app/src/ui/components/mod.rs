@@ -58,7 +58,11 @@ pub fn Layout() -> impl IntoView {
                         {user.map(|user| view! {
                             <div class="who">
                                 <a class="bell" href="/notifications" aria-label=format!("Notifications, {unread} unread") data-testid="bell">
-                                    "🔔" {(unread > 0).then(|| view! { <span class="count" data-testid="unread-count">{unread}</span> })}
+                                    <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+                                        <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/>
+                                        <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/>
+                                    </svg>
+                                    {(unread > 0).then(|| view! { <span class="count" data-testid="unread-count">{unread}</span> })}
                                 </a>
                                 <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
                                 <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
