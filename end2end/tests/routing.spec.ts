@@ -27,7 +27,7 @@ test("a lead writes a rule; Save & route and Apply routing rules use it", async 
   await page.getByRole("link", { name: "Routing" }).click();
   await page.waitForURL(/\/admin\/routing$/);
   await hydrated(page);
-  await expect(page.getByTestId("routing-rule")).toHaveCount(4);
+  await expect(page.getByTestId("routing-rule")).toHaveCount(5);
 
   // An invalid rule is refused with a clear message.
   await page.getByLabel("Name").fill("Quokkas to Field Service");
@@ -72,4 +72,21 @@ test("agents see the routing rules but cannot change them", async ({ page }) => 
     data: { id: null, version: null, rule: { name: "Sneaky", enabled: true, conditions: { origins: [], priorities: [], subject_ids: [], product_ids: [], account_ids: [], keywords: ["x"] }, actions: { team_id: null, assignee_id: null, priority: "urgent" } } },
   });
   expect(refused.status()).toBe(403);
+});
+
+test("a ticket's unit shows its warranty and contract; On-site service is routed to Field Service", async ({ page }) => {
+  await login(page, "agent3@demo.test");
+  await page.goto("/tickets/new");
+  await hydrated(page);
+  await page.getByLabel("Title").fill("Router keeps rebooting");
+  await page.getByLabel("Team").selectOption({ label: "Support" });
+  await page.getByLabel("Reason").selectOption({ label: "Malfunction › Hardware fault" });
+  await page.getByLabel("Service type").selectOption({ label: "On-site" });
+  await page.getByLabel("Unit (serial number)").selectOption({ label: "RX2-1001 · Router X200 · Acme GmbH" });
+  await page.getByRole("button", { name: "Create ticket" }).click();
+  await page.waitForURL(/\/tickets\/HD-\d+$/);
+  await hydrated(page);
+  await expect(page.getByTestId("unit-info")).toContainText("RX2-1001 · Router X200 (Router) — under warranty until");
+  await expect(page.getByTestId("unit-info")).toContainText("contract: Gold support");
+  await expect(page.locator("[data-testid=timeline-entry][data-kind=routed]")).toContainText('Routed by rule "On-site service goes to Field Service"');
 });

@@ -156,7 +156,19 @@ mod tests {
 
     fn facts(stage: StageCategory) -> AutomationFacts<'static> {
         AutomationFacts {
-            ticket: TicketFacts { origin: Origin::Email, priority: Priority::Normal, subject_path: &[], product_id: None, account_id: None, title: "Printer", description: "" },
+            ticket: TicketFacts {
+                origin: Origin::Email,
+                priority: Priority::Normal,
+                subject_path: &[],
+                product_id: None,
+                account_id: None,
+                reason_path: &[],
+                region_id: None,
+                service_type_id: None,
+                unit_type_id: None,
+                title: "Printer",
+                description: "",
+            },
             team_id: 1,
             stage,
             assigned: false,

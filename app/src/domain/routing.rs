@@ -15,6 +15,11 @@ pub struct TicketFacts<'a> {
     pub subject_path: &'a [i64],
     pub product_id: Option<i64>,
     pub account_id: Option<i64>,
+    /// The reason code followed by its more general ancestors.
+    pub reason_path: &'a [i64],
+    pub region_id: Option<i64>,
+    pub service_type_id: Option<i64>,
+    pub unit_type_id: Option<i64>,
     pub title: &'a str,
     pub description: &'a str,
 }
@@ -30,6 +35,10 @@ pub fn matches(conditions: &RoutingConditions, facts: &TicketFacts) -> bool {
         && (conditions.subject_ids.is_empty() || facts.subject_path.iter().any(|s| conditions.subject_ids.contains(s)))
         && any_or_empty(&conditions.product_ids, facts.product_id.as_ref())
         && any_or_empty(&conditions.account_ids, facts.account_id.as_ref())
+        && (conditions.reason_ids.is_empty() || facts.reason_path.iter().any(|r| conditions.reason_ids.contains(r)))
+        && any_or_empty(&conditions.region_ids, facts.region_id.as_ref())
+        && any_or_empty(&conditions.service_type_ids, facts.service_type_id.as_ref())
+        && any_or_empty(&conditions.unit_type_ids, facts.unit_type_id.as_ref())
         && (conditions.keywords.is_empty() || {
             let text = text();
             conditions.keywords.iter().any(|word| text.contains(word.as_str()))
@@ -76,6 +85,10 @@ pub fn clean_conditions(given: &RoutingConditions) -> Result<RoutingConditions, 
         product_ids: deduplicated(&c.product_ids),
         account_ids: deduplicated(&c.account_ids),
         keywords,
+        reason_ids: deduplicated(&c.reason_ids),
+        region_ids: deduplicated(&c.region_ids),
+        service_type_ids: deduplicated(&c.service_type_ids),
+        unit_type_ids: deduplicated(&c.unit_type_ids),
     })
 }
 
@@ -105,6 +118,10 @@ mod tests {
             subject_path,
             product_id: Some(3),
             account_id: None,
+            reason_path: &[],
+            region_id: Some(7),
+            service_type_id: None,
+            unit_type_id: None,
             title,
             description: "",
         }
@@ -138,6 +155,12 @@ mod tests {
         assert!(!matches(&conditions, &facts(&[], "Printer jam")), "keyword missing");
         let by_chat = TicketFacts { origin: Origin::Chat, ..facts(&[], "Outage") };
         assert!(!matches(&conditions, &by_chat), "origin not listed");
+        let region = RoutingConditions { region_ids: vec![7], ..Default::default() };
+        assert!(matches(&region, &facts(&[], "")));
+        let on_site = RoutingConditions { service_type_ids: vec![2], ..Default::default() };
+        assert!(!matches(&on_site, &facts(&[], "")), "no service type never matches a service type condition");
+        let faults = RoutingConditions { reason_ids: vec![1], ..Default::default() };
+        assert!(matches(&faults, &TicketFacts { reason_path: &[4, 1], ..facts(&[], "") }), "a specific reason below the general one");
         let product = RoutingConditions { product_ids: vec![3], ..Default::default() };
         assert!(matches(&product, &facts(&[], "")));
         assert!(!matches(&product, &TicketFacts { product_id: None, ..facts(&[], "") }), "no product never matches a product condition");

@@ -138,6 +138,16 @@ pub struct TicketInput {
     pub new_customer: Option<NewCustomer>,
     pub subject_id: Option<i64>,
     pub product_id: Option<i64>,
+    /// The specific (or general) reason code.
+    #[serde(default)]
+    pub reason_id: Option<i64>,
+    #[serde(default)]
+    pub region_id: Option<i64>,
+    #[serde(default)]
+    pub service_type_id: Option<i64>,
+    /// The customer's device, by serial number.
+    #[serde(default)]
+    pub unit_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub tags: Vec<String>,
     /// Qualifications an agent needs to pick the ticket up (optional for API clients).
@@ -159,6 +169,10 @@ impl TicketInput {
             new_customer: None,
             subject_id: None,
             product_id: None,
+            reason_id: None,
+            region_id: None,
+            service_type_id: None,
+            unit_id: None,
             assignee_id: None,
             tags: Vec::new(),
             requirements: Vec::new(),
@@ -182,7 +196,23 @@ pub struct TicketFormOptions {
     /// Subjects with their full path, e.g. "Hardware › Printer".
     pub subjects: Vec<Named>,
     pub products: Vec<Named>,
+    /// Reason codes with their full path, e.g. "Malfunction › Hardware fault".
+    pub reasons: Vec<Named>,
+    pub regions: Vec<Named>,
+    pub service_types: Vec<Named>,
+    /// Units as "serial · item · account".
+    pub units: Vec<Named>,
     pub qualifications: Vec<Qualification>,
+}
+
+/// The customer's device on a ticket, with what it entitles them to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitInfo {
+    pub serial: String,
+    pub item: String,
+    pub unit_type: Option<String>,
+    pub warranty_until: Option<chrono::NaiveDate>,
+    pub contract: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -200,6 +230,11 @@ pub struct TicketDetail {
     pub customer: Customer,
     pub subject_id: Option<i64>,
     pub product_id: Option<i64>,
+    pub reason_id: Option<i64>,
+    pub region_id: Option<i64>,
+    pub service_type_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub unit: Option<UnitInfo>,
     pub tags: Vec<String>,
     pub requirements: Vec<Requirement>,
     pub queues: Vec<Named>,
@@ -293,6 +328,12 @@ pub struct RoutingConditions {
     pub account_ids: Vec<i64>,
     /// Any of these words in the title or description, ignoring case.
     pub keywords: Vec<String>,
+    /// A reason code also matches every more specific code below it.
+    pub reason_ids: Vec<i64>,
+    pub region_ids: Vec<i64>,
+    pub service_type_ids: Vec<i64>,
+    /// The type of the ticket's unit.
+    pub unit_type_ids: Vec<i64>,
 }
 
 /// What a matching routing rule does to the ticket.
@@ -330,6 +371,10 @@ pub struct RuleChoices {
     pub subjects: Vec<Named>,
     pub products: Vec<Named>,
     pub accounts: Vec<Named>,
+    pub reasons: Vec<Named>,
+    pub regions: Vec<Named>,
+    pub service_types: Vec<Named>,
+    pub unit_types: Vec<Named>,
 }
 
 /// The routing rules in order, with the names of what they refer to.

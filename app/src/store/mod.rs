@@ -49,6 +49,11 @@ impl Db {
     }
 }
 
+/// `(id, name)` rows of a query as names to pick from.
+pub(crate) async fn named_list(conn: &mut sqlx::SqliteConnection, sql: &str) -> Result<Vec<crate::model::Named>, AppError> {
+    Ok(sqlx::query_as::<_, (i64, String)>(sql).fetch_all(conn).await?.into_iter().map(|(id, name)| crate::model::Named { id, name }).collect())
+}
+
 /// Reads a stored code back into its enum; an unknown code means the database was edited by hand.
 pub(crate) fn decode<T>(parse: fn(&str) -> Option<T>, code: &str) -> Result<T, AppError> {
     parse(code).ok_or_else(|| AppError::Internal(format!("Unknown code {code:?} in the database.")))

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, is_worked, last_position, subject_paths};
-use super::{decode, expect_one_row, Db};
+use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, is_worked, last_position, tree_paths};
+use super::{decode, expect_one_row, named_list, Db};
 use crate::domain::routing::{self, TicketFacts};
 use crate::domain::{ordering, reference, status};
 use crate::error::AppError;
@@ -43,10 +43,6 @@ async fn rules(conn: &mut SqliteConnection) -> Result<Vec<RoutingRule>, AppError
         .collect()
 }
 
-async fn named(conn: &mut SqliteConnection, sql: &str) -> Result<Vec<Named>, AppError> {
-    Ok(sqlx::query_as::<_, (i64, String)>(sql).fetch_all(conn).await?.into_iter().map(|(id, name)| Named { id, name }).collect())
-}
-
 /// The rules in order with the names of everything they refer to (staff only).
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<RoutingSetup, AppError> {
     if !user.role.is_internal() {
@@ -59,12 +55,16 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<RoutingSetup, AppError
 /// Everything a rule may name, for the rule screens.
 pub(crate) async fn choices(conn: &mut SqliteConnection) -> Result<RuleChoices, AppError> {
     Ok(RuleChoices {
-        teams: named(conn, "SELECT id, name FROM teams ORDER BY name").await?,
-        queues: named(conn, "SELECT id, name FROM queues ORDER BY name").await?,
-        agents: named(conn, "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name").await?,
-        subjects: subject_paths(conn).await?,
-        products: named(conn, "SELECT id, name FROM products ORDER BY name").await?,
-        accounts: named(conn, "SELECT id, name FROM accounts ORDER BY name").await?,
+        teams: named_list(conn, "SELECT id, name FROM teams ORDER BY name").await?,
+        queues: named_list(conn, "SELECT id, name FROM queues ORDER BY name").await?,
+        agents: named_list(conn, "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name").await?,
+        subjects: tree_paths(conn, "subjects").await?,
+        products: named_list(conn, "SELECT id, name FROM products ORDER BY name").await?,
+        accounts: named_list(conn, "SELECT id, name FROM accounts ORDER BY name").await?,
+        reasons: tree_paths(conn, "reason_codes").await?,
+        regions: named_list(conn, "SELECT id, name FROM regions ORDER BY name").await?,
+        service_types: named_list(conn, "SELECT id, name FROM service_types ORDER BY name").await?,
+        unit_types: named_list(conn, "SELECT id, name FROM unit_types ORDER BY name").await?,
     })
 }
 
@@ -82,7 +82,11 @@ pub(crate) async fn all_exist(conn: &mut SqliteConnection, table: &str, what: &s
 pub(crate) async fn check_conditions(conn: &mut SqliteConnection, c: &RoutingConditions) -> Result<(), AppError> {
     all_exist(conn, "subjects", "Subject", &c.subject_ids).await?;
     all_exist(conn, "products", "Product", &c.product_ids).await?;
-    all_exist(conn, "accounts", "Account", &c.account_ids).await
+    all_exist(conn, "accounts", "Account", &c.account_ids).await?;
+    all_exist(conn, "reason_codes", "Reason code", &c.reason_ids).await?;
+    all_exist(conn, "regions", "Region", &c.region_ids).await?;
+    all_exist(conn, "service_types", "Service type", &c.service_type_ids).await?;
+    all_exist(conn, "unit_types", "Unit type", &c.unit_type_ids).await
 }
 
 /// Every id a rule names must exist, and a user it routes to must be able to work the team.
@@ -186,10 +190,28 @@ struct TicketRow {
     subject_id: Option<i64>,
     product_id: Option<i64>,
     account_id: Option<i64>,
+    reason_id: Option<i64>,
+    region_id: Option<i64>,
+    service_type_id: Option<i64>,
+    unit_type_id: Option<i64>,
     title: String,
     description: String,
     status: String,
     updated_at: DateTime<Utc>,
+}
+
+/// An entry of a tree table followed by its ancestors (empty for none); `table` is fixed by the caller.
+async fn ancestry(conn: &mut SqliteConnection, table: &str, id: Option<i64>) -> Result<Vec<i64>, AppError> {
+    let Some(id) = id else { return Ok(Vec::new()) };
+    Ok(sqlx::query_scalar(&format!(
+        "WITH RECURSIVE up(id, parent_id, depth) AS (
+            SELECT id, parent_id, 0 FROM {table} WHERE id = ?
+            UNION ALL SELECT s.id, s.parent_id, up.depth + 1 FROM {table} s JOIN up ON s.id = up.parent_id WHERE up.depth < 16)
+         SELECT id FROM up ORDER BY depth"
+    ))
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// A ticket as rules see it: the fields conditions test, decoded, with its subject's ancestry.
@@ -205,6 +227,10 @@ pub(crate) struct RuleTicket {
     pub subject_path: Vec<i64>,
     pub product_id: Option<i64>,
     pub account_id: Option<i64>,
+    pub reason_path: Vec<i64>,
+    pub region_id: Option<i64>,
+    pub service_type_id: Option<i64>,
+    pub unit_type_id: Option<i64>,
     pub title: String,
     pub description: String,
     pub status: TicketStatus,
@@ -217,26 +243,15 @@ impl RuleTicket {
             "SELECT k.number, k.team_id, t.name AS team_name, k.stage_id, s.category AS stage_category, k.priority, k.origin,
                     k.assignee_id, k.subject_id, k.product_id,
                     COALESCE(k.account_id, (SELECT c.account_id FROM contacts c WHERE c.id = k.contact_id)) AS account_id,
+                    k.reason_id, k.region_id, k.service_type_id, (SELECT u.unit_type_id FROM units u WHERE u.id = k.unit_id) AS unit_type_id,
                     k.title, k.description, k.status, k.updated_at
                FROM tickets k JOIN teams t ON t.id = k.team_id JOIN stages s ON s.id = k.stage_id WHERE k.id = ?",
         )
         .bind(ticket_id)
         .fetch_one(&mut *conn)
         .await?;
-        let subject_path: Vec<i64> = match row.subject_id {
-            None => Vec::new(),
-            Some(subject_id) => {
-                sqlx::query_scalar(
-                    "WITH RECURSIVE up(id, parent_id, depth) AS (
-                        SELECT id, parent_id, 0 FROM subjects WHERE id = ?
-                        UNION ALL SELECT s.id, s.parent_id, up.depth + 1 FROM subjects s JOIN up ON s.id = up.parent_id WHERE up.depth < 16)
-                     SELECT id FROM up ORDER BY depth",
-                )
-                .bind(subject_id)
-                .fetch_all(&mut *conn)
-                .await?
-            }
-        };
+        let subject_path = ancestry(conn, "subjects", row.subject_id).await?;
+        let reason_path = ancestry(conn, "reason_codes", row.reason_id).await?;
         Ok(RuleTicket {
             number: row.number,
             team_id: row.team_id,
@@ -249,6 +264,10 @@ impl RuleTicket {
             subject_path,
             product_id: row.product_id,
             account_id: row.account_id,
+            reason_path,
+            region_id: row.region_id,
+            service_type_id: row.service_type_id,
+            unit_type_id: row.unit_type_id,
             title: row.title,
             description: row.description,
             status: decode(TicketStatus::parse, &row.status)?,
@@ -267,6 +286,10 @@ impl RuleTicket {
             subject_path: &self.subject_path,
             product_id: self.product_id,
             account_id: self.account_id,
+            reason_path: &self.reason_path,
+            region_id: self.region_id,
+            service_type_id: self.service_type_id,
+            unit_type_id: self.unit_type_id,
             title: &self.title,
             description: &self.description,
         }
@@ -518,5 +541,39 @@ mod tests {
             .unwrap();
         assert!(matches!(apply(&d.db, &agent, &[second.reference.clone(), finance_ticket], d.now).await, Err(AppError::Forbidden(_))));
         assert!(matches!(apply(&d.db, &agent, &[], d.now).await, Err(AppError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn service_type_unit_type_and_reason_conditions_route_tickets() {
+        let d = Demo::new().await;
+        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
+        let (support, field_service) = (d.team("Support").await, d.team("Field Service").await);
+        let db = d.db.clone();
+        let id_of = move |sql: &'static str| {
+            let db = db.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db.read).await.unwrap() }
+        };
+        let on_site = id_of("SELECT id FROM service_types WHERE name = 'On-site'").await;
+        let card = tickets::create(&d.db, &agent, &TicketInput { service_type_id: Some(on_site), ..TicketInput::quick(support, "Install a switch") }, d.now).await.unwrap();
+        assert_eq!(card.team_id, field_service, "the seeded on-site rule");
+
+        let routers = id_of("SELECT id FROM unit_types WHERE name = 'Router'").await;
+        let malfunction = id_of("SELECT id FROM reason_codes WHERE name = 'Malfunction'").await;
+        let conditions = RoutingConditions { unit_type_ids: vec![routers], reason_ids: vec![malfunction], ..Default::default() };
+        let raise = RoutingActions { priority: Some(Priority::Urgent), ..Default::default() };
+        save(&d.db, &lead, None, None, &RoutingRuleInput { name: "Broken routers are urgent".into(), enabled: true, conditions, actions: raise }).await.unwrap();
+        let unit = id_of("SELECT id FROM units WHERE serial = 'RX2-1001'").await;
+        let fault = id_of("SELECT id FROM reason_codes WHERE name = 'Hardware fault'").await;
+        let input = TicketInput { unit_id: Some(unit), reason_id: Some(fault), ..TicketInput::quick(support, "Router reboots") };
+        let urgent = tickets::create(&d.db, &agent, &input, d.now).await.unwrap();
+        assert_eq!(urgent.priority, Priority::Urgent, "a router, and a fault below Malfunction");
+        let request = id_of("SELECT id FROM reason_codes WHERE name = 'Information'").await;
+        let calm = tickets::create(&d.db, &agent, &TicketInput { reason_id: Some(request), ..input }, d.now).await.unwrap();
+        assert_eq!(calm.priority, Priority::Normal, "a question about a router is not a fault");
+        let detail = tickets::get(&d.db, &agent, &urgent.reference).await.unwrap();
+        let shown = detail.unit.unwrap();
+        assert_eq!((shown.serial.as_str(), shown.contract.as_str(), shown.unit_type.as_deref()), ("RX2-1001", "Gold support", Some("Router")));
+        assert!(shown.warranty_until.unwrap() > d.now.date_naive());
+        assert!(matches!(tickets::create(&d.db, &agent, &TicketInput { unit_id: Some(9_999), ..TicketInput::quick(support, "x") }, d.now).await, Err(AppError::Invalid(_))));
     }
 }

@@ -117,6 +117,22 @@ const SUBJECTS: &[(&str, &[&str])] = &[
 
 const PRODUCTS: &[&str] = &["Router X200", "Laptop Pro 14", "Office Suite", "Payroll Cloud"];
 
+const REASONS: &[(&str, &[&str])] = &[
+    ("Malfunction", &["Hardware fault", "Software error"]),
+    ("Request", &["Information", "Change"]),
+    ("Complaint", &["Invoice dispute", "Service quality"]),
+];
+const REGIONS: &[&str] = &["Berlin", "Budapest", "Munich", "Vienna"];
+const SERVICE_TYPES: &[&str] = &["Remote support", "On-site", "Depot repair"];
+const UNIT_TYPES: &[&str] = &["Router", "Laptop", "Printer"];
+/// (serial, item, unit type, account, warranty end in days from now (negative: ended), contract)
+const UNITS: &[(&str, &str, &str, &str, i64, &str)] = &[
+    ("RX2-1001", "Router X200", "Router", "Acme GmbH", 420, "Gold support"),
+    ("LP14-2044", "Laptop Pro 14", "Laptop", "Globex Kft.", -60, ""),
+    ("PR-77310", "Office printer P7", "Printer", "Initech AG", 150, "Basic maintenance"),
+    ("RX2-1002", "Router X200", "Router", "Umbrella Ltd", -300, "Gold support"),
+];
+
 /// (name, kind, scale maximum)
 const QUALIFICATIONS: &[(&str, &str, i64)] = &[("Networking", "technical", 10), ("German", "soft", 10), ("Billing", "technical", 10)];
 
@@ -149,6 +165,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     let person = |email: &str| people.iter().find(|(e, _)| *e == email).map(|(_, id)| *id).unwrap_or_default();
 
     let mut contacts = Vec::new();
+    let mut contact_accounts = Vec::new();
     for (account, members) in ACCOUNTS {
         let account_id = sqlx::query("INSERT INTO accounts (name) VALUES (?)").bind(account).execute(&mut *tx).await?.last_insert_rowid();
         for (name, email) in *members {
@@ -160,6 +177,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
                 .await?
                 .last_insert_rowid();
             contacts.push((contact_id, *email));
+            contact_accounts.push((contact_id, *account));
         }
     }
     if let Some((contact_id, _)) = contacts.iter().find(|(_, email)| *email == "customer@demo.test") {
@@ -182,6 +200,42 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     let mut products = Vec::new();
     for product in PRODUCTS {
         products.push(sqlx::query("INSERT INTO products (name) VALUES (?)").bind(product).execute(&mut *tx).await?.last_insert_rowid());
+    }
+
+    let mut reasons = Vec::new();
+    for (general, specific) in REASONS {
+        let parent_id = sqlx::query("INSERT INTO reason_codes (name) VALUES (?)").bind(general).execute(&mut *tx).await?.last_insert_rowid();
+        for name in *specific {
+            reasons.push(sqlx::query("INSERT INTO reason_codes (parent_id, name) VALUES (?, ?)").bind(parent_id).bind(name).execute(&mut *tx).await?.last_insert_rowid());
+        }
+    }
+    let mut regions = Vec::new();
+    for name in REGIONS {
+        regions.push(sqlx::query("INSERT INTO regions (name) VALUES (?)").bind(name).execute(&mut *tx).await?.last_insert_rowid());
+    }
+    let mut service_types = Vec::new();
+    for name in SERVICE_TYPES {
+        service_types.push(sqlx::query("INSERT INTO service_types (name) VALUES (?)").bind(name).execute(&mut *tx).await?.last_insert_rowid());
+    }
+    for name in UNIT_TYPES {
+        sqlx::query("INSERT INTO unit_types (name) VALUES (?)").bind(name).execute(&mut *tx).await?;
+    }
+    let mut units = Vec::new();
+    for (serial, item, unit_type, account, warranty_days, contract) in UNITS {
+        let id = sqlx::query(
+            "INSERT INTO units (serial, item, unit_type_id, account_id, warranty_until, contract)
+             VALUES (?, ?, (SELECT id FROM unit_types WHERE name = ?), (SELECT id FROM accounts WHERE name = ?), ?, ?)",
+        )
+        .bind(serial)
+        .bind(item)
+        .bind(unit_type)
+        .bind(account)
+        .bind((now + Duration::days(*warranty_days)).date_naive())
+        .bind(contract)
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        units.push((id, *account));
     }
 
     let mut team_ids = Vec::new();
@@ -259,6 +313,16 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
                 new_customer: None,
                 subject_id: Some(subjects[serial % subjects.len()]),
                 product_id: (serial % 3 != 0).then(|| products[serial % products.len()]),
+                reason_id: Some(reasons[serial % reasons.len()]),
+                region_id: (serial % 2 == 0).then(|| regions[serial % regions.len()]),
+                // Field Service works on site; the others mostly remotely.
+                service_type_id: Some(if team.name == "Field Service" { service_types[1] } else { service_types[if serial % 4 == 0 { 2 } else { 0 }] }),
+                unit_id: contact_accounts
+                    .iter()
+                    .find(|(id, _)| *id == contact)
+                    .and_then(|(_, account)| units.iter().find(|(_, owner)| owner == account))
+                    .filter(|_| serial % 3 == 0)
+                    .map(|(id, _)| *id),
                 assignee_id: assignee,
                 tags: if serial % 5 == 0 { vec!["vip".into()] } else { vec![] },
                 requirements: if *team_id == team_ids[0].0 && assignee.is_none() && index % NEEDS_NETWORKING_EVERY == 0 {
@@ -323,6 +387,12 @@ async fn seed_routing_rules(db: &Db, admin: &CurrentUser) -> Result<(), AppError
             enabled: true,
             conditions: RoutingConditions { keywords: vec!["outage".into(), "down for everyone".into()], ..Default::default() },
             actions: RoutingActions { priority: Some(Priority::Urgent), ..Default::default() },
+        },
+        RoutingRuleInput {
+            name: "On-site service goes to Field Service".into(),
+            enabled: true,
+            conditions: RoutingConditions { service_type_ids: vec![id_of("service_types", "On-site").await?], ..Default::default() },
+            actions: RoutingActions { team_id: Some(id_of("teams", "Field Service").await?), ..Default::default() },
         },
         RoutingRuleInput {
             name: "Acme GmbH is a key account".into(),

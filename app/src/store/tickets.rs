@@ -256,12 +256,17 @@ async fn resolve_references(conn: &mut SqliteConnection, input: &TicketInput) ->
     let assignee = check_assignee(conn, input.assignee_id, input.team_id).await?;
     check_exists(conn, "subjects", "Subject", input.subject_id).await?;
     check_exists(conn, "products", "Product", input.product_id).await?;
+    check_exists(conn, "reason_codes", "Reason code", input.reason_id).await?;
+    check_exists(conn, "regions", "Region", input.region_id).await?;
+    check_exists(conn, "service_types", "Service type", input.service_type_id).await?;
+    check_exists(conn, "units", "Unit", input.unit_id).await?;
     let (contact_id, account_id) = customers::resolve(conn, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
     Ok(Resolved { assignee, contact_id, account_id })
 }
 
 /// The columns a ticket form edits, in the order `bind_editable` binds them.
-const EDITABLE_COLUMNS: &str = "title, description, priority, status, assignee_id, account_id, contact_id, origin, subject_id, product_id";
+const EDITABLE_COLUMNS: &str = "title, description, priority, status, assignee_id, account_id, contact_id, origin, subject_id, product_id,
+    reason_id, region_id, service_type_id, unit_id";
 
 type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
@@ -277,6 +282,10 @@ fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved:
         .bind(input.origin.as_str())
         .bind(input.subject_id)
         .bind(input.product_id)
+        .bind(input.reason_id)
+        .bind(input.region_id)
+        .bind(input.service_type_id)
+        .bind(input.unit_id)
 }
 
 /// Creates a ticket in the team's intake stage; returns its card (with the new reference).
@@ -297,7 +306,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     let status = status::derive(stage.category, is_worked(&mut tx, team.id, resolved.assignee.as_ref().map(|a| a.id)).await?);
     let insert = format!(
         "INSERT INTO tickets ({EDITABLE_COLUMNS}, number, team_id, stage_id, position, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     );
     let ticket_id = bind_editable(sqlx::query(&insert), &input, &resolved, status)
         .bind(number)
@@ -458,6 +467,10 @@ struct DetailRow {
     account_name: Option<String>,
     subject_id: Option<i64>,
     product_id: Option<i64>,
+    reason_id: Option<i64>,
+    region_id: Option<i64>,
+    service_type_id: Option<i64>,
+    unit_id: Option<i64>,
     created_by: Option<i64>,
     creator_name: Option<String>,
     created_at: DateTime<Utc>,
@@ -470,7 +483,7 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
     let row: DetailRow = sqlx::query_as(
         "SELECT k.id, k.number, k.title, k.description, k.team_id, t.name AS team_name, k.stage_id, k.status, k.priority,
                 k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
-                a.name AS account_name, k.subject_id, k.product_id, k.created_by, cb.name AS creator_name,
+                a.name AS account_name, k.subject_id, k.product_id, k.reason_id, k.region_id, k.service_type_id, k.unit_id, k.created_by, cb.name AS creator_name,
                 k.created_at, k.updated_at, k.closed_at, k.version
            FROM tickets k
            JOIN teams t ON t.id = k.team_id
@@ -498,6 +511,18 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         .collect::<Result<Vec<_>, AppError>>()?;
     let requirements = super::qualifications::requirements_of(conn, row.id).await?;
     let queues = super::queues::queues_of(conn, row.id).await?;
+    let unit = match row.unit_id {
+        Some(unit_id) => {
+            let (serial, item, unit_type, warranty_until, contract): (String, String, Option<String>, Option<chrono::NaiveDate>, String) = sqlx::query_as(
+                "SELECT u.serial, u.item, t.name, u.warranty_until, u.contract FROM units u LEFT JOIN unit_types t ON t.id = u.unit_type_id WHERE u.id = ?",
+            )
+            .bind(unit_id)
+            .fetch_one(&mut *conn)
+            .await?;
+            Some(UnitInfo { serial, item, unit_type, warranty_until, contract })
+        }
+        None => None,
+    };
     let stages = stages_of(conn, row.team_id).await?;
     let current = stages
         .iter()
@@ -524,6 +549,11 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         description: row.description,
         subject_id: row.subject_id,
         product_id: row.product_id,
+        reason_id: row.reason_id,
+        region_id: row.region_id,
+        service_type_id: row.service_type_id,
+        unit_id: row.unit_id,
+        unit,
         tags,
         requirements,
         queues,
@@ -580,7 +610,7 @@ pub async fn update(
     let resolved = resolve_references(&mut tx, &input).await?;
     let status = status::derive(stage.category, is_worked(&mut tx, input.team_id, resolved.assignee.as_ref().map(|a| a.id)).await?);
     let update = format!(
-        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
+        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
                 team_id = ?, stage_id = ?, position = COALESCE(?, position), updated_at = ?, version = version + 1
           WHERE id = ? AND version = ?"
     );
@@ -614,17 +644,32 @@ pub async fn update(
         }
         add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, Some(user.id), now, &line).await?;
     }
-    let subjects = subject_paths(&mut tx).await?;
-    let subject = |id: Option<i64>| id.and_then(|id| subjects.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default();
-    let (product_before, product_after) = (product_name(&mut tx, before.product_id).await?, product_name(&mut tx, after.product_id).await?);
+    let subjects = tree_paths(&mut tx, "subjects").await?;
+    let reasons = tree_paths(&mut tx, "reason_codes").await?;
+    let path = |all: &[Named], id: Option<i64>| id.and_then(|id| all.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default();
+    let mut names = Vec::new();
+    for (table, column, which) in [
+        ("products", "name", [before.product_id, after.product_id]),
+        ("regions", "name", [before.region_id, after.region_id]),
+        ("service_types", "name", [before.service_type_id, after.service_type_id]),
+        ("units", "serial || ' · ' || item", [before.unit_id, after.unit_id]),
+    ] {
+        names.push((name_of(&mut tx, table, column, which[0]).await?, name_of(&mut tx, table, column, which[1]).await?));
+    }
+    let [(product_before, product_after), (region_before, region_after), (service_before, service_after), (unit_before, unit_after)]: [(String, String); 4] =
+        names.try_into().map_err(|_| AppError::Internal("Field names are missing.".into()))?;
     let edited = changes::describe(&[
         ("Title", before.title.clone(), after.title.clone()),
         ("Description", summary_of(&before.description), summary_of(&after.description)),
         ("Priority", before.priority.label().into(), after.priority.label().into()),
         ("Origin", before.origin.label().into(), after.origin.label().into()),
         ("Customer", before.customer.display().unwrap_or_default(), after.customer.display().unwrap_or_default()),
-        ("Subject", subject(before.subject_id), subject(after.subject_id)),
+        ("Subject", path(&subjects, before.subject_id), path(&subjects, after.subject_id)),
         ("Product", product_before, product_after),
+        ("Reason", path(&reasons, before.reason_id), path(&reasons, after.reason_id)),
+        ("Region", region_before, region_after),
+        ("Service type", service_before, service_after),
+        ("Unit", unit_before, unit_after),
         ("Tags", before.tags.join(", "), after.tags.join(", ")),
         (
             "Required qualifications",
@@ -661,15 +706,17 @@ fn summary_of(text: &str) -> String {
     }
 }
 
-async fn product_name(conn: &mut SqliteConnection, id: Option<i64>) -> Result<String, AppError> {
+/// The display name of a record for the timeline; `table` and `column` are fixed by the caller.
+async fn name_of(conn: &mut SqliteConnection, table: &str, column: &str, id: Option<i64>) -> Result<String, AppError> {
     let Some(id) = id else { return Ok(String::new()) };
-    let name: Option<String> = sqlx::query_scalar("SELECT name FROM products WHERE id = ?").bind(id).fetch_optional(conn).await?;
+    let name: Option<String> = sqlx::query_scalar(&format!("SELECT {column} FROM {table} WHERE id = ?")).bind(id).fetch_optional(conn).await?;
     Ok(name.unwrap_or_default())
 }
 
-/// Every subject with its full path ("Hardware › Printer"), sorted by path.
-pub(crate) async fn subject_paths(conn: &mut SqliteConnection) -> Result<Vec<Named>, AppError> {
-    let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as("SELECT id, parent_id, name FROM subjects").fetch_all(conn).await?;
+/// Every entry of a tree table (subjects, reason codes) with its full path ("Hardware › Printer"),
+/// sorted by path; `table` is fixed by the caller.
+pub(crate) async fn tree_paths(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Named>, AppError> {
+    let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(&format!("SELECT id, parent_id, name FROM {table}")).fetch_all(conn).await?;
     let by_id: HashMap<i64, (Option<i64>, &str)> = rows.iter().map(|(id, parent, name)| (*id, (*parent, name.as_str()))).collect();
     let mut subjects: Vec<Named> = rows
         .iter()
@@ -698,13 +745,16 @@ pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptio
         .into_iter()
         .map(|(id, name)| Named { id, name })
         .collect();
-    let products = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM products ORDER BY name")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Named { id, name })
-        .collect();
-    let subjects = subject_paths(&mut conn).await?;
+    let products = super::named_list(&mut conn, "SELECT id, name FROM products ORDER BY name").await?;
+    let subjects = tree_paths(&mut conn, "subjects").await?;
+    let reasons = tree_paths(&mut conn, "reason_codes").await?;
+    let regions = super::named_list(&mut conn, "SELECT id, name FROM regions ORDER BY name").await?;
+    let service_types = super::named_list(&mut conn, "SELECT id, name FROM service_types ORDER BY name").await?;
+    let units = super::named_list(
+        &mut conn,
+        "SELECT u.id, u.serial || ' · ' || u.item || COALESCE(' · ' || a.name, '') FROM units u LEFT JOIN accounts a ON a.id = u.account_id ORDER BY a.name, u.serial",
+    )
+    .await?;
     let recent_agents = sqlx::query_as::<_, (i64, String)>(
         "SELECT u.id, u.name FROM assignment_history h JOIN users u ON u.id = h.assignee_id
           WHERE h.actor_id = ? GROUP BY u.id ORDER BY MAX(h.at) DESC, MAX(h.id) DESC LIMIT ?",
@@ -717,7 +767,7 @@ pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptio
     .map(|(id, name)| Named { id, name })
     .collect();
     let qualifications = super::qualifications::all(&mut conn).await?;
-    Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products, qualifications })
+    Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products, reasons, regions, service_types, units, qualifications })
 }
 
 #[cfg(test)]

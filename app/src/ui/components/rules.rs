@@ -32,6 +32,18 @@ pub fn describe_ticket_conditions(c: &RoutingConditions, choices: &RuleChoices) 
     if !c.account_ids.is_empty() {
         lines.push(format!("Customer account is {}", names(&c.account_ids, &choices.accounts)));
     }
+    if !c.reason_ids.is_empty() {
+        lines.push(format!("Reason is {} (or below)", names(&c.reason_ids, &choices.reasons)));
+    }
+    if !c.region_ids.is_empty() {
+        lines.push(format!("Region is {}", names(&c.region_ids, &choices.regions)));
+    }
+    if !c.service_type_ids.is_empty() {
+        lines.push(format!("Service type is {}", names(&c.service_type_ids, &choices.service_types)));
+    }
+    if !c.unit_type_ids.is_empty() {
+        lines.push(format!("Unit type is {}", names(&c.unit_type_ids, &choices.unit_types)));
+    }
     if !c.keywords.is_empty() {
         lines.push(format!("Title or description mentions {}", c.keywords.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(" or ")));
     }
@@ -46,6 +58,10 @@ pub struct ConditionState {
     subjects: RwSignal<Vec<i64>>,
     products: RwSignal<Vec<i64>>,
     accounts: RwSignal<Vec<i64>>,
+    reasons: RwSignal<Vec<i64>>,
+    regions: RwSignal<Vec<i64>>,
+    service_types: RwSignal<Vec<i64>>,
+    unit_types: RwSignal<Vec<i64>>,
     /// Comma-separated, as typed.
     keywords: RwSignal<String>,
 }
@@ -58,6 +74,10 @@ impl ConditionState {
             subjects: RwSignal::new(c.subject_ids.clone()),
             products: RwSignal::new(c.product_ids.clone()),
             accounts: RwSignal::new(c.account_ids.clone()),
+            reasons: RwSignal::new(c.reason_ids.clone()),
+            regions: RwSignal::new(c.region_ids.clone()),
+            service_types: RwSignal::new(c.service_type_ids.clone()),
+            unit_types: RwSignal::new(c.unit_type_ids.clone()),
             keywords: RwSignal::new(c.keywords.join(", ")),
         }
     }
@@ -70,6 +90,10 @@ impl ConditionState {
             product_ids: self.products.get_untracked(),
             account_ids: self.accounts.get_untracked(),
             keywords: self.keywords.get_untracked().split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect(),
+            reason_ids: self.reasons.get_untracked(),
+            region_ids: self.regions.get_untracked(),
+            service_type_ids: self.service_types.get_untracked(),
+            unit_type_ids: self.unit_types.get_untracked(),
         }
     }
 }
@@ -91,6 +115,10 @@ pub fn TicketConditionFields(state: ConditionState, choices: RuleChoices) -> imp
         <CheckList legend="Subject (includes the subjects below it)" prefix="rule-subject" options=with_ids(&choices.subjects) chosen=state.subjects/>
         <CheckList legend="Product" prefix="rule-product" options=with_ids(&choices.products) chosen=state.products/>
         <CheckList legend="Customer account" prefix="rule-account" options=with_ids(&choices.accounts) chosen=state.accounts/>
+        <CheckList legend="Reason (includes the codes below it)" prefix="rule-reason" options=with_ids(&choices.reasons) chosen=state.reasons/>
+        <CheckList legend="Region" prefix="rule-region" options=with_ids(&choices.regions) chosen=state.regions/>
+        <CheckList legend="Service type" prefix="rule-service-type" options=with_ids(&choices.service_types) chosen=state.service_types/>
+        <CheckList legend="Unit type" prefix="rule-unit-type" options=with_ids(&choices.unit_types) chosen=state.unit_types/>
         <div class="field">
             <label for="rule-keywords">"Keywords in title or description"</label>
             <input id="rule-keywords" placeholder="e.g. outage, on site" bind:value=state.keywords/>

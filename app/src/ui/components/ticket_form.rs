@@ -22,6 +22,10 @@ pub struct TicketFormState {
     pub new_customer: RwSignal<NewCustomer>,
     pub subject_id: RwSignal<Option<i64>>,
     pub product_id: RwSignal<Option<i64>>,
+    pub reason_id: RwSignal<Option<i64>>,
+    pub region_id: RwSignal<Option<i64>>,
+    pub service_type_id: RwSignal<Option<i64>>,
+    pub unit_id: RwSignal<Option<i64>>,
     pub assignee_id: RwSignal<Option<i64>>,
     /// Comma-separated, as typed.
     pub tags: RwSignal<String>,
@@ -43,6 +47,10 @@ impl TicketFormState {
             new_customer: RwSignal::new(NewCustomer::default()),
             subject_id: RwSignal::new(None),
             product_id: RwSignal::new(None),
+            reason_id: RwSignal::new(None),
+            region_id: RwSignal::new(None),
+            service_type_id: RwSignal::new(None),
+            unit_id: RwSignal::new(None),
             assignee_id: RwSignal::new(None),
             tags: RwSignal::new(String::new()),
             requirements: RwSignal::new(Vec::new()),
@@ -60,6 +68,10 @@ impl TicketFormState {
         state.customer_label.set(ticket.customer.display());
         state.subject_id.set(ticket.subject_id);
         state.product_id.set(ticket.product_id);
+        state.reason_id.set(ticket.reason_id);
+        state.region_id.set(ticket.region_id);
+        state.service_type_id.set(ticket.service_type_id);
+        state.unit_id.set(ticket.unit_id);
         state.assignee_id.set(ticket.assignee.as_ref().map(|a| a.id));
         state.tags.set(ticket.tags.join(", "));
         state.requirements.set(ticket.requirements.clone());
@@ -80,6 +92,10 @@ impl TicketFormState {
             new_customer: creating.then(|| self.new_customer.get_untracked()),
             subject_id: self.subject_id.get_untracked(),
             product_id: self.product_id.get_untracked(),
+            reason_id: self.reason_id.get_untracked(),
+            region_id: self.region_id.get_untracked(),
+            service_type_id: self.service_type_id.get_untracked(),
+            unit_id: self.unit_id.get_untracked(),
             assignee_id: self.assignee_id.get_untracked(),
             tags: self.tags.get_untracked().split(',').map(str::to_string).collect(),
             requirements: self.requirements.get_untracked(),
@@ -176,6 +192,12 @@ pub fn TicketFields(state: TicketFormState, options: TicketFormOptions) -> impl 
             <IdSelect id="product" label="Product" empty="—" choices=options.products value=state.product_id/>
             <IdSelect id="assignee" label="Assignee" empty="Unassigned" choices=options.agents value=state.assignee_id
                 suggested=("Recently assigned by you", options.recent_agents)/>
+        </div>
+        <div class="field-row">
+            <IdSelect id="reason" label="Reason" empty="—" choices=options.reasons value=state.reason_id/>
+            <IdSelect id="region" label="Region" empty="—" choices=options.regions value=state.region_id/>
+            <IdSelect id="service-type" label="Service type" empty="—" choices=options.service_types value=state.service_type_id/>
+            <IdSelect id="unit" label="Unit (serial number)" empty="—" choices=options.units value=state.unit_id/>
         </div>
         <div class="field">
             <label for="tags">"Tags"</label>

@@ -177,6 +177,21 @@ fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback
             }).collect_view()}
             <span class="muted">{created}</span>
         </div>
+        {detail.unit.clone().map(|unit| {
+            let warranty = match unit.warranty_until {
+                Some(until) if until >= now.date_naive() => format!("under warranty until {}", until.format("%d %b %Y")),
+                Some(until) => format!("warranty ended {}", until.format("%d %b %Y")),
+                None => "no warranty".to_string(),
+            };
+            let contract = if unit.contract.is_empty() { "no service contract".to_string() } else { format!("contract: {}", unit.contract) };
+            view! {
+                <div class="unit-info" data-testid="unit-info">
+                    <strong>{unit.serial.clone()}</strong> " · " {unit.item.clone()}
+                    {unit.unit_type.clone().map(|t| view! { " (" {t} ")" })}
+                    " — " {warranty} " · " {contract}
+                </div>
+            }
+        })}
         <div class="ticket-layout">
             <form class="panel" on:submit=save novalidate>
                 {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
