@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 use super::routing::{all_exist, check_conditions, choices, RuleTicket};
 use super::teams::stages_of;
 use super::tickets::{add_timeline, check_assignee, follow, is_worked, last_position};
-use super::{expect_one_row, Db};
+use super::{expect_one_row, from_json, to_json, Db};
 use crate::domain::automation::{self, AutomationFacts, Chain, Event};
 use crate::domain::assign::Method;
 use crate::domain::{ordering, status};
@@ -25,14 +25,6 @@ fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
     }
 }
 
-fn unreadable(error: serde_json::Error) -> AppError {
-    AppError::Internal(format!("A stored automation rule cannot be read: {error}"))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
-    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
-}
-
 async fn rules(conn: &mut SqliteConnection) -> Result<Vec<AutomationRule>, AppError> {
     let rows: Vec<(i64, String, bool, String, String, String, i64)> =
         sqlx::query_as("SELECT id, name, enabled, trigger, conditions, actions, version FROM automation_rules ORDER BY id").fetch_all(conn).await?;
@@ -44,9 +36,9 @@ async fn rules(conn: &mut SqliteConnection) -> Result<Vec<AutomationRule>, AppEr
                 rule: AutomationRuleInput {
                     name,
                     enabled,
-                    trigger: serde_json::from_str(&trigger).map_err(unreadable)?,
-                    conditions: serde_json::from_str(&conditions).map_err(unreadable)?,
-                    actions: serde_json::from_str(&actions).map_err(unreadable)?,
+                    trigger: from_json(&trigger)?,
+                    conditions: from_json(&conditions)?,
+                    actions: from_json(&actions)?,
                 },
             })
         })

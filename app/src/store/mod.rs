@@ -54,6 +54,27 @@ pub(crate) async fn named_list(conn: &mut sqlx::SqliteConnection, sql: &str) -> 
     Ok(sqlx::query_as::<_, (i64, String)>(sql).fetch_all(conn).await?.into_iter().map(|(id, name)| crate::model::Named { id, name }).collect())
 }
 
+/// Maps a unique-name violation to a clear message about `what` (e.g. "A queue") named `name`.
+pub(crate) fn name_taken(what: &'static str, name: &str) -> impl FnOnce(sqlx::Error) -> AppError {
+    let name = name.to_string();
+    move |error| match AppError::from(error) {
+        AppError::Conflict(_) => AppError::Invalid(format!("{what} named \"{name}\" already exists.")),
+        other => other,
+    }
+}
+
+/// Reads a JSON document stored by this program (rule conditions and actions).
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, AppError> {
+    serde_json::from_str(text).map_err(|e| AppError::Internal(format!("A stored rule cannot be read: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Everyone who can work tickets (staff), by name, for pickers.
+pub(crate) const STAFF_SQL: &str = "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name";
+
 /// Reads a stored code back into its enum; an unknown code means the database was edited by hand.
 pub(crate) fn decode<T>(parse: fn(&str) -> Option<T>, code: &str) -> Result<T, AppError> {
     parse(code).ok_or_else(|| AppError::Internal(format!("Unknown code {code:?} in the database.")))

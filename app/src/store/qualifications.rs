@@ -23,12 +23,7 @@ pub async fn matrix(db: &Db, user: &CurrentUser) -> Result<QualificationMatrix, 
     }
     let mut conn = db.read.acquire().await?;
     let qualifications = all(&mut conn).await?;
-    let people = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Named { id, name })
-        .collect();
+    let people = super::named_list(&mut conn, super::STAFF_SQL).await?;
     let ratings = sqlx::query_as::<_, (i64, i64, i64)>("SELECT user_id, qualification_id, rating FROM user_qualifications")
         .fetch_all(&mut *conn)
         .await?
@@ -57,10 +52,7 @@ pub async fn create(db: &Db, user: &CurrentUser, name: &str, kind: Qualification
         .bind(scale_max)
         .execute(&db.write)
         .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::Invalid(format!("A qualification named \"{name}\" already exists.")),
-            other => other,
-        })?
+        .map_err(super::name_taken("A qualification", &name))?
         .last_insert_rowid();
     Ok(Qualification { id, name, kind, scale_max })
 }

@@ -68,12 +68,7 @@ pub async fn overview(db: &Db, user: &CurrentUser) -> Result<QueuesOverview, App
             QueueSummary { is_member: members.iter().any(|m| m.id == user.id), id, name, description, members, waiting, open, version }
         })
         .collect();
-    let people = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Named { id, name })
-        .collect();
+    let people = super::named_list(&mut conn, super::STAFF_SQL).await?;
     Ok(QueuesOverview { queues, people, can_manage: user.role.manages_stages() })
 }
 
@@ -86,10 +81,7 @@ pub async fn create(db: &Db, user: &CurrentUser, name: &str, description: &str) 
         .bind(&description)
         .execute(&db.write)
         .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::Invalid(format!("A queue named \"{name}\" already exists.")),
-            other => other,
-        })?
+        .map_err(super::name_taken("A queue", &name))?
         .last_insert_rowid();
     Ok(Named { id, name })
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, is_worked, last_position, tree_paths};
-use super::{decode, expect_one_row, named_list, Db};
+use super::{decode, expect_one_row, from_json, named_list, to_json, Db};
 use crate::domain::routing::{self, TicketFacts};
 use crate::domain::{ordering, reference, status};
 use crate::error::AppError;
@@ -16,10 +16,6 @@ fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden("Only admins and team leads change routing rules.".into()))
     }
-}
-
-fn corrupt(error: serde_json::Error) -> AppError {
-    AppError::Internal(format!("A stored routing rule cannot be read: {error}"))
 }
 
 async fn rules(conn: &mut SqliteConnection) -> Result<Vec<RoutingRule>, AppError> {
@@ -35,8 +31,8 @@ async fn rules(conn: &mut SqliteConnection) -> Result<Vec<RoutingRule>, AppError
                 rule: RoutingRuleInput {
                     name,
                     enabled,
-                    conditions: serde_json::from_str(&conditions).map_err(corrupt)?,
-                    actions: serde_json::from_str(&actions).map_err(corrupt)?,
+                    conditions: from_json(&conditions)?,
+                    actions: from_json(&actions)?,
                 },
             })
         })
@@ -57,7 +53,7 @@ pub(crate) async fn choices(conn: &mut SqliteConnection) -> Result<RuleChoices, 
     Ok(RuleChoices {
         teams: named_list(conn, "SELECT id, name FROM teams ORDER BY name").await?,
         queues: named_list(conn, "SELECT id, name FROM queues ORDER BY name").await?,
-        agents: named_list(conn, "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name").await?,
+        agents: named_list(conn, super::STAFF_SQL).await?,
         subjects: tree_paths(conn, "subjects").await?,
         products: named_list(conn, "SELECT id, name FROM products ORDER BY name").await?,
         accounts: named_list(conn, "SELECT id, name FROM accounts ORDER BY name").await?,
@@ -112,8 +108,7 @@ async fn check_references(conn: &mut SqliteConnection, rule: &RoutingRuleInput) 
 pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &RoutingRuleInput) -> Result<RoutingRule, AppError> {
     may_edit(user)?;
     let rule = routing::validate(input)?;
-    let conditions = serde_json::to_string(&rule.conditions).map_err(|e| AppError::Internal(e.to_string()))?;
-    let actions = serde_json::to_string(&rule.actions).map_err(|e| AppError::Internal(e.to_string()))?;
+    let (conditions, actions) = (to_json(&rule.conditions)?, to_json(&rule.actions)?);
     let mut tx = db.write.begin().await?;
     check_references(&mut tx, &rule).await?;
     let id = match (id, version) {

@@ -6,7 +6,7 @@ use super::{decode, expect_one_row, Db};
 use crate::domain::access::{self, Relation};
 use crate::domain::validate;
 use crate::error::AppError;
-use crate::model::{AssignmentMethod, CurrentUser, Named, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, Visibility};
+use crate::model::{AssignmentMethod, CurrentUser, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, Visibility};
 
 #[derive(sqlx::FromRow)]
 struct TeamRow {
@@ -260,12 +260,7 @@ async fn load_settings(conn: &mut SqliteConnection, team_id: i64) -> Result<Team
         .bind(team_id)
         .fetch_all(&mut *conn)
         .await?;
-    let people = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Named { id, name })
-        .collect();
+    let people = super::named_list(&mut *conn, super::STAFF_SQL).await?;
     Ok(TeamSettings {
         team_id,
         name,

@@ -739,12 +739,7 @@ pub(crate) async fn tree_paths(conn: &mut SqliteConnection, table: &str) -> Resu
 pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptions, AppError> {
     let teams = super::teams::visible_teams(db, user).await?.into_iter().map(|t| Named { id: t.id, name: t.name }).collect();
     let mut conn = db.read.acquire().await?;
-    let agents = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(id, name)| Named { id, name })
-        .collect();
+    let agents = super::named_list(&mut conn, super::STAFF_SQL).await?;
     let products = super::named_list(&mut conn, "SELECT id, name FROM products ORDER BY name").await?;
     let subjects = tree_paths(&mut conn, "subjects").await?;
     let reasons = tree_paths(&mut conn, "reason_codes").await?;
