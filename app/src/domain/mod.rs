@@ -5,6 +5,7 @@ pub mod age;
 pub mod assign;
 pub mod automation;
 pub mod board;
+pub mod calendar;
 pub mod changes;
 pub mod ordering;
 pub mod reference;
