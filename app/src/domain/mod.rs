@@ -10,5 +10,6 @@ pub mod changes;
 pub mod ordering;
 pub mod reference;
 pub mod routing;
+pub mod sla;
 pub mod status;
 pub mod validate;
