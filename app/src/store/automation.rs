@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 use super::routing::{all_exist, check_conditions, choices, RuleTicket};
 use super::teams::stages_of;
 use super::tickets::{add_timeline, check_assignee, follow, is_worked, last_position};
-use super::{expect_one_row, from_json, to_json, Db};
+use super::{from_json, to_json, Db};
 use crate::domain::automation::{self, AutomationFacts, Chain, Event};
 use crate::domain::assign::Method;
 use crate::domain::{ordering, status};
@@ -16,6 +16,9 @@ use crate::model::*;
 
 /// How many quiet tickets one clock round handles per rule; the rest wait for the next round.
 const QUIET_BATCH: i64 = 500;
+
+const TABLE: super::rules::RuleTable =
+    super::rules::RuleTable { table: "automation_rules", documents: &["trigger", "conditions", "actions"], ordered: false };
 
 fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
     if user.role.manages_stages() {
@@ -79,36 +82,7 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
     let (trigger, conditions, actions) = (to_json(&rule.trigger)?, to_json(&rule.conditions)?, to_json(&rule.actions)?);
     let mut tx = db.write.begin().await?;
     check_references(&mut tx, &rule).await?;
-    let id = match (id, version) {
-        (Some(id), Some(version)) => {
-            let affected = sqlx::query(
-                "UPDATE automation_rules SET name = ?, enabled = ?, trigger = ?, conditions = ?, actions = ?, version = version + 1
-                  WHERE id = ? AND version = ?",
-            )
-            .bind(&rule.name)
-            .bind(rule.enabled)
-            .bind(&trigger)
-            .bind(&conditions)
-            .bind(&actions)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            expect_one_row(affected, &format!("The rule \"{}\"", rule.name))?;
-            id
-        }
-        (None, None) => sqlx::query("INSERT INTO automation_rules (name, enabled, trigger, conditions, actions) VALUES (?, ?, ?, ?, ?)")
-            .bind(&rule.name)
-            .bind(rule.enabled)
-            .bind(&trigger)
-            .bind(&conditions)
-            .bind(&actions)
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid(),
-        _ => return Err(AppError::Invalid("A rule is changed by its id and version together.".into())),
-    };
+    let id = super::rules::write(&mut tx, &TABLE, id, version, &rule.name, rule.enabled, &[trigger, conditions, actions]).await?;
     let saved = rules(&mut tx).await?.into_iter().find(|r| r.id == id).ok_or_else(|| AppError::NotFound(format!("Automation rule {id} does not exist.")))?;
     tx.commit().await?;
     Ok(saved)
@@ -116,8 +90,7 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
 
 pub async fn delete(db: &Db, user: &CurrentUser, id: i64, version: i64) -> Result<(), AppError> {
     may_edit(user)?;
-    let affected = sqlx::query("DELETE FROM automation_rules WHERE id = ? AND version = ?").bind(id).bind(version).execute(&db.write).await?.rows_affected();
-    expect_one_row(affected, "The rule")
+    super::rules::delete(db, &TABLE, id, version).await
 }
 
 fn facts(ticket: &RuleTicket) -> AutomationFacts<'_> {

@@ -7,6 +7,7 @@ pub mod notifications;
 pub mod qualifications;
 pub mod queues;
 pub mod routing;
+mod rules;
 pub mod seed;
 pub mod teams;
 pub mod tickets;

@@ -4,11 +4,13 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, is_worked, last_position, tree_paths};
-use super::{decode, expect_one_row, from_json, named_list, to_json, Db};
+use super::{decode, from_json, named_list, to_json, Db};
 use crate::domain::routing::{self, TicketFacts};
 use crate::domain::{ordering, reference, status};
 use crate::error::AppError;
 use crate::model::*;
+
+const TABLE: super::rules::RuleTable = super::rules::RuleTable { table: "routing_rules", documents: &["conditions", "actions"], ordered: true };
 
 fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
     if user.role.manages_stages() {
@@ -111,36 +113,7 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
     let (conditions, actions) = (to_json(&rule.conditions)?, to_json(&rule.actions)?);
     let mut tx = db.write.begin().await?;
     check_references(&mut tx, &rule).await?;
-    let id = match (id, version) {
-        (Some(id), Some(version)) => {
-            let affected = sqlx::query(
-                "UPDATE routing_rules SET name = ?, enabled = ?, conditions = ?, actions = ?, version = version + 1 WHERE id = ? AND version = ?",
-            )
-            .bind(&rule.name)
-            .bind(rule.enabled)
-            .bind(&conditions)
-            .bind(&actions)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            expect_one_row(affected, &format!("The rule \"{}\"", rule.name))?;
-            id
-        }
-        (None, None) => sqlx::query(
-            "INSERT INTO routing_rules (name, position, enabled, conditions, actions)
-             VALUES (?, (SELECT COALESCE(MAX(position), -1) + 1 FROM routing_rules), ?, ?, ?)",
-        )
-        .bind(&rule.name)
-        .bind(rule.enabled)
-        .bind(&conditions)
-        .bind(&actions)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid(),
-        _ => return Err(AppError::Invalid("A rule is changed by its id and version together.".into())),
-    };
+    let id = super::rules::write(&mut tx, &TABLE, id, version, &rule.name, rule.enabled, &[conditions, actions]).await?;
     let saved = rules(&mut tx).await?.into_iter().find(|r| r.id == id).ok_or_else(|| AppError::NotFound(format!("Routing rule {id} does not exist.")))?;
     tx.commit().await?;
     Ok(saved)
@@ -148,8 +121,7 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
 
 pub async fn delete(db: &Db, user: &CurrentUser, id: i64, version: i64) -> Result<(), AppError> {
     may_edit(user)?;
-    let affected = sqlx::query("DELETE FROM routing_rules WHERE id = ? AND version = ?").bind(id).bind(version).execute(&db.write).await?.rows_affected();
-    expect_one_row(affected, "The rule")
+    super::rules::delete(db, &TABLE, id, version).await
 }
 
 /// Puts a rule at `to_index` (0-based, clamped) in the order.

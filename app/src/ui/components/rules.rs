@@ -126,3 +126,46 @@ pub fn TicketConditionFields(state: ConditionState, choices: RuleChoices) -> imp
         </div>
     }
 }
+
+/// What people who may change rules can do to one.
+#[derive(Clone, Copy)]
+pub struct RuleControls {
+    pub edit: Callback<()>,
+    pub toggle: Callback<()>,
+    pub delete: Callback<()>,
+}
+
+/// One rule in a list: its name, whether it is on, what it does, and its controls; `children`
+/// are extra controls placed first (moving a routing rule up or down).
+#[component]
+pub fn RuleCard(
+    testid: &'static str,
+    name: String,
+    enabled: bool,
+    /// ("When", "Subject is …") pairs.
+    lines: Vec<(&'static str, String)>,
+    controls: Option<RuleControls>,
+    #[prop(optional)] order: Option<i64>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <li class="rule" class:disabled=!enabled data-testid=testid>
+            <div class="rule-head">
+                {order.map(|n| view! { <span class="rule-order">{n}</span> })}
+                <strong>{name}</strong>
+                {(!enabled).then(|| view! { <span class="badge">"Disabled"</span> })}
+            </div>
+            <div class="rule-body">
+                {lines.into_iter().map(|(label, text)| view! { <div><span class="muted">{label} " "</span>{text}</div> }).collect_view()}
+            </div>
+            {controls.map(|c| view! {
+                <div class="rule-actions">
+                    {children.map(|extra| extra())}
+                    <button class="small" on:click=move |_| c.edit.run(())>"Edit"</button>
+                    <button class="small" on:click=move |_| c.toggle.run(())>{if enabled { "Disable" } else { "Enable" }}</button>
+                    <button class="small danger" on:click=move |_| c.delete.run(())>"Delete"</button>
+                </div>
+            })}
+        </li>
+    }
+}
