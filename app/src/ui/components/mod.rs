@@ -142,6 +142,32 @@ pub fn ToastList() -> impl IntoView {
     }
 }
 
+/// A titled page whose content is loaded from the server (again after `reload`), with a loading
+/// message and a clear error.
+#[component]
+pub fn LoadedPage<T, Fut, V>(title: &'static str, load: fn() -> Fut, render: fn(T, Callback<()>) -> V) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let data = Resource::new(|| (), move |_| load());
+    let reload = Callback::new(move |_: ()| data.refetch());
+    view! {
+        <main>
+            <div class="page-head"><h1>{title}</h1></div>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => render(value, reload).into_any(),
+                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
 #[component]
 pub fn ErrorAlert(error: AppError) -> impl IntoView {
     let sign_in = matches!(error, AppError::Unauthorized).then(|| view! { " " <a href="/login">"Sign in"</a> });

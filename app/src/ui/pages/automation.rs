@@ -10,27 +10,13 @@ use crate::error::AppError;
 use crate::model::{self, *};
 use model::Trigger;
 use crate::ui::components::{
-    describe_ticket_conditions, names, use_toasts, with_codes, with_ids, CheckList, ConditionState, ErrorAlert, RuleCard, RuleControls,
+    describe_ticket_conditions, names, use_toasts, with_codes, with_ids, CheckList, ConditionState, LoadedPage, RuleCard, RuleControls,
     TicketConditionFields,
 };
 
 #[component]
 pub fn AutomationPage() -> impl IntoView {
-    let setup = Resource::new(|| (), |_| load_automation_rules());
-    let reload = Callback::new(move |_: ()| setup.refetch());
-    view! {
-        <main>
-            <div class="page-head"><h1>"Automation rules"</h1></div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match setup.await {
-                        Ok(setup) => view! { <AutomationScreen setup reload/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </main>
-    }
+    view! { <LoadedPage title="Automation rules" load=load_automation_rules render=|setup, reload| view! { <AutomationScreen setup reload/> }/> }
 }
 
 fn describe_action(action: &AutomationAction, choices: &RuleChoices) -> String {

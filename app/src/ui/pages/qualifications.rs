@@ -6,27 +6,15 @@ use leptos::task::spawn_local;
 
 use crate::api::qualifications::{create_qualification, load_qualifications, rate_qualification};
 use crate::model::*;
-use crate::ui::components::{use_toasts, ErrorAlert};
+use crate::ui::components::{use_toasts, LoadedPage};
 
 #[component]
 pub fn QualificationsPage() -> impl IntoView {
-    let matrix = Resource::new(|| (), |_| load_qualifications());
-    let reload = Callback::new(move |_: ()| matrix.refetch());
     view! {
-        <main>
-            <div class="page-head"><h1>"Qualifications"</h1></div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match matrix.await {
-                        Ok(matrix) => view! {
-                            {matrix.can_define.then(|| view! { <DefineQualification reload/> })}
-                            <RatingsTable matrix/>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </main>
+        <LoadedPage title="Qualifications" load=load_qualifications render=|matrix, reload| view! {
+            {matrix.can_define.then(|| view! { <DefineQualification reload/> })}
+            <RatingsTable matrix/>
+        }/>
     }
 }
 

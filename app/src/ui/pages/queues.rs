@@ -8,34 +8,21 @@ use leptos_router::hooks::use_params_map;
 use crate::api::queues::{change_queue, create_queue, load_queues, queue_tickets, save_queue_members};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, Avatar, CheckList, ErrorAlert, PriorityPill, PullNextButton};
+use crate::ui::components::{use_toasts, Avatar, CheckList, ErrorAlert, LoadedPage, PriorityPill, PullNextButton};
 
 #[component]
 pub fn QueuesPage() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| load_queues());
-    let reload = Callback::new(move |_: ()| overview.refetch());
     view! {
-        <main>
-            <div class="page-head"><h1>"Queues"</h1></div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match overview.await {
-                        Ok(overview) => {
-                            let can_manage = overview.can_manage;
-                            let people = overview.people.clone();
-                            view! {
-                                {can_manage.then(|| view! { <NewQueue reload/> })}
-                                {overview.queues.is_empty().then(|| view! { <p class="muted">"No queues yet."</p> })}
-                                <div class="queue-grid">
-                                    {overview.queues.into_iter().map(|queue| view! { <QueueTile queue people=people.clone() can_manage reload/> }).collect_view()}
-                                </div>
-                            }.into_any()
-                        }
-                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </main>
+        <LoadedPage title="Queues" load=load_queues render=|overview, reload| {
+            let (can_manage, people) = (overview.can_manage, overview.people.clone());
+            view! {
+                {can_manage.then(|| view! { <NewQueue reload/> })}
+                {overview.queues.is_empty().then(|| view! { <p class="muted">"No queues yet."</p> })}
+                <div class="queue-grid">
+                    {overview.queues.into_iter().map(|queue| view! { <QueueTile queue people=people.clone() can_manage reload/> }).collect_view()}
+                </div>
+            }
+        }/>
     }
 }
 

@@ -8,25 +8,11 @@ use leptos::task::spawn_local;
 use crate::api::routing::{delete_routing_rule, reorder_routing_rule, load_routing_rules, save_routing_rule};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{describe_ticket_conditions, names, use_toasts, ConditionState, ErrorAlert, IdSelect, RuleCard, RuleControls, TicketConditionFields};
+use crate::ui::components::{describe_ticket_conditions, names, use_toasts, ConditionState, IdSelect, LoadedPage, RuleCard, RuleControls, TicketConditionFields};
 
 #[component]
 pub fn RoutingPage() -> impl IntoView {
-    let setup = Resource::new(|| (), |_| load_routing_rules());
-    let reload = Callback::new(move |_: ()| setup.refetch());
-    view! {
-        <main>
-            <div class="page-head"><h1>"Routing rules"</h1></div>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match setup.await {
-                        Ok(setup) => view! { <RoutingScreen setup reload/> }.into_any(),
-                        Err(error) => view! { <ErrorAlert error/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </main>
-    }
+    view! { <LoadedPage title="Routing rules" load=load_routing_rules render=|setup, reload| view! { <RoutingScreen setup reload/> }/> }
 }
 
 fn describe_actions(a: &RoutingActions, choices: &RuleChoices) -> Vec<String> {
