@@ -3,7 +3,7 @@
 mod rules;
 mod ticket_form;
 
-pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, RuleCard, RuleControls, TicketConditionFields};
+pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
 pub use ticket_form::{IdSelect, TicketFields, TicketFormState};
 
 use leptos::prelude::*;

@@ -10,8 +10,7 @@ use crate::error::AppError;
 use crate::model::{self, *};
 use model::Trigger;
 use crate::ui::components::{
-    describe_ticket_conditions, names, use_toasts, with_codes, with_ids, CheckList, ConditionState, LoadedPage, RuleCard, RuleControls,
-    TicketConditionFields,
+    describe_ticket_conditions, names, use_toasts, with_codes, with_ids, CheckList, ConditionState, LoadedPage, TicketConditionFields,
 };
 
 #[component]
@@ -70,17 +69,28 @@ fn AutomationScreen(setup: AutomationSetup, reload: Callback<()>) -> impl IntoVi
         let then = setup.with_value(|s| rule.rule.actions.iter().map(|a| describe_action(a, &s.choices)).collect::<Vec<_>>());
         let toggled = AutomationRuleInput { enabled: !rule.rule.enabled, ..rule.rule.clone() };
         let for_edit = rule.clone();
-        let controls = can_edit.then(|| RuleControls {
-            edit: Callback::new(move |_: ()| editing.set(Some(for_edit.clone()))),
-            toggle: Callback::new(move |_: ()| {
-                let toggled = toggled.clone();
-                spawn_local(async move { finish(save_automation_rule(Some(id), Some(version), toggled).await.map(|_| ())) })
-            }),
-            delete: Callback::new(move |_: ()| spawn_local(async move { finish(delete_automation_rule(id, version).await) })),
-        });
         view! {
-            <RuleCard testid="automation-rule" name=rule.rule.name.clone() enabled=rule.rule.enabled
-                lines=vec![("On", rule.rule.trigger.label()), ("If", when.join("; and ")), ("Then", then.join("; "))] controls/>
+            <li class="rule" class:disabled=!rule.rule.enabled data-testid="automation-rule">
+                <div class="rule-head">
+                    <strong>{rule.rule.name.clone()}</strong>
+                    {(!rule.rule.enabled).then(|| view! { <span class="badge">"Disabled"</span> })}
+                </div>
+                <div class="rule-body">
+                    <div><span class="muted">"On "</span>{rule.rule.trigger.label()}</div>
+                    <div><span class="muted">"If "</span>{when.join("; and ")}</div>
+                    <div><span class="muted">"Then "</span>{then.join("; ")}</div>
+                </div>
+                {can_edit.then(|| view! {
+                    <div class="rule-actions">
+                        <button class="small" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
+                        <button class="small" on:click=move |_| {
+                            let toggled = toggled.clone();
+                            spawn_local(async move { finish(save_automation_rule(Some(id), Some(version), toggled).await.map(|_| ())) })
+                        }>{if rule.rule.enabled { "Disable" } else { "Enable" }}</button>
+                        <button class="small danger" on:click=move |_| spawn_local(async move { finish(delete_automation_rule(id, version).await) })>"Delete"</button>
+                    </div>
+                })}
+            </li>
         }
     }).collect_view();
     view! {

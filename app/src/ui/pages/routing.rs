@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use crate::api::routing::{delete_routing_rule, reorder_routing_rule, load_routing_rules, save_routing_rule};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{describe_ticket_conditions, names, use_toasts, ConditionState, IdSelect, LoadedPage, RuleCard, RuleControls, TicketConditionFields};
+use crate::ui::components::{describe_ticket_conditions, names, use_toasts, ConditionState, IdSelect, LoadedPage, TicketConditionFields};
 
 #[component]
 pub fn RoutingPage() -> impl IntoView {
@@ -52,22 +52,32 @@ fn RoutingScreen(setup: RoutingSetup, reload: Callback<()>) -> impl IntoView {
         let then = setup.with_value(|s| describe_actions(&rule.rule.actions, &s.choices));
         let toggled = RoutingRuleInput { enabled: !rule.rule.enabled, ..rule.rule.clone() };
         let for_edit = rule.clone();
-        let controls = can_edit.then(|| RuleControls {
-            edit: Callback::new(move |_: ()| editing.set(Some(for_edit.clone()))),
-            toggle: Callback::new(move |_: ()| {
-                let toggled = toggled.clone();
-                spawn_local(async move { finish(save_routing_rule(Some(id), Some(version), toggled).await.map(|_| ())) })
-            }),
-            delete: Callback::new(move |_: ()| spawn_local(async move { finish(delete_routing_rule(id, version).await) })),
-        });
         view! {
-            <RuleCard testid="routing-rule" name=name.clone() enabled=rule.rule.enabled order=index + 1
-                lines=vec![("When", when.join("; and ")), ("Then", then.join("; "))] controls>
-                <button class="small" disabled=index == 0 aria-label=format!("Move {name} up")
-                    on:click=move |_| spawn_local(async move { finish(reorder_routing_rule(id, version, index - 1).await.map(|_| ())) })>"↑"</button>
-                <button class="small" disabled=index + 1 == count aria-label=format!("Move {name} down")
-                    on:click=move |_| spawn_local(async move { finish(reorder_routing_rule(id, version, index + 1).await.map(|_| ())) })>"↓"</button>
-            </RuleCard>
+            <li class="rule" class:disabled=!rule.rule.enabled data-testid="routing-rule">
+                <div class="rule-head">
+                    <span class="rule-order">{index + 1}</span>
+                    <strong>{name.clone()}</strong>
+                    {(!rule.rule.enabled).then(|| view! { <span class="badge">"Disabled"</span> })}
+                </div>
+                <div class="rule-body">
+                    <div><span class="muted">"When "</span>{when.join("; and ")}</div>
+                    <div><span class="muted">"Then "</span>{then.join("; ")}</div>
+                </div>
+                {can_edit.then(|| view! {
+                    <div class="rule-actions">
+                        <button class="small" disabled=index == 0 aria-label=format!("Move {name} up")
+                            on:click=move |_| spawn_local(async move { finish(reorder_routing_rule(id, version, index - 1).await.map(|_| ())) })>"↑"</button>
+                        <button class="small" disabled=index + 1 == count aria-label=format!("Move {name} down")
+                            on:click=move |_| spawn_local(async move { finish(reorder_routing_rule(id, version, index + 1).await.map(|_| ())) })>"↓"</button>
+                        <button class="small" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
+                        <button class="small" on:click=move |_| {
+                            let toggled = toggled.clone();
+                            spawn_local(async move { finish(save_routing_rule(Some(id), Some(version), toggled).await.map(|_| ())) })
+                        }>{if rule.rule.enabled { "Disable" } else { "Enable" }}</button>
+                        <button class="small danger" on:click=move |_| spawn_local(async move { finish(delete_routing_rule(id, version).await) })>"Delete"</button>
+                    </div>
+                })}
+            </li>
         }
     }).collect_view();
     view! {

@@ -1,0 +1,28 @@
+import { expect, test } from "@playwright/test";
+import { hydrated, login } from "./helpers";
+
+// A page whose server HTML and browser view disagree panics while hydrating and stops reacting;
+// loading every screen directly, as a bookmark would, catches that.
+const SCREENS: Record<string, string[]> = {
+  "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
+    "/admin/qualifications", "/admin/routing", "/admin/automation", "/notifications", "/time-off"],
+  "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/queues"],
+  "customer@demo.test": ["/"],
+};
+
+for (const [email, paths] of Object.entries(SCREENS)) {
+  test(`every screen hydrates cleanly for ${email}`, async ({ page }) => {
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error" && message.text().includes("panicked")) errors.push(message.text());
+    });
+    await login(page, email);
+    for (const path of paths) {
+      await page.goto(path);
+      await hydrated(page);
+      await page.waitForLoadState("networkidle");
+      expect(errors, `loading ${path}`).toEqual([]);
+    }
+  });
+}
