@@ -5,6 +5,8 @@ use crate::model::{Origin, Priority, RoutingActions, RoutingConditions, RoutingR
 
 pub const KEYWORD_MAX: usize = 60;
 pub const KEYWORDS_MAX: usize = 30;
+/// How many subjects, products, accounts… one condition may list.
+pub const VALUES_MAX: usize = 100;
 
 /// The fields of a ticket that conditions look at.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,17 +80,24 @@ pub fn clean_conditions(given: &RoutingConditions) -> Result<RoutingConditions, 
         return Err(AppError::Invalid(format!("A rule can look for at most {KEYWORDS_MAX} keywords.")));
     }
     let c = given;
+    let ids = |values: &[i64]| {
+        let values = deduplicated(values);
+        if values.len() > VALUES_MAX {
+            return Err(AppError::Invalid(format!("A condition can list at most {VALUES_MAX} values.")));
+        }
+        Ok(values)
+    };
     Ok(RoutingConditions {
         origins: deduplicated(&c.origins),
         priorities: deduplicated(&c.priorities),
-        subject_ids: deduplicated(&c.subject_ids),
-        product_ids: deduplicated(&c.product_ids),
-        account_ids: deduplicated(&c.account_ids),
+        subject_ids: ids(&c.subject_ids)?,
+        product_ids: ids(&c.product_ids)?,
+        account_ids: ids(&c.account_ids)?,
         keywords,
-        reason_ids: deduplicated(&c.reason_ids),
-        region_ids: deduplicated(&c.region_ids),
-        service_type_ids: deduplicated(&c.service_type_ids),
-        unit_type_ids: deduplicated(&c.unit_type_ids),
+        reason_ids: ids(&c.reason_ids)?,
+        region_ids: ids(&c.region_ids)?,
+        service_type_ids: ids(&c.service_type_ids)?,
+        unit_type_ids: ids(&c.unit_type_ids)?,
     })
 }
 
@@ -184,6 +193,8 @@ mod tests {
         assert!(matches!(validate(&no_action), Err(AppError::Invalid(m)) if m.contains("needs an action")));
         let blank_keyword = RoutingRuleInput { conditions: RoutingConditions { keywords: vec![" ".into()], ..Default::default() }, ..good.clone() };
         assert!(validate(&blank_keyword).is_err());
+        let huge = RoutingRuleInput { conditions: RoutingConditions { subject_ids: (0..=VALUES_MAX as i64).collect(), ..Default::default() }, ..good.clone() };
+        assert!(matches!(validate(&huge), Err(AppError::Invalid(m)) if m.contains("at most")));
         assert!(validate(&RoutingRuleInput { name: " ".into(), ..good }).is_err());
     }
 

@@ -2,6 +2,12 @@
 
 use crate::model::{StageCategory, TicketStatus};
 
+/// Whether the assignee works the ticket: a team's default queue user only holds it, so the
+/// ticket stays *Active – New* until someone takes it.
+pub fn is_worked(assignee: Option<i64>, queue_user: Option<i64>) -> bool {
+    assignee.is_some() && assignee != queue_user
+}
+
 pub fn derive(stage: StageCategory, has_assignee: bool) -> TicketStatus {
     match stage {
         StageCategory::Solved => TicketStatus::Resolved,
@@ -20,6 +26,14 @@ mod tests {
         assert_eq!(derive(StageCategory::New, false), TicketStatus::ActiveNew);
         assert_eq!(derive(StageCategory::New, true), TicketStatus::ActiveAssigned);
         assert_eq!(derive(StageCategory::Waiting, true), TicketStatus::ActiveAssigned);
+    }
+
+    #[test]
+    fn the_queue_user_holds_a_ticket_without_working_it() {
+        assert!(!is_worked(None, Some(7)));
+        assert!(!is_worked(Some(7), Some(7)));
+        assert!(is_worked(Some(8), Some(7)));
+        assert!(is_worked(Some(8), None));
     }
 
     #[test]

@@ -90,7 +90,9 @@ pub(crate) async fn choose_member(
 }
 
 /// Gives an unassigned ticket to whoever its team's automatic assignment picks, if the team
-/// assigns automatically and somebody is available, and writes why on the timeline.
+/// assigns automatically and somebody is available; otherwise to the team's default queue user,
+/// who only holds it (it stays *Active – New*, so pick-up-next still offers it). Writes why on
+/// the timeline.
 pub(crate) async fn assign_automatically(
     conn: &mut SqliteConnection,
     ticket_id: i64,
@@ -98,14 +100,24 @@ pub(crate) async fn assign_automatically(
     actor_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<UserRef>, AppError> {
-    let Some((assignee, why)) = auto_assignee(conn, team_id, now).await? else {
-        return hand_to_queue_user(conn, ticket_id, team_id, actor_id, now).await;
+    let (assignee, line, worked) = match auto_assignee(conn, team_id, now).await? {
+        Some((assignee, why)) => {
+            let line = format!("Assigned to {} automatically ({why})", assignee.name);
+            (assignee, line, true)
+        }
+        None => {
+            let holder: Option<(i64, String)> =
+                sqlx::query_as("SELECT u.id, u.name FROM teams t JOIN users u ON u.id = t.queue_user_id WHERE t.id = ?").bind(team_id).fetch_optional(&mut *conn).await?;
+            let Some((id, name)) = holder else { return Ok(None) };
+            let line = format!("Held by the team's queue user {name} until someone takes it");
+            (UserRef { id, name }, line, false)
+        }
     };
     let category: String = sqlx::query_scalar("SELECT s.category FROM tickets k JOIN stages s ON s.id = k.stage_id WHERE k.id = ?")
         .bind(ticket_id)
         .fetch_one(&mut *conn)
         .await?;
-    let status = crate::domain::status::derive(decode(StageCategory::parse, &category)?, true);
+    let status = crate::domain::status::derive(decode(StageCategory::parse, &category)?, worked);
     let claimed = sqlx::query("UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL")
         .bind(assignee.id)
         .bind(status.as_str())
@@ -115,35 +127,11 @@ pub(crate) async fn assign_automatically(
         .await?
         .rows_affected();
     super::expect_one_row(claimed, "The ticket")?;
-    super::tickets::follow(conn, ticket_id, assignee.id).await?;
-    let line = format!("Assigned to {} automatically ({why})", assignee.name);
+    if worked {
+        super::tickets::follow(conn, ticket_id, assignee.id).await?;
+    }
     super::tickets::add_timeline(conn, ticket_id, TimelineKind::Assigned, actor_id, now, &line).await?;
     Ok(Some(assignee))
-}
-
-/// Without automatic assignment, the team's default queue user holds an unassigned ticket; its
-/// status stays *Active – New*, so pick-up-next still offers it.
-async fn hand_to_queue_user(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-    team_id: i64,
-    actor_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<Option<UserRef>, AppError> {
-    let holder: Option<(i64, String)> =
-        sqlx::query_as("SELECT u.id, u.name FROM teams t JOIN users u ON u.id = t.queue_user_id WHERE t.id = ?").bind(team_id).fetch_optional(&mut *conn).await?;
-    let Some((id, name)) = holder else { return Ok(None) };
-    let held = sqlx::query("UPDATE tickets SET assignee_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND assignee_id IS NULL")
-        .bind(id)
-        .bind(now)
-        .bind(ticket_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    super::expect_one_row(held, "The ticket")?;
-    let line = format!("Held by the team's queue user {name} until someone takes it");
-    super::tickets::add_timeline(conn, ticket_id, TimelineKind::Assigned, actor_id, now, &line).await?;
-    Ok(Some(UserRef { id, name }))
 }
 
 #[derive(sqlx::FromRow)]
@@ -244,7 +232,7 @@ async fn best_waiting(conn: &mut SqliteConnection, scope: &Scope, held: &[Rating
     let (from, id) = match scope {
         Scope::Team(team_id) => ("tickets k WHERE k.team_id = ?1".to_string(), *team_id),
         Scope::Queue { queue_id, teams } => (
-            format!("queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id WHERE qt.queue_id = ?1 AND k.team_id IN ({})", super::queues::id_list(teams)),
+            format!("queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id WHERE qt.queue_id = ?1 AND k.team_id IN ({})", super::id_list(teams)),
             *queue_id,
         ),
     };
@@ -302,8 +290,7 @@ pub async fn assign_waiting(db: &Db, now: DateTime<Utc>) -> Result<Vec<Pulled>, 
 }
 
 async fn requirements_of(conn: &mut SqliteConnection, batch: &[Waiting]) -> Result<HashMap<i64, Vec<Rating>>, AppError> {
-    let ids = batch.iter().map(|t| t.id.to_string()).collect::<Vec<_>>().join(",");
-    // The ids are integers read from the database a moment ago, not user input.
+    let ids = super::id_list(&batch.iter().map(|t| t.id).collect::<Vec<_>>());
     let rows: Vec<(i64, i64, i64)> =
         sqlx::query_as(&format!("SELECT ticket_id, qualification_id, min_rating FROM ticket_requirements WHERE ticket_id IN ({ids})"))
             .fetch_all(conn)

@@ -6,11 +6,11 @@ use sqlx::SqliteConnection;
 
 use super::routing::{all_exist, check_conditions, choices, RuleTicket};
 use super::teams::stages_of;
-use super::tickets::{add_timeline, check_assignee, follow, is_worked, last_position};
+use super::tickets::{add_timeline, check_assignee, follow, last_position, status_for};
 use super::{from_json, to_json, Db};
 use crate::domain::automation::{self, AutomationFacts, Chain, Event};
 use crate::domain::assign::Method;
-use crate::domain::{ordering, status};
+use crate::domain::ordering;
 use crate::error::AppError;
 use crate::model::*;
 
@@ -170,7 +170,7 @@ async fn apply(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i6
                         )
                         .bind(target.id)
                         .bind(position)
-                        .bind(status::derive(target.category, is_worked(conn, ticket.team_id, ticket.assignee_id).await?).as_str())
+                        .bind(status_for(conn, ticket.team_id, target.category, ticket.assignee_id).await?.as_str())
                         .bind(closed_at.is_some())
                         .bind(closed_at)
                         .bind(now)
@@ -245,7 +245,7 @@ async fn apply(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i6
 async fn set_assignee(conn: &mut SqliteConnection, ticket: &RuleTicket, ticket_id: i64, user: &UserRef, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query("UPDATE tickets SET assignee_id = ?, status = ?, updated_at = ?, version = version + 1 WHERE id = ?")
         .bind(user.id)
-        .bind(status::derive(ticket.stage, is_worked(conn, ticket.team_id, Some(user.id)).await?).as_str())
+        .bind(status_for(conn, ticket.team_id, ticket.stage, Some(user.id)).await?.as_str())
         .bind(now)
         .bind(ticket_id)
         .execute(&mut *conn)

@@ -76,6 +76,15 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError
 /// Everyone who can work tickets (staff), by name, for pickers.
 pub(crate) const STAFF_SQL: &str = "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name";
 
+/// `IN (…)` contents for ids read from the database (never user input); `NULL` matches nothing.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        "NULL".into()
+    } else {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+}
+
 /// Reads a stored code back into its enum; an unknown code means the database was edited by hand.
 pub(crate) fn decode<T>(parse: fn(&str) -> Option<T>, code: &str) -> Result<T, AppError> {
     parse(code).ok_or_else(|| AppError::Internal(format!("Unknown code {code:?} in the database.")))

@@ -128,13 +128,12 @@ pub(crate) async fn replace_requirements(conn: &mut SqliteConnection, ticket_id:
 }
 
 /// "Networking ≥ 7, German ≥ 5", for the timeline.
-pub(crate) async fn describe(conn: &mut SqliteConnection, requirements: &[Requirement]) -> Result<String, AppError> {
-    let known = all(conn).await?;
-    Ok(requirements
+pub(crate) fn describe(known: &[Qualification], requirements: &[Requirement]) -> String {
+    requirements
         .iter()
         .filter_map(|need| known.iter().find(|q| q.id == need.qualification_id).map(|q| format!("{} ≥ {}", q.name, need.min_rating)))
         .collect::<Vec<_>>()
-        .join(", "))
+        .join(", ")
 }
 
 #[cfg(test)]

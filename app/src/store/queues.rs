@@ -6,19 +6,10 @@ use sqlx::SqliteConnection;
 
 use super::teams::visible_team_ids;
 use super::tickets::{accessible, add_timeline, card};
-use super::{expect_one_row, Db};
+use super::{expect_one_row, id_list, Db};
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::model::*;
-
-/// `IN (…)` contents for ids read from the database (never user input); `NULL` matches nothing.
-pub(crate) fn id_list(ids: &[i64]) -> String {
-    if ids.is_empty() {
-        "NULL".into()
-    } else {
-        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-    }
-}
 
 fn may_manage(user: &CurrentUser) -> Result<(), AppError> {
     if user.role.manages_stages() {

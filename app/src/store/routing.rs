@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, is_worked, last_position, tree_paths};
+use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, last_position, status_for, tree_paths};
 use super::{decode, from_json, named_list, to_json, Db};
 use crate::domain::routing::{self, TicketFacts};
-use crate::domain::{ordering, reference, status};
+use crate::domain::ordering;
 use crate::error::AppError;
 use crate::model::*;
 
@@ -287,16 +287,16 @@ pub(crate) async fn route(conn: &mut SqliteConnection, actor_id: Option<i64>, ti
     let moves_team = actions.team_id.filter(|team| *team != ticket.team_id);
     // Routing to another team hands the ticket over: the rule's user or that team's assignment decides.
     let mut assignee_id = if moves_team.is_some() { None } else { ticket.assignee_id };
-    let (team_id, stage, position) = match moves_team {
+    let (team_id, stage_id, category, position) = match moves_team {
         Some(team_id) => {
             let stage = intake_stage(conn, team_id).await?;
             let position = ordering::between(last_position(conn, stage.id, ticket_id).await?, None);
             let team_name: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = ?").bind(team_id).fetch_one(&mut *conn).await?;
             changes.push(format!("Team: {} → {team_name} › {}", ticket.team_name, stage.name));
             team_ids.push(team_id);
-            (team_id, stage, Some(position))
+            (team_id, stage.id, stage.category, Some(position))
         }
-        None => (ticket.team_id, super::teams::stage(conn, ticket.stage_id).await?, None),
+        None => (ticket.team_id, ticket.stage_id, ticket.stage, None),
     };
     if let Some(wanted) = actions.assignee_id.filter(|_| assignee_id.is_none()) {
         match check_assignee(conn, Some(wanted), team_id).await {
@@ -330,11 +330,11 @@ pub(crate) async fn route(conn: &mut SqliteConnection, actor_id: Option<i64>, ti
           WHERE id = ?",
     )
     .bind(team_id)
-    .bind(stage.id)
+    .bind(stage_id)
     .bind(position)
     .bind(new_priority.as_str())
     .bind(assignee_id)
-    .bind(status::derive(stage.category, is_worked(conn, team_id, assignee_id).await?).as_str())
+    .bind(status_for(conn, team_id, category, assignee_id).await?.as_str())
     .bind(now)
     .bind(ticket_id)
     .execute(&mut *conn)
@@ -347,7 +347,6 @@ pub(crate) async fn route(conn: &mut SqliteConnection, actor_id: Option<i64>, ti
     if assignee_id.is_none() {
         super::assignment::assign_automatically(conn, ticket_id, team_id, actor_id, now).await?;
     }
-    tracing::debug!(ticket = %reference::format(ticket.number), rule = %rule.rule.name, "routed");
     Ok(Some(Routed { rule_name: rule.rule.name.clone(), team_ids }))
 }
 

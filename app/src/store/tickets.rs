@@ -27,6 +27,7 @@ pub(crate) struct TicketCore {
     assignee_id: Option<i64>,
     closed_at: Option<DateTime<Utc>>,
     visibility: String,
+    queue_user_id: Option<i64>,
     in_team: bool,
     follows: bool,
 }
@@ -40,7 +41,7 @@ fn parse_reference(text: &str) -> Result<i64, AppError> {
 pub(crate) async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, text: &str, for_change: bool) -> Result<TicketCore, AppError> {
     let number = parse_reference(text)?;
     let core: TicketCore = sqlx::query_as(
-        "SELECT k.id, k.team_id, k.stage_id, k.version, k.assignee_id, k.closed_at, t.visibility,
+        "SELECT k.id, k.team_id, k.stage_id, k.version, k.assignee_id, k.closed_at, t.visibility, t.queue_user_id,
                 (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
                  OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = ?1)) AS in_team,
                 EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = k.id AND tf.user_id = ?1) AS follows
@@ -188,12 +189,13 @@ async fn check_exists(conn: &mut SqliteConnection, table: &str, what: &str, id: 
     found.map(|_| ()).ok_or_else(|| AppError::Invalid(format!("{what} {id} does not exist.")))
 }
 
-/// Whether `assignee` works the ticket: the team's default queue user only holds it, so its
-/// tickets stay *Active – New* until someone takes them.
-pub(crate) async fn is_worked(conn: &mut SqliteConnection, team_id: i64, assignee: Option<i64>) -> Result<bool, AppError> {
-    let Some(assignee) = assignee else { return Ok(false) };
+/// The status of a ticket of `team_id` in a stage of `category` held by `assignee`.
+pub(crate) async fn status_for(conn: &mut SqliteConnection, team_id: i64, category: StageCategory, assignee: Option<i64>) -> Result<TicketStatus, AppError> {
+    if assignee.is_none() {
+        return Ok(status::derive(category, false));
+    }
     let queue_user: Option<i64> = sqlx::query_scalar("SELECT queue_user_id FROM teams WHERE id = ?").bind(team_id).fetch_one(conn).await?;
-    Ok(queue_user != Some(assignee))
+    Ok(status::derive(category, status::is_worked(assignee, queue_user)))
 }
 
 /// Where new tickets of a team land: its first open stage of category *new*, else its first open stage.
@@ -303,7 +305,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
         .fetch_one(&mut *tx)
         .await?;
     let position = ordering::between(last_position(&mut tx, stage.id, 0).await?, None);
-    let status = status::derive(stage.category, is_worked(&mut tx, team.id, resolved.assignee.as_ref().map(|a| a.id)).await?);
+    let status = status_for(&mut tx, team.id, stage.category, resolved.assignee.as_ref().map(|a| a.id)).await?;
     let insert = format!(
         "INSERT INTO tickets ({EDITABLE_COLUMNS}, number, team_id, stage_id, position, created_by, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -378,7 +380,7 @@ pub async fn move_to_stage(
     )
     .bind(target.id)
     .bind(position)
-    .bind(status::derive(target.category, is_worked(&mut tx, ticket.team_id, ticket.assignee_id).await?).as_str())
+    .bind(status::derive(target.category, status::is_worked(ticket.assignee_id, ticket.queue_user_id)).as_str())
     .bind(closed_at)
     .bind(now)
     .bind(ticket.id)
@@ -608,7 +610,7 @@ pub async fn update(
         (before.stage.clone(), None)
     };
     let resolved = resolve_references(&mut tx, &input).await?;
-    let status = status::derive(stage.category, is_worked(&mut tx, input.team_id, resolved.assignee.as_ref().map(|a| a.id)).await?);
+    let status = status_for(&mut tx, input.team_id, stage.category, resolved.assignee.as_ref().map(|a| a.id)).await?;
     let update = format!(
         "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
                 team_id = ?, stage_id = ?, position = COALESCE(?, position), updated_at = ?, version = version + 1
@@ -647,17 +649,11 @@ pub async fn update(
     let subjects = tree_paths(&mut tx, "subjects").await?;
     let reasons = tree_paths(&mut tx, "reason_codes").await?;
     let path = |all: &[Named], id: Option<i64>| id.and_then(|id| all.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default();
-    let mut names = Vec::new();
-    for (table, column, which) in [
-        ("products", "name", [before.product_id, after.product_id]),
-        ("regions", "name", [before.region_id, after.region_id]),
-        ("service_types", "name", [before.service_type_id, after.service_type_id]),
-        ("units", "serial || ' · ' || item", [before.unit_id, after.unit_id]),
-    ] {
-        names.push((name_of(&mut tx, table, column, which[0]).await?, name_of(&mut tx, table, column, which[1]).await?));
-    }
-    let [(product_before, product_after), (region_before, region_after), (service_before, service_after), (unit_before, unit_after)]: [(String, String); 4] =
-        names.try_into().map_err(|_| AppError::Internal("Field names are missing.".into()))?;
+    let (product_before, product_after) = name_pair(&mut tx, "products", "name", before.product_id, after.product_id).await?;
+    let (region_before, region_after) = name_pair(&mut tx, "regions", "name", before.region_id, after.region_id).await?;
+    let (service_before, service_after) = name_pair(&mut tx, "service_types", "name", before.service_type_id, after.service_type_id).await?;
+    let (unit_before, unit_after) = name_pair(&mut tx, "units", "serial || ' · ' || item", before.unit_id, after.unit_id).await?;
+    let qualifications = super::qualifications::all(&mut tx).await?;
     let edited = changes::describe(&[
         ("Title", before.title.clone(), after.title.clone()),
         ("Description", summary_of(&before.description), summary_of(&after.description)),
@@ -673,8 +669,8 @@ pub async fn update(
         ("Tags", before.tags.join(", "), after.tags.join(", ")),
         (
             "Required qualifications",
-            super::qualifications::describe(&mut tx, &before.requirements).await?,
-            super::qualifications::describe(&mut tx, &after.requirements).await?,
+            super::qualifications::describe(&qualifications, &before.requirements),
+            super::qualifications::describe(&qualifications, &after.requirements),
         ),
     ]);
     if !edited.is_empty() {
@@ -706,11 +702,18 @@ fn summary_of(text: &str) -> String {
     }
 }
 
-/// The display name of a record for the timeline; `table` and `column` are fixed by the caller.
-async fn name_of(conn: &mut SqliteConnection, table: &str, column: &str, id: Option<i64>) -> Result<String, AppError> {
-    let Some(id) = id else { return Ok(String::new()) };
-    let name: Option<String> = sqlx::query_scalar(&format!("SELECT {column} FROM {table} WHERE id = ?")).bind(id).fetch_optional(conn).await?;
-    Ok(name.unwrap_or_default())
+/// The display names of a field's record before and after an edit, for the timeline; `table`
+/// and `column` are fixed by the caller.
+async fn name_pair(conn: &mut SqliteConnection, table: &str, column: &str, before: Option<i64>, after: Option<i64>) -> Result<(String, String), AppError> {
+    let mut names = [String::new(), String::new()];
+    for (name, id) in names.iter_mut().zip([before, after]) {
+        if let Some(id) = id {
+            let found: Option<String> = sqlx::query_scalar(&format!("SELECT {column} FROM {table} WHERE id = ?")).bind(id).fetch_optional(&mut *conn).await?;
+            *name = found.unwrap_or_default();
+        }
+    }
+    let [before, after] = names;
+    Ok((before, after))
 }
 
 /// Every entry of a tree table (subjects, reason codes) with its full path ("Hardware › Printer"),
