@@ -100,7 +100,15 @@ pub fn working_intervals<Z: TimeZone>(schedule: &Schedule, zone: &Z, from: DateT
 
 /// How much working time lies in `[from, until)`.
 pub fn business_time_between<Z: TimeZone>(schedule: &Schedule, zone: &Z, from: DateTime<Utc>, until: DateTime<Utc>) -> Duration {
-    working_intervals(schedule, zone, from, until).iter().fold(Duration::zero(), |sum, (start, end)| sum + (*end - *start))
+    time_within(&working_intervals(schedule, zone, from, until), from, until)
+}
+
+/// How much of `[from, until)` the given working intervals cover.
+pub fn time_within(working: &[Interval], from: DateTime<Utc>, until: DateTime<Utc>) -> Duration {
+    working.iter().fold(Duration::zero(), |sum, (start, end)| {
+        let (start, end) = ((*start).max(from), (*end).min(until));
+        if start < end { sum + (end - start) } else { sum }
+    })
 }
 
 /// The moment at which `amount` of working time has passed since `start`; `None` when the

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{add_business_time, business_time_between, Schedule};
+use super::calendar::{add_business_time, business_time_between, time_within, working_intervals, Interval, Schedule};
+use crate::error::AppError;
+pub use crate::model::{Alert, KpiKind};
 
 /// What a KPI clock shows (`data-sla-state` in the browser).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,21 +20,13 @@ pub enum SlaState {
     Cancelled,
 }
 
-/// The escalation ladder of a priority code, lowest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Escalation {
-    FollowUp,
-    Warning,
-    Late,
-}
+/// One rung of a clock's ladder: an alert and the business time after the start at which the
+/// escalation job raises it.
+pub type Rung = (Alert, Duration);
 
-/// Business time after the start at which each escalation level is raised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ladder {
-    pub follow_up: Duration,
-    pub warning: Duration,
-    pub late: Duration,
+/// A priority code's escalation ladder: Follow-up, then Warning, then Late.
+pub fn escalation_ladder(follow_up: Duration, warning: Duration, late: Duration) -> Vec<Rung> {
+    vec![(Alert::FollowUp, follow_up), (Alert::Warning, warning), (Alert::Late, late)]
 }
 
 /// One KPI instance of one ticket.
@@ -130,16 +124,142 @@ impl KpiClock {
         }
     }
 
-    /// The lowest escalation level above `raised` that is still to come, and when it is due;
-    /// `None` when the clock is finished or every level has been raised.
-    pub fn next_escalation<Z: TimeZone>(&self, schedule: &Schedule, zone: &Z, ladder: &Ladder, raised: Option<Escalation>) -> Option<(Escalation, DateTime<Utc>)> {
-        if self.finished() {
+    /// A KPI's own ladder: nearing breach at the warning threshold, breached at the target.
+    pub fn kpi_ladder(&self) -> Vec<Rung> {
+        vec![(Alert::NearingBreach, self.warn_after), (Alert::Breached, self.target)]
+    }
+
+    /// The next rung to raise once `raised` rungs of `ladder` were raised, and its moment;
+    /// `None` when the clock is finished, paused (it is looked at again on resume), or the
+    /// ladder is climbed.
+    pub fn next_alert<Z: TimeZone>(&self, schedule: &Schedule, zone: &Z, ladder: &[Rung], raised: usize) -> Option<(Alert, DateTime<Utc>)> {
+        if self.finished() || self.paused_since.is_some() {
             return None;
         }
-        [(Escalation::FollowUp, ladder.follow_up), (Escalation::Warning, ladder.warning), (Escalation::Late, ladder.late)]
-            .into_iter()
-            .find(|(level, _)| raised.is_none_or(|r| *level > r))
-            .and_then(|(level, after)| self.after(schedule, zone, after).map(|at| (level, at)))
+        let (alert, after) = ladder.get(raised)?;
+        self.after(schedule, zone, *after).map(|at| (*alert, at))
+    }
+}
+
+/// How far ahead the browser is given working time to tick through; the page is refreshed long
+/// before that runs out.
+pub const COUNTDOWN_HORIZON_DAYS: i64 = 14;
+
+/// A KPI clock as the browser shows it: the business time left at one moment, and the working
+/// time after it, so that the countdown ticks without a time-zone database in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Countdown {
+    pub kind: KpiKind,
+    pub due: Option<DateTime<Utc>>,
+    pub at: DateTime<Utc>,
+    /// Business seconds left at `at`; negative after breach.
+    pub left_secs: i64,
+    /// The KPI is nearing breach once this little is left.
+    pub warn_left_secs: i64,
+    /// Set when the clock does not tick (paused, met, cancelled).
+    pub frozen: Option<SlaState>,
+    /// Working time from `at` on; `None` round the clock.
+    pub working: Option<Vec<Interval>>,
+}
+
+impl Countdown {
+    pub fn of<Z: TimeZone>(kind: KpiKind, clock: &KpiClock, schedule: &Schedule, zone: &Z, now: DateTime<Utc>) -> Countdown {
+        let state = clock.state(schedule, zone, now);
+        let ticking = !clock.finished() && clock.paused_since.is_none();
+        let working = match schedule {
+            Schedule::AlwaysOpen => None,
+            Schedule::Weekly { .. } if ticking => Some(working_intervals(schedule, zone, now, now + Duration::days(COUNTDOWN_HORIZON_DAYS))),
+            Schedule::Weekly { .. } => Some(Vec::new()),
+        };
+        Countdown {
+            kind,
+            due: clock.due(schedule, zone),
+            at: now,
+            left_secs: clock.remaining(schedule, zone, now).num_seconds(),
+            warn_left_secs: (clock.target - clock.warn_after).num_seconds(),
+            frozen: (!ticking).then_some(state),
+            working,
+        }
+    }
+
+    /// Business time left at `now` (negative after breach), as `KpiClock::remaining` gives it.
+    pub fn left(&self, now: DateTime<Utc>) -> Duration {
+        let left = Duration::seconds(self.left_secs);
+        if self.frozen.is_some() || now <= self.at {
+            return left;
+        }
+        let elapsed = match &self.working {
+            None => now - self.at,
+            Some(working) => time_within(working, self.at, now),
+        };
+        left - elapsed
+    }
+
+    pub fn state(&self, now: DateTime<Utc>) -> SlaState {
+        if let Some(frozen) = self.frozen {
+            return frozen;
+        }
+        let left = self.left(now);
+        if left <= Duration::zero() {
+            SlaState::Breached
+        } else if left.num_seconds() <= self.warn_left_secs {
+            SlaState::Warning
+        } else {
+            SlaState::Running
+        }
+    }
+}
+
+/// "1:02:03" left, "3d 04:05:06" for longer, "+0:00:12" counting up after breach.
+pub fn format_left(left: Duration) -> String {
+    let sign = if left < Duration::zero() { "+" } else { "" };
+    let secs = left.num_seconds().abs();
+    let (days, hours, minutes, seconds) = (secs / 86_400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    if days > 0 {
+        format!("{sign}{days}d {hours:02}:{minutes:02}:{seconds:02}")
+    } else {
+        format!("{sign}{hours}:{minutes:02}:{seconds:02}")
+    }
+}
+
+/// Reads a business duration such as "45m", "8h", "1h 30m" or a bare number of minutes.
+pub fn parse_minutes(text: &str) -> Result<i64, AppError> {
+    let invalid = || AppError::Invalid(format!("\"{}\" is not a duration; write it like 45m, 8h or 1h 30m.", text.trim()));
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    if compact.is_empty() {
+        return Err(invalid());
+    }
+    if let Ok(minutes) = compact.parse::<i64>() {
+        return (minutes > 0 && minutes <= MAX_MINUTES).then_some(minutes).ok_or_else(invalid);
+    }
+    let mut total = 0i64;
+    let mut digits = String::new();
+    for c in compact.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            'h' | 'm' if !digits.is_empty() => {
+                let n: i64 = digits.parse().map_err(|_| invalid())?;
+                total = total.checked_add(if c == 'h' { n.checked_mul(60).ok_or_else(invalid)? } else { n }).ok_or_else(invalid)?;
+                digits.clear();
+            }
+            _ => return Err(invalid()),
+        }
+    }
+    if !digits.is_empty() || total <= 0 || total > MAX_MINUTES {
+        return Err(invalid());
+    }
+    Ok(total)
+}
+
+/// A year of business minutes is the longest target accepted.
+const MAX_MINUTES: i64 = 366 * 24 * 60;
+
+/// Minutes as they are typed: "1h 30m", "8h", "45m".
+pub fn format_minutes(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
     }
 }
 
@@ -199,30 +319,46 @@ mod tests {
         let mut dropped = KpiClock::new(start, Duration::minutes(5), Duration::minutes(4));
         dropped.cancel(start + Duration::minutes(1));
         assert_eq!(dropped.state(&Schedule::AlwaysOpen, &Utc, start + Duration::hours(1)), SlaState::Cancelled);
-        assert_eq!(dropped.next_escalation(&Schedule::AlwaysOpen, &Utc, &ladder(), None), None);
-    }
-
-    fn ladder() -> Ladder {
-        Ladder { follow_up: Duration::minutes(30), warning: Duration::minutes(45), late: Duration::minutes(60) }
+        assert_eq!(dropped.next_alert(&Schedule::AlwaysOpen, &Utc, &dropped.kpi_ladder(), 0), None);
     }
 
     #[test]
-    fn the_escalation_ladder_climbs_in_order_once_each() {
+    fn the_escalation_ladder_climbs_in_order_once_each_and_waits_while_paused() {
         let start = utc("2026-11-22T10:00:00Z");
-        let clock = KpiClock::new(start, Duration::hours(1), Duration::minutes(45));
+        let mut clock = KpiClock::new(start, Duration::hours(1), Duration::minutes(45));
         let always = Schedule::AlwaysOpen;
-        // A job that wakes at each next moment raises each level exactly once, in order.
-        let mut raised = None;
+        let ladder = escalation_ladder(Duration::minutes(30), Duration::minutes(45), Duration::minutes(60));
+        // A job that wakes at each next moment raises each rung exactly once, in order.
         let mut fired = Vec::new();
-        while let Some((level, at)) = clock.next_escalation(&always, &Utc, &ladder(), raised) {
-            fired.push((level, at - start));
-            raised = Some(level);
+        while let Some((alert, at)) = clock.next_alert(&always, &Utc, &ladder, fired.len()) {
+            fired.push((alert, at - start));
         }
         assert_eq!(fired, vec![
-            (Escalation::FollowUp, Duration::minutes(30)),
-            (Escalation::Warning, Duration::minutes(45)),
-            (Escalation::Late, Duration::minutes(60)),
+            (Alert::FollowUp, Duration::minutes(30)),
+            (Alert::Warning, Duration::minutes(45)),
+            (Alert::Late, Duration::minutes(60)),
         ]);
+        clock.pause(start + Duration::minutes(10));
+        assert_eq!(clock.next_alert(&always, &Utc, &ladder, 0), None, "a paused clock raises nothing");
+        clock.resume(&always, &Utc, start + Duration::minutes(20));
+        assert_eq!(clock.next_alert(&always, &Utc, &clock.kpi_ladder(), 1), Some((Alert::Breached, start + Duration::minutes(70))));
+        clock.meet(&always, &Utc, start + Duration::minutes(21));
+        assert_eq!(clock.next_alert(&always, &Utc, &ladder, 0), None);
+    }
+
+    #[test]
+    fn durations_read_and_print_the_way_people_type_them() {
+        assert_eq!(parse_minutes("45").unwrap(), 45);
+        assert_eq!(parse_minutes(" 1h 30m ").unwrap(), 90);
+        assert_eq!(parse_minutes("8H").unwrap(), 480);
+        for bad in ["", "0", "-5", "1d", "h", "5 x", "30m 2"] {
+            assert!(parse_minutes(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(format_minutes(90), "1h 30m");
+        assert_eq!(format_minutes(480), "8h");
+        assert_eq!(format_left(Duration::seconds(3723)), "1:02:03");
+        assert_eq!(format_left(Duration::seconds(-12)), "+0:00:12");
+        assert_eq!(format_left(Duration::seconds(3 * 86_400 + 5)), "3d 00:00:05");
     }
 
     fn moment() -> impl Strategy<Value = DateTime<Utc>> {
@@ -252,6 +388,25 @@ mod tests {
             let due_after = clock.due(&schedule, &Berlin).unwrap();
             prop_assert_eq!(business_time_between(&schedule, &Berlin, start, due_after), Duration::minutes(target) + paused_business);
             prop_assert!(due_after >= due_before);
+        }
+
+        /// The browser's countdown, ticking on from the moment it was computed, shows exactly
+        /// what the server's clock would show at every later moment within the horizon.
+        #[test]
+        fn the_browser_countdown_agrees_with_the_clock(
+            start in moment(),
+            target in 2i64..(40 * 60),
+            computed_after in 0i64..(5 * 24 * 60),
+            ticked_for in 0i64..(COUNTDOWN_HORIZON_DAYS * 24 * 60),
+            round_the_clock in any::<bool>(),
+        ) {
+            let schedule = if round_the_clock { Schedule::AlwaysOpen } else { office_hours() };
+            let clock = KpiClock::new(start, Duration::minutes(target), Duration::minutes(target * 3 / 4));
+            let computed = start + Duration::minutes(computed_after);
+            let countdown = Countdown::of(KpiKind::Resolution, &clock, &schedule, &Berlin, computed);
+            let later = computed + Duration::minutes(ticked_for);
+            prop_assert_eq!(countdown.left(later), clock.remaining(&schedule, &Berlin, later));
+            prop_assert_eq!(countdown.state(later), clock.state(&schedule, &Berlin, later));
         }
 
         #[test]

@@ -107,6 +107,45 @@ text_enum!(
         Routed => "routed", "Routed";
         Queued => "queued", "Queue changed";
         Automation => "automation", "Automation";
+        Sla => "sla", "SLA";
+    }
+);
+
+text_enum!(
+    /// The clocks a ticket carries (SPEC S4): its SLA policy's KPIs and its priority code's
+    /// escalation ladder.
+    KpiKind {
+        FirstResponse => "first_response", "First response";
+        NextResponse => "next_response", "Next response";
+        Resolution => "resolution", "Resolution";
+        Escalation => "escalation", "Escalation";
+    }
+);
+
+text_enum!(
+    /// What the escalation job raises when a clock crosses a rung of its ladder.
+    Alert {
+        NearingBreach => "nearing_breach", "nearing breach";
+        Breached => "breached", "breached";
+        FollowUp => "follow_up", "Follow-up";
+        Warning => "warning", "Warning";
+        Late => "late", "Late";
+    }
+);
+
+text_enum!(
+    /// What an entitlement counts (SPEC S2).
+    EntitlementKind {
+        Cases => "cases", "Number of cases";
+        Hours => "hours", "Number of hours";
+    }
+);
+
+text_enum!(
+    /// When a ticket uses a term of its entitlement.
+    DecrementOn {
+        Creation => "creation", "On creation";
+        Resolution => "resolution", "On resolution";
     }
 );
 
