@@ -1,8 +1,10 @@
 //! What every request handler shares: the database and the live-event bus.
 
+use std::sync::Arc;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Notify};
 
 use crate::model::BoardEvent;
 use crate::store::Db;
@@ -14,17 +16,63 @@ const EVENT_BUFFER: usize = 1024;
 pub struct AppState {
     pub db: Db,
     pub events: broadcast::Sender<BoardEvent>,
+    /// Users who just got an in-app notification (their bell refreshes).
+    pub notices: broadcast::Sender<i64>,
+    /// Wakes the SLA job early: a ticket or a setting changed, so the next alert may be sooner.
+    pub sla_wake: Arc<Notify>,
     pub leptos_options: LeptosOptions,
 }
 
 impl AppState {
     pub fn new(db: Db, leptos_options: LeptosOptions) -> Self {
-        AppState { db, events: broadcast::channel(EVENT_BUFFER).0, leptos_options }
+        AppState {
+            db,
+            events: broadcast::channel(EVENT_BUFFER).0,
+            notices: broadcast::channel(EVENT_BUFFER).0,
+            sla_wake: Arc::new(Notify::new()),
+            leptos_options,
+        }
     }
 
-    /// Tells every open board of the event's team; nobody listening is fine.
+    /// Tells every open board of the event's team (nobody listening is fine) and the SLA job.
     pub fn publish(&self, event: BoardEvent) {
         let _ = self.events.send(event);
+        self.sla_wake.notify_one();
+    }
+
+    /// Lights up the bells of these users.
+    pub fn notify_users(&self, user_ids: &[i64]) {
+        for id in user_ids {
+            let _ = self.notices.send(*id);
+        }
+    }
+}
+
+impl AppState {
+    /// Recalculates open SLA clocks after a settings change, off the request: in small
+    /// transactions, then the affected boards refresh and the SLA job looks again.
+    pub fn recalculate_sla(&self, scopes: Vec<crate::store::sla::Recalculation>, team_ids: Vec<i64>) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            for scope in scopes {
+                if let Err(error) = crate::store::sla::recalculate(&state.db, scope).await {
+                    tracing::error!(%error, ?scope, "recalculating SLA clocks failed");
+                }
+            }
+            for team_id in &team_ids {
+                if let Err(error) = crate::store::sla::resync_team(&state.db, *team_id, chrono::Utc::now()).await {
+                    tracing::error!(%error, team_id, "re-synchronizing SLA clocks failed");
+                }
+            }
+            let teams: Vec<i64> = if team_ids.is_empty() {
+                sqlx::query_scalar("SELECT id FROM teams").fetch_all(&state.db.read).await.unwrap_or_default()
+            } else {
+                team_ids
+            };
+            for team_id in teams {
+                state.publish(BoardEvent { team_id, reference: None, change: crate::model::BoardChange::TicketUpdated, actor_id: None });
+            }
+        });
     }
 }
 

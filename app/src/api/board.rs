@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{Board, ColumnLimit, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, TicketCard};
+use crate::model::{Board, BoardView, ColumnLimit, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, TicketCard};
 
 #[server(prefix = "/api", endpoint = "teams", input = Json)]
 pub async fn list_teams() -> Result<Vec<TeamSummary>, AppError> {
@@ -12,9 +12,9 @@ pub async fn list_teams() -> Result<Vec<TeamSummary>, AppError> {
 
 /// A team's board; `limits` asks for more cards in some columns ("show more").
 #[server(prefix = "/api", endpoint = "board", input = Json)]
-pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>) -> Result<Board, AppError> {
+pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>, view: BoardView) -> Result<Board, AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    crate::store::tickets::board(&state.db, &user, team_id, &limits).await
+    crate::store::tickets::board(&state.db, &user, team_id, &limits, view, chrono::Utc::now()).await
 }
 
 /// Moves a card to `stage_id`, before the card `before` (or last), if `version` is still current.
@@ -83,4 +83,13 @@ pub async fn save_team_settings(team_id: i64, version: i64, settings: TeamSettin
     let saved = crate::store::teams::save_settings(&state.db, &user, team_id, version, &settings).await?;
     stages_changed(&state, team_id, &user);
     Ok(saved)
+}
+
+/// Marks a stage as pausing SLA clocks (e.g. waiting on the customer), or not.
+#[server(prefix = "/api", endpoint = "set_stage_pausing", input = Json)]
+pub async fn set_stage_pausing(stage_id: i64, version: i64, pauses: bool) -> Result<Stage, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let stage = crate::store::teams::set_stage_pausing(&state.db, &user, stage_id, version, pauses, chrono::Utc::now()).await?;
+    stages_changed(&state, stage.team_id, &user);
+    Ok(stage)
 }

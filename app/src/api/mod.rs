@@ -8,6 +8,7 @@ pub mod board;
 pub mod qualifications;
 pub mod queues;
 pub mod routing;
+pub mod sla;
 pub mod tickets;
 pub mod time_off;
 

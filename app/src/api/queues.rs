@@ -26,7 +26,7 @@ pub async fn save_queue_members(queue_id: i64, version: i64, members: Vec<i64>) 
 #[server(prefix = "/api", endpoint = "queue_tickets", input = Json)]
 pub async fn queue_tickets(queue_id: i64) -> Result<(Named, Vec<TicketCard>), AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    crate::store::queues::tickets_in(&state.db, &user, queue_id).await
+    crate::store::queues::tickets_in(&state.db, &user, queue_id, chrono::Utc::now()).await
 }
 
 /// Adds (`add = true`) or removes the selected tickets to or from a queue; returns how many changed.

@@ -18,7 +18,7 @@ pub async fn create_ticket(input: TicketInput) -> Result<TicketCard, AppError> {
 #[server(prefix = "/api", endpoint = "ticket", input = Json)]
 pub async fn get_ticket(reference: String) -> Result<TicketDetail, AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    crate::store::tickets::get(&state.db, &user, &reference).await
+    crate::store::tickets::get(&state.db, &user, &reference, chrono::Utc::now()).await
 }
 
 /// Saves every editable field at once, if `version` is still current.
@@ -49,7 +49,7 @@ async fn save_ticket(reference: String, version: i64, input: TicketInput, route:
 #[server(prefix = "/api", endpoint = "form_choices", input = Json)]
 pub async fn form_choices() -> Result<TicketFormOptions, AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    crate::store::tickets::form_options(&state.db, &user).await
+    crate::store::tickets::form_options(&state.db, &user, chrono::Utc::now()).await
 }
 
 #[server(prefix = "/api", endpoint = "search_customers", input = Json)]

@@ -47,6 +47,54 @@ pub fn validate_periods(periods: &[WorkingPeriod]) -> Result<(), AppError> {
     Ok(())
 }
 
+pub const WEEKDAYS: [Weekday; 7] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+/// Reads a week of working hours, one line per weekday from Monday, each like
+/// "09:00-12:00, 13:00-17:00" (empty for a day off; "24:00" ends at midnight).
+pub fn parse_week(days: &[String]) -> Result<Vec<WorkingPeriod>, AppError> {
+    if days.len() != WEEKDAYS.len() {
+        return Err(AppError::Invalid("Give working hours for each of the seven weekdays.".into()));
+    }
+    let mut periods = Vec::new();
+    for (weekday, line) in WEEKDAYS.iter().zip(days) {
+        for part in line.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let invalid = || AppError::Invalid(format!("\"{part}\" on {weekday} is not a period; write it like 09:00-17:00."));
+            let (start, end) = part.split_once('-').ok_or_else(invalid)?;
+            let start_minute = minute_of_day(start).ok_or_else(invalid)?;
+            let end_minute = minute_of_day(end).ok_or_else(invalid)?;
+            periods.push(WorkingPeriod { weekday: *weekday, start_minute, end_minute });
+        }
+    }
+    validate_periods(&periods)?;
+    Ok(periods)
+}
+
+fn minute_of_day(text: &str) -> Option<u16> {
+    let (hours, minutes) = text.trim().split_once(':')?;
+    let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (minutes < 60 && hours * 60 + minutes <= MINUTES_PER_DAY).then_some(hours * 60 + minutes)
+}
+
+/// One weekday's periods the way `parse_week` reads them.
+pub fn format_day(periods: &[WorkingPeriod], weekday: Weekday) -> String {
+    let mut of_day: Vec<&WorkingPeriod> = periods.iter().filter(|p| p.weekday == weekday).collect();
+    of_day.sort_by_key(|p| p.start_minute);
+    let clock = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+    of_day.iter().map(|p| format!("{}-{}", clock(p.start_minute), clock(p.end_minute))).collect::<Vec<_>>().join(", ")
+}
+
+/// Holidays as YYYY-MM-DD, separated by lines, commas or spaces; sorted, without repeats.
+pub fn parse_holidays(text: &str) -> Result<Vec<NaiveDate>, AppError> {
+    let mut dates = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<NaiveDate>().map_err(|_| AppError::Invalid(format!("\"{p}\" is not a date; write holidays like 2026-12-25."))))
+        .collect::<Result<Vec<_>, _>>()?;
+    dates.sort();
+    dates.dedup();
+    Ok(dates)
+}
+
 /// The UTC moment of a local wall-clock time: the earlier one when the clock is turned back, and
 /// the first valid moment after a gap when it is turned forward.
 fn local_to_utc<Z: TimeZone>(zone: &Z, local: NaiveDateTime) -> DateTime<Utc> {
@@ -219,6 +267,25 @@ mod tests {
         assert!(validate_periods(&[period(600, 600)]).is_err(), "empty");
         assert!(validate_periods(&[period(600, 1500)]).is_err(), "past midnight");
         assert!(validate_periods(&[period(480, 720), period(700, 1020)]).is_err(), "overlap");
+    }
+
+    #[test]
+    fn a_week_of_hours_reads_and_prints_back() {
+        let mut week = vec![String::new(); 7];
+        week[0] = "09:00-12:00, 13:00-17:00".into();
+        week[5] = "10:00-24:00".into();
+        let periods = parse_week(&week).unwrap();
+        assert_eq!(periods.len(), 3);
+        assert_eq!(format_day(&periods, Weekday::Mon), "09:00-12:00, 13:00-17:00");
+        assert_eq!(format_day(&periods, Weekday::Sat), "10:00-24:00");
+        assert_eq!(format_day(&periods, Weekday::Sun), "");
+        for bad in ["9-17", "09:00-08:00", "09:00-12:00, 11:00-13:00", "09:60-10:00", "10:00-25:00"] {
+            week[1] = bad.into();
+            assert!(parse_week(&week).is_err(), "{bad}");
+        }
+        assert!(parse_week(&week[..6]).is_err());
+        assert_eq!(parse_holidays("2026-12-26, 2026-12-25\n2026-12-25").unwrap().len(), 2);
+        assert!(parse_holidays("25.12.2026").is_err());
     }
 
     fn moment() -> impl Strategy<Value = DateTime<Utc>> {

@@ -7,6 +7,9 @@ pub use enums::*;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::domain::calendar::WorkingPeriod;
+pub use crate::domain::sla::{Countdown, SlaState};
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub id: i64,
@@ -50,6 +53,9 @@ pub struct Stage {
     pub category: StageCategory,
     pub position: i64,
     pub folded: bool,
+    /// SLA clocks stop while a ticket is in this stage (e.g. waiting on the customer).
+    #[serde(default)]
+    pub pauses_sla: bool,
     pub version: i64,
 }
 
@@ -66,6 +72,8 @@ pub struct TicketCard {
     pub stage_id: i64,
     pub position: f64,
     pub version: i64,
+    /// The most urgent SLA clock of the ticket, if it has any.
+    pub sla: Option<Countdown>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,6 +161,12 @@ pub struct TicketInput {
     /// Qualifications an agent needs to pick the ticket up (optional for API clients).
     #[serde(default)]
     pub requirements: Vec<Requirement>,
+    /// The customer's entitlement the ticket draws on (SPEC S2).
+    #[serde(default)]
+    pub entitlement_id: Option<i64>,
+    /// The ticket does not use up a term of its entitlement.
+    #[serde(default)]
+    pub do_not_decrement: bool,
 }
 
 impl TicketInput {
@@ -176,6 +190,8 @@ impl TicketInput {
             assignee_id: None,
             tags: Vec::new(),
             requirements: Vec::new(),
+            entitlement_id: None,
+            do_not_decrement: false,
         }
     }
 }
@@ -203,6 +219,9 @@ pub struct TicketFormOptions {
     /// Units as "serial · item · account".
     pub units: Vec<Named>,
     pub qualifications: Vec<Qualification>,
+    /// Entitlements that can be chosen now (active, valid, terms left).
+    #[serde(default)]
+    pub entitlements: Vec<EntitlementChoice>,
 }
 
 /// The customer's device on a ticket, with what it entitles them to.
@@ -244,6 +263,13 @@ pub struct TicketDetail {
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub timeline: Vec<TimelineEntry>,
+    /// The SLA policy the ticket runs under, and its clocks (KPIs, then the escalation ladder).
+    pub sla_policy: Option<String>,
+    pub sla: Vec<Countdown>,
+    /// The escalation level raised last, e.g. "P2 · Follow-up".
+    pub escalation: Option<String>,
+    pub entitlement: Option<EntitlementChoice>,
+    pub do_not_decrement: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -537,4 +563,171 @@ pub enum BoardChange {
     TicketMoved,
     TicketUpdated,
     StagesChanged,
+}
+
+/// Working hours and holidays of a calendar (SPEC S4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calendar {
+    pub id: i64,
+    pub name: String,
+    pub time_zone: String,
+    /// The built-in round-the-clock calendar; not editable.
+    pub always_open: bool,
+    pub periods: Vec<WorkingPeriod>,
+    pub holidays: Vec<chrono::NaiveDate>,
+    pub version: i64,
+}
+
+/// A calendar as typed: one line of hours per weekday (Monday first), holidays one per line.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CalendarInput {
+    pub name: String,
+    pub time_zone: String,
+    /// Seven entries such as "09:00-12:00, 13:00-17:00"; empty for a day off.
+    pub hours: Vec<String>,
+    /// Dates as YYYY-MM-DD, separated by lines or commas.
+    pub holidays: String,
+}
+
+/// A priority's code, expected times and escalation ladder, in business minutes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorityCode {
+    pub priority: Priority,
+    pub code: String,
+    pub follow_up_minutes: i64,
+    pub warning_minutes: i64,
+    pub late_minutes: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorityCodeInput {
+    pub code: String,
+    /// Durations as typed ("30m", "4h", "1h 30m").
+    pub follow_up: String,
+    pub warning: String,
+    pub late: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaPolicy {
+    pub id: i64,
+    pub team: Named,
+    pub name: String,
+    pub enabled: bool,
+    pub calendar: Named,
+    pub priorities: Vec<Priority>,
+    pub accounts: Vec<Named>,
+    pub requires_entitlement: bool,
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
+    pub next_response_minutes: Option<i64>,
+    pub warning_percent: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaPolicyInput {
+    pub team_id: i64,
+    pub name: String,
+    pub enabled: bool,
+    pub calendar_id: i64,
+    pub priorities: Vec<Priority>,
+    pub account_ids: Vec<i64>,
+    pub requires_entitlement: bool,
+    pub first_response: String,
+    pub resolution: String,
+    /// Empty when the policy has no next-response KPI.
+    pub next_response: String,
+    pub warning_percent: i64,
+}
+
+/// Everything the SLA admin screen shows and offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaSetup {
+    pub calendars: Vec<Calendar>,
+    pub priority_codes: Vec<PriorityCode>,
+    pub policies: Vec<SlaPolicy>,
+    pub teams: Vec<Named>,
+    pub accounts: Vec<Named>,
+    pub can_edit: bool,
+}
+
+/// A customer's entitlement (SPEC S2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entitlement {
+    pub id: i64,
+    pub account: Named,
+    pub contact: Option<Named>,
+    pub name: String,
+    pub kind: EntitlementKind,
+    pub total_terms: i64,
+    pub remaining_terms: i64,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: chrono::NaiveDate,
+    pub policy: Option<Named>,
+    pub decrement_on: DecrementOn,
+    pub active: bool,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntitlementInput {
+    pub account_id: i64,
+    pub contact_id: Option<i64>,
+    pub name: String,
+    pub kind: EntitlementKind,
+    pub total_terms: i64,
+    pub remaining_terms: i64,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: chrono::NaiveDate,
+    pub policy_id: Option<i64>,
+    pub decrement_on: DecrementOn,
+    pub active: bool,
+}
+
+/// An entitlement as the ticket form offers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntitlementChoice {
+    pub id: i64,
+    pub account_id: i64,
+    pub contact_id: Option<i64>,
+    pub name: String,
+    /// e.g. "Premium support · 7 of 10 cases left · until 2027-06-30".
+    pub label: String,
+}
+
+impl EntitlementChoice {
+    /// Whether a ticket of this customer may draw on the entitlement.
+    pub fn fits(&self, account_id: Option<i64>, contact_id: Option<i64>) -> bool {
+        account_id == Some(self.account_id) && self.contact_id.is_none_or(|c| contact_id == Some(c))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntitlementsSetup {
+    pub entitlements: Vec<Entitlement>,
+    pub accounts: Vec<Named>,
+    /// Contacts as "name · account", with their account.
+    pub contacts: Vec<(Named, Option<i64>)>,
+    pub policies: Vec<Named>,
+    pub can_edit: bool,
+}
+
+/// How a board orders and narrows its cards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardView {
+    /// Most urgent SLA deadline first instead of the manual order.
+    pub by_urgency: bool,
+    pub filter: SlaFilter,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaFilter {
+    #[default]
+    All,
+    /// Nearing breach or breached.
+    AtRisk,
+    Breached,
 }

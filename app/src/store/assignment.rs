@@ -208,7 +208,7 @@ pub async fn pull_next(db: &Db, user: &CurrentUser, source: PullSource, now: Dat
     let priority = decode(Priority::parse, &ticket.priority)?;
     let why = format!("Picked up by {} (pull next: {} priority, waiting {})", user.name, priority.label(), age::compact(ticket.created_at, now));
     super::tickets::add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, Some(user.id), now, &why).await?;
-    let card = super::tickets::card(&mut tx, ticket.id).await?;
+    let card = super::tickets::card(&mut tx, ticket.id, now).await?;
     tx.commit().await?;
     Ok(Some(Pulled { card, team_id: ticket.team_id }))
 }
@@ -281,7 +281,7 @@ pub async fn assign_waiting(db: &Db, now: DateTime<Utc>) -> Result<Vec<Pulled>, 
             if assign_automatically(&mut tx, ticket_id, team_id, None, now).await?.is_none() {
                 break;
             }
-            let card = super::tickets::card(&mut tx, ticket_id).await?;
+            let card = super::tickets::card(&mut tx, ticket_id, now).await?;
             tx.commit().await?;
             assigned.push(Pulled { card, team_id });
         }

@@ -311,6 +311,7 @@ pub async fn run_quiet_rules(db: &Db, now: DateTime<Utc>) -> Result<Vec<Touched>
             }
             let raised = apply(&mut tx, None, ticket_id, rule, now).await?;
             cascade(&mut tx, &all, Chain::after(rule.id, raised), None, ticket_id, now).await?;
+            super::sla::settle(&mut tx, ticket_id, None, now).await?;
             tx.commit().await?;
             touched.push(Touched { reference: crate::domain::reference::format(ticket.number), team_id: ticket.team_id });
         }

@@ -102,7 +102,7 @@ pub async fn save_members(db: &Db, user: &CurrentUser, queue_id: i64, version: i
 pub const QUEUE_PAGE: i64 = 200;
 
 /// A queue's open tickets the caller may see, in the order pull-next hands them out.
-pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64) -> Result<(Named, Vec<TicketCard>), AppError> {
+pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64, now: DateTime<Utc>) -> Result<(Named, Vec<TicketCard>), AppError> {
     staff_only(user)?;
     let mut conn = db.read.acquire().await?;
     let name = queue_name(&mut conn, queue_id).await?;
@@ -118,7 +118,7 @@ pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64) -> Result<(N
     .await?;
     let mut cards = Vec::with_capacity(ids.len());
     for id in ids {
-        cards.push(card(&mut conn, id).await?);
+        cards.push(card(&mut conn, id, now).await?);
     }
     Ok((Named { id: queue_id, name }, cards))
 }

@@ -365,6 +365,7 @@ pub async fn apply(db: &Db, user: &CurrentUser, references: &[String], now: Date
         let ticket = accessible(&mut tx, user, text, true).await?;
         match route(&mut tx, Some(user.id), ticket.id, now).await? {
             Some(routed) => {
+                super::sla::settle(&mut tx, ticket.id, Some(user.id), now).await?;
                 outcome.routed.push(format!("{}: {}", text.trim().to_uppercase(), routed.rule_name));
                 team_ids.extend(routed.team_ids);
             }

@@ -303,6 +303,8 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             };
             let contact = contacts[serial % contacts.len()].0;
             let input = TicketInput {
+                entitlement_id: None,
+                do_not_decrement: false,
                 title: team.titles[index % team.titles.len()].to_string(),
                 description: format!("Reported by the customer on {}. Steps and details are in the first message.", created.format("%d %b")),
                 team_id: *team_id,

@@ -1,5 +1,6 @@
 //! Teams, their visibility, and their pipelines of stages.
 
+use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::{decode, expect_one_row, Db};
@@ -111,6 +112,7 @@ pub(crate) struct StageRow {
     category: String,
     position: i64,
     folded: bool,
+    pauses_sla: bool,
     version: i64,
 }
 
@@ -123,12 +125,13 @@ impl StageRow {
             name: self.name,
             position: self.position,
             folded: self.folded,
+            pauses_sla: self.pauses_sla,
             version: self.version,
         })
     }
 }
 
-const STAGE_SELECT: &str = "SELECT id, team_id, name, category, position, folded, version FROM stages";
+const STAGE_SELECT: &str = "SELECT id, team_id, name, category, position, folded, pauses_sla, version FROM stages";
 
 pub async fn stages_of(conn: &mut SqliteConnection, team_id: i64) -> Result<Vec<Stage>, AppError> {
     sqlx::query_as::<_, StageRow>(&format!("{STAGE_SELECT} WHERE team_id = ? ORDER BY position, id"))
@@ -222,6 +225,21 @@ pub async fn set_stage_folded(db: &Db, user: &CurrentUser, stage_id: i64, versio
         .bind(stage_id)
         .execute(&mut *tx)
         .await?;
+    let changed = stage(&mut tx, stage_id).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Marks a stage as pausing SLA clocks (or not) and pauses or resumes the clocks of the
+/// tickets in it; the timeline of each says so.
+pub async fn set_stage_pausing(db: &Db, user: &CurrentUser, stage_id: i64, version: i64, pauses: bool, now: DateTime<Utc>) -> Result<Stage, AppError> {
+    let mut tx = db.write.begin().await?;
+    stage_for_change(&mut tx, user, stage_id, version).await?;
+    sqlx::query("UPDATE stages SET pauses_sla = ?, version = version + 1 WHERE id = ?").bind(pauses).bind(stage_id).execute(&mut *tx).await?;
+    let tickets: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE stage_id = ? AND closed_at IS NULL").bind(stage_id).fetch_all(&mut *tx).await?;
+    for ticket_id in tickets {
+        super::sla::sync(&mut tx, ticket_id, Some(user.id), now).await?;
+    }
     let changed = stage(&mut tx, stage_id).await?;
     tx.commit().await?;
     Ok(changed)

@@ -96,6 +96,7 @@ pub(crate) async fn add_timeline(
 
 #[derive(sqlx::FromRow)]
 struct CardRow {
+    id: i64,
     number: i64,
     team_id: i64,
     title: String,
@@ -110,7 +111,7 @@ struct CardRow {
     version: i64,
 }
 
-const CARD_SELECT: &str = "SELECT k.number, k.team_id, k.title, k.priority, k.assignee_id, u.name AS assignee_name,
+const CARD_SELECT: &str = "SELECT k.id, k.number, k.team_id, k.title, k.priority, k.assignee_id, u.name AS assignee_name,
         c.name AS contact_name, a.name AS account_name, k.created_at, k.stage_id, k.position, k.version
     FROM tickets k
     LEFT JOIN users u ON u.id = k.assignee_id
@@ -130,41 +131,59 @@ impl CardRow {
             stage_id: self.stage_id,
             position: self.position,
             version: self.version,
+            sla: None,
         })
     }
 }
 
-/// The team's board: every stage in order with its total and its first cards.
-pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLimit]) -> Result<Board, AppError> {
+/// The team's board: every stage in order with its total and its first cards, in the manual
+/// order or most urgent SLA deadline first, optionally only the tickets at risk.
+pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLimit], view: BoardView, now: DateTime<Utc>) -> Result<Board, AppError> {
     let mut conn = db.read.acquire().await?;
     let team = visible_team(&mut conn, user, team_id).await?;
     let requested: HashMap<i64, i64> = limits.iter().map(|l| (l.stage_id, l.limit.clamp(1, MAX_COLUMN_LIMIT))).collect();
+    let narrowed = match view.filter {
+        SlaFilter::All => "",
+        SlaFilter::AtRisk => " AND k.sla_warning_at <= ?",
+        SlaFilter::Breached => " AND k.sla_due_at <= ?",
+    };
+    let order = if view.by_urgency { "k.sla_due_at IS NULL, k.sla_due_at, k.position, k.id" } else { "k.position, k.id" };
     let mut columns = Vec::new();
     for stage in stages_of(&mut conn, team_id).await? {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE team_id = ? AND stage_id = ?")
-            .bind(team_id)
-            .bind(stage.id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let count = format!("SELECT COUNT(*) FROM tickets k WHERE k.team_id = ? AND k.stage_id = ?{narrowed}");
+        let mut total = sqlx::query_scalar::<_, i64>(&count).bind(team_id).bind(stage.id);
+        if view.filter != SlaFilter::All {
+            total = total.bind(now);
+        }
+        let total = total.fetch_one(&mut *conn).await?;
         let limit = requested.get(&stage.id).copied().unwrap_or(DEFAULT_COLUMN_LIMIT);
-        let cards = sqlx::query_as::<_, CardRow>(&format!(
-            "{CARD_SELECT} WHERE k.team_id = ? AND k.stage_id = ? ORDER BY k.position, k.id LIMIT ?"
-        ))
-        .bind(team_id)
-        .bind(stage.id)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(CardRow::into_card)
-        .collect::<Result<Vec<_>, _>>()?;
+        let select = format!("{CARD_SELECT} WHERE k.team_id = ? AND k.stage_id = ?{narrowed} ORDER BY {order} LIMIT ?");
+        let mut cards = sqlx::query_as::<_, CardRow>(&select).bind(team_id).bind(stage.id);
+        if view.filter != SlaFilter::All {
+            cards = cards.bind(now);
+        }
+        let rows = cards.bind(limit).fetch_all(&mut *conn).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut countdowns = super::sla::card_countdowns(&mut conn, &ids, now).await?;
+        let cards = rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id;
+                row.into_card().map(|mut card| {
+                    card.sla = countdowns.remove(&id);
+                    card
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         columns.push(BoardColumn { stage, total, cards });
     }
     Ok(Board { can_manage_stages: user.role.manages_stages(), team, columns })
 }
 
-pub(crate) async fn card(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketCard, AppError> {
-    sqlx::query_as::<_, CardRow>(&format!("{CARD_SELECT} WHERE k.id = ?")).bind(ticket_id).fetch_one(conn).await?.into_card()
+pub(crate) async fn card(conn: &mut SqliteConnection, ticket_id: i64, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
+    let mut card = sqlx::query_as::<_, CardRow>(&format!("{CARD_SELECT} WHERE k.id = ?")).bind(ticket_id).fetch_one(&mut *conn).await?.into_card()?;
+    card.sla = super::sla::card_countdowns(conn, &[ticket_id], now).await?.remove(&ticket_id);
+    Ok(card)
 }
 
 /// The assignee must be an internal user who may see the team.
@@ -182,7 +201,7 @@ pub(crate) async fn check_assignee(conn: &mut SqliteConnection, assignee_id: Opt
     }
 }
 
-async fn check_exists(conn: &mut SqliteConnection, table: &str, what: &str, id: Option<i64>) -> Result<(), AppError> {
+pub(crate) async fn check_exists(conn: &mut SqliteConnection, table: &str, what: &str, id: Option<i64>) -> Result<(), AppError> {
     let Some(id) = id else { return Ok(()) };
     let found: Option<i64> =
         sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = ?")).bind(id).fetch_optional(conn).await?;
@@ -252,9 +271,13 @@ struct Resolved {
     assignee: Option<UserRef>,
     contact_id: Option<i64>,
     account_id: Option<i64>,
+    entitlement_id: Option<i64>,
 }
 
-async fn resolve_references(conn: &mut SqliteConnection, input: &TicketInput) -> Result<Resolved, AppError> {
+/// The ticket's customer and entitlement before an edit; `None` when creating.
+type Before = Option<(Customer, Option<i64>)>;
+
+async fn resolve_references(conn: &mut SqliteConnection, input: &TicketInput, before: Before, now: DateTime<Utc>) -> Result<Resolved, AppError> {
     let assignee = check_assignee(conn, input.assignee_id, input.team_id).await?;
     check_exists(conn, "subjects", "Subject", input.subject_id).await?;
     check_exists(conn, "products", "Product", input.product_id).await?;
@@ -263,12 +286,17 @@ async fn resolve_references(conn: &mut SqliteConnection, input: &TicketInput) ->
     check_exists(conn, "service_types", "Service type", input.service_type_id).await?;
     check_exists(conn, "units", "Unit", input.unit_id).await?;
     let (contact_id, account_id) = customers::resolve(conn, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
-    Ok(Resolved { assignee, contact_id, account_id })
+    let (customer_changed, current) = match before {
+        Some((customer, entitlement)) => ((customer.contact_id, customer.account_id) != (contact_id, account_id), entitlement),
+        None => (false, None),
+    };
+    let entitlement_id = super::entitlements::resolve(conn, input.entitlement_id, current, customer_changed, account_id, contact_id, now).await?;
+    Ok(Resolved { assignee, contact_id, account_id, entitlement_id })
 }
 
 /// The columns a ticket form edits, in the order `bind_editable` binds them.
 const EDITABLE_COLUMNS: &str = "title, description, priority, status, assignee_id, account_id, contact_id, origin, subject_id, product_id,
-    reason_id, region_id, service_type_id, unit_id";
+    reason_id, region_id, service_type_id, unit_id, entitlement_id, do_not_decrement";
 
 type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
@@ -288,6 +316,8 @@ fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved:
         .bind(input.region_id)
         .bind(input.service_type_id)
         .bind(input.unit_id)
+        .bind(resolved.entitlement_id)
+        .bind(input.do_not_decrement)
 }
 
 /// Creates a ticket in the team's intake stage; returns its card (with the new reference).
@@ -299,7 +329,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     let mut tx = db.write.begin().await?;
     let team = visible_team(&mut tx, user, input.team_id).await?;
     let stage = intake_stage(&mut tx, team.id).await?;
-    let resolved = resolve_references(&mut tx, &input).await?;
+    let resolved = resolve_references(&mut tx, &input, None, now).await?;
     let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number) + 1, ?) FROM tickets")
         .bind(reference::FIRST_NUMBER)
         .fetch_one(&mut *tx)
@@ -308,7 +338,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     let status = status_for(&mut tx, team.id, stage.category, resolved.assignee.as_ref().map(|a| a.id)).await?;
     let insert = format!(
         "INSERT INTO tickets ({EDITABLE_COLUMNS}, number, team_id, stage_id, position, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     );
     let ticket_id = bind_editable(sqlx::query(&insert), &input, &resolved, status)
         .bind(number)
@@ -337,7 +367,8 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
         super::assignment::assign_automatically(&mut tx, ticket_id, team.id, Some(user.id), now).await?;
     }
     super::automation::run(&mut tx, Some(user.id), ticket_id, vec![Event::Created], now).await?;
-    let created = card(&mut tx, ticket_id).await?;
+    super::sla::settle(&mut tx, ticket_id, Some(user.id), now).await?;
+    let created = card(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -395,8 +426,9 @@ pub async fn move_to_stage(
         let from = stage(&mut tx, ticket.stage_id).await?;
         add_timeline(&mut tx, ticket.id, TimelineKind::Moved, Some(user.id), now, &format!("Stage: {} → {}", from.name, target.name)).await?;
         super::automation::run(&mut tx, Some(user.id), ticket.id, vec![Event::StageChanged], now).await?;
+        super::sla::settle(&mut tx, ticket.id, Some(user.id), now).await?;
     }
-    let moved = card(&mut tx, ticket.id).await?;
+    let moved = card(&mut tx, ticket.id, now).await?;
     tx.commit().await?;
     Ok(Moved { card: moved, team_id: ticket.team_id })
 }
@@ -479,14 +511,16 @@ struct DetailRow {
     updated_at: DateTime<Utc>,
     closed_at: Option<DateTime<Utc>>,
     version: i64,
+    entitlement_id: Option<i64>,
+    do_not_decrement: bool,
 }
 
-async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDetail, AppError> {
+async fn detail(conn: &mut SqliteConnection, ticket_id: i64, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
     let row: DetailRow = sqlx::query_as(
         "SELECT k.id, k.number, k.title, k.description, k.team_id, t.name AS team_name, k.stage_id, k.status, k.priority,
                 k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
                 a.name AS account_name, k.subject_id, k.product_id, k.reason_id, k.region_id, k.service_type_id, k.unit_id, k.created_by, cb.name AS creator_name,
-                k.created_at, k.updated_at, k.closed_at, k.version
+                k.created_at, k.updated_at, k.closed_at, k.version, k.entitlement_id, k.do_not_decrement
            FROM tickets k
            JOIN teams t ON t.id = k.team_id
            LEFT JOIN users u ON u.id = k.assignee_id
@@ -531,7 +565,13 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         .find(|s| s.id == row.stage_id)
         .cloned()
         .ok_or_else(|| AppError::Internal("The ticket's stage is missing.".into()))?;
+    let (sla_policy, escalation) = super::sla::summary(conn, row.id).await?;
     Ok(TicketDetail {
+        sla: super::sla::countdowns(conn, row.id, now).await?,
+        sla_policy,
+        escalation,
+        entitlement: super::entitlements::of_ticket(conn, row.entitlement_id).await?,
+        do_not_decrement: row.do_not_decrement,
         reference: reference::format(row.number),
         status: decode(TicketStatus::parse, &row.status)?,
         priority: decode(Priority::parse, &row.priority)?,
@@ -567,10 +607,10 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
     })
 }
 
-pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str) -> Result<TicketDetail, AppError> {
+pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
     let mut conn = db.read.acquire().await?;
     let ticket = accessible(&mut conn, user, reference_text, false).await?;
-    detail(&mut conn, ticket.id).await
+    detail(&mut conn, ticket.id, now).await
 }
 
 /// An edited ticket and the teams whose boards must refresh (two when it changed team).
@@ -599,7 +639,7 @@ pub async fn update(
     if ticket.version != version {
         return Err(stale(reference_text));
     }
-    let before = detail(&mut tx, ticket.id).await?;
+    let before = detail(&mut tx, ticket.id, now).await?;
     let team_changed = input.team_id != ticket.team_id;
     let (stage, position) = if team_changed {
         let team = visible_team(&mut tx, user, input.team_id).await?;
@@ -609,10 +649,11 @@ pub async fn update(
     } else {
         (before.stage.clone(), None)
     };
-    let resolved = resolve_references(&mut tx, &input).await?;
+    let current_entitlement = before.entitlement.as_ref().map(|e| e.id);
+    let resolved = resolve_references(&mut tx, &input, Some((before.customer.clone(), current_entitlement)), now).await?;
     let status = status_for(&mut tx, input.team_id, stage.category, resolved.assignee.as_ref().map(|a| a.id)).await?;
     let update = format!(
-        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
+        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
                 team_id = ?, stage_id = ?, position = COALESCE(?, position), updated_at = ?, version = version + 1
           WHERE id = ? AND version = ?"
     );
@@ -629,7 +670,7 @@ pub async fn update(
     expect_one_row(affected, &before.reference)?;
     replace_tags(&mut tx, ticket.id, &input.tags).await?;
     super::qualifications::replace_requirements(&mut tx, ticket.id, &input.requirements).await?;
-    let after = detail(&mut tx, ticket.id).await?;
+    let after = detail(&mut tx, ticket.id, now).await?;
 
     if team_changed {
         let line = format!("Team: {} › {} → {} › {}", before.team.name, before.stage.name, after.team.name, after.stage.name);
@@ -666,6 +707,8 @@ pub async fn update(
         ("Region", region_before, region_after),
         ("Service type", service_before, service_after),
         ("Unit", unit_before, unit_after),
+        ("Entitlement", entitlement_label(&before), entitlement_label(&after)),
+        ("Do not decrement", yes_no(before.do_not_decrement), yes_no(after.do_not_decrement)),
         ("Tags", before.tags.join(", "), after.tags.join(", ")),
         (
             "Required qualifications",
@@ -688,9 +731,18 @@ pub async fn update(
         team_ids.sort_unstable();
         team_ids.dedup();
     }
-    let detail = detail(&mut tx, ticket.id).await?;
+    super::sla::settle(&mut tx, ticket.id, Some(user.id), now).await?;
+    let detail = detail(&mut tx, ticket.id, now).await?;
     tx.commit().await?;
     Ok(Updated { detail, team_ids, routed_by: routed.map(|r| r.rule_name) })
+}
+
+fn entitlement_label(ticket: &TicketDetail) -> String {
+    ticket.entitlement.as_ref().map(|e| e.name.clone()).unwrap_or_default()
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.into()
 }
 
 /// Long descriptions are shown on the timeline by their length, not in full.
@@ -739,7 +791,7 @@ pub(crate) async fn tree_paths(conn: &mut SqliteConnection, table: &str) -> Resu
     Ok(subjects)
 }
 
-pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptions, AppError> {
+pub async fn form_options(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Result<TicketFormOptions, AppError> {
     let teams = super::teams::visible_teams(db, user).await?.into_iter().map(|t| Named { id: t.id, name: t.name }).collect();
     let mut conn = db.read.acquire().await?;
     let agents = super::named_list(&mut conn, super::STAFF_SQL).await?;
@@ -765,7 +817,8 @@ pub async fn form_options(db: &Db, user: &CurrentUser) -> Result<TicketFormOptio
     .map(|(id, name)| Named { id, name })
     .collect();
     let qualifications = super::qualifications::all(&mut conn).await?;
-    Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products, reasons, regions, service_types, units, qualifications })
+    let entitlements = super::entitlements::choices(&mut conn, now).await?;
+    Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products, reasons, regions, service_types, units, qualifications, entitlements })
 }
 
 #[cfg(test)]

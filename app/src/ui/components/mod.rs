@@ -1,8 +1,10 @@
 //! Building blocks shared by the pages.
 
 mod rules;
+mod sla;
 mod ticket_form;
 
+pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
 pub use ticket_form::{IdSelect, TicketFields, TicketFormState};
 
@@ -23,6 +25,9 @@ pub fn Layout() -> impl IntoView {
     let me = Resource::new(|| (), |_| signed_in_user());
     let bell = Bell(Resource::new(|| (), |_| load_notifications()));
     provide_context(bell);
+    provide_clock();
+    // Notifications raised elsewhere (SLA escalations) light up the bell without a reload.
+    listen("/api/notices".into(), Callback::new(move |_| bell.0.refetch()));
     let sign_out = move |_| {
         spawn_local(async move {
             let _ = logout().await;
@@ -246,4 +251,30 @@ where
             </div>
         </fieldset>
     }
+}
+
+/// Calls `on_message` for every server-sent event from `url`, and once more after a dropped
+/// connection comes back, to catch up on what was missed (browser only).
+pub fn listen(url: String, on_message: Callback<()>) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+
+        let Ok(source) = web_sys::EventSource::new(&url) else { return };
+        let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| on_message.run(()));
+        source.set_onmessage(Some(on_event.as_ref().unchecked_ref()));
+        let mut opened_before = false;
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if opened_before {
+                on_message.run(());
+            }
+            opened_before = true;
+        });
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        let source = send_wrapper::SendWrapper::new((source, on_event, on_open));
+        on_cleanup(move || source.0.close());
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, on_message);
 }

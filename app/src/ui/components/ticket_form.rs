@@ -30,6 +30,8 @@ pub struct TicketFormState {
     /// Comma-separated, as typed.
     pub tags: RwSignal<String>,
     pub requirements: RwSignal<Vec<Requirement>>,
+    pub entitlement_id: RwSignal<Option<i64>>,
+    pub do_not_decrement: RwSignal<bool>,
 }
 
 impl TicketFormState {
@@ -54,6 +56,8 @@ impl TicketFormState {
             assignee_id: RwSignal::new(None),
             tags: RwSignal::new(String::new()),
             requirements: RwSignal::new(Vec::new()),
+            entitlement_id: RwSignal::new(None),
+            do_not_decrement: RwSignal::new(false),
         }
     }
 
@@ -75,6 +79,8 @@ impl TicketFormState {
         state.assignee_id.set(ticket.assignee.as_ref().map(|a| a.id));
         state.tags.set(ticket.tags.join(", "));
         state.requirements.set(ticket.requirements.clone());
+        state.entitlement_id.set(ticket.entitlement.as_ref().map(|e| e.id));
+        state.do_not_decrement.set(ticket.do_not_decrement);
         state
     }
 
@@ -99,6 +105,8 @@ impl TicketFormState {
             assignee_id: self.assignee_id.get_untracked(),
             tags: self.tags.get_untracked().split(',').map(str::to_string).collect(),
             requirements: self.requirements.get_untracked(),
+            entitlement_id: if creating { None } else { self.entitlement_id.get_untracked() },
+            do_not_decrement: self.do_not_decrement.get_untracked(),
         })
     }
 }
@@ -172,6 +180,7 @@ where
 
 #[component]
 pub fn TicketFields(state: TicketFormState, options: TicketFormOptions) -> impl IntoView {
+    let entitlements = StoredValue::new(options.entitlements);
     view! {
         <div class="field">
             <label for="title">"Title"</label>
@@ -186,7 +195,8 @@ pub fn TicketFields(state: TicketFormState, options: TicketFormOptions) -> impl 
             <CodeSelect id="priority" label="Priority" all=Priority::ALL value=state.priority code=Priority::as_str name=Priority::label parse=Priority::parse/>
             <CodeSelect id="origin" label="Origin" all=Origin::ALL value=state.origin code=Origin::as_str name=Origin::label parse=Origin::parse/>
         </div>
-        <CustomerPicker state/>
+        <CustomerPicker state entitlements=entitlements/>
+        <EntitlementPicker state entitlements=entitlements/>
         <div class="field-row">
             <IdSelect id="subject" label="Subject" empty="—" choices=options.subjects value=state.subject_id/>
             <IdSelect id="product" label="Product" empty="—" choices=options.products value=state.product_id/>
@@ -261,7 +271,7 @@ fn RequirementsEditor(requirements: RwSignal<Vec<Requirement>>, qualifications: 
 
 /// Find an existing contact or account, or enter a new customer inline.
 #[component]
-fn CustomerPicker(state: TicketFormState) -> impl IntoView {
+fn CustomerPicker(state: TicketFormState, entitlements: StoredValue<Vec<EntitlementChoice>>) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let hits = RwSignal::new(Vec::<CustomerHit>::new());
     let search = move |text: String| {
@@ -283,6 +293,9 @@ fn CustomerPicker(state: TicketFormState) -> impl IntoView {
         state.contact_id.set(hit.contact_id);
         state.account_id.set(hit.account_id);
         state.customer_label.set(Some(hit.label));
+        // The customer's first usable entitlement is suggested; a new customer never keeps the old one.
+        let suggested = entitlements.with_value(|all| all.iter().find(|e| e.fits(hit.account_id, hit.contact_id)).map(|e| e.id));
+        state.entitlement_id.set(suggested);
         query.set(String::new());
         hits.set(Vec::new());
     };
@@ -290,6 +303,7 @@ fn CustomerPicker(state: TicketFormState) -> impl IntoView {
         state.contact_id.set(None);
         state.account_id.set(None);
         state.customer_label.set(None);
+        state.entitlement_id.set(None);
     };
     let new_field = move |id: &'static str, label: &'static str, kind: &'static str, get: fn(&NewCustomer) -> String, set: fn(&mut NewCustomer, String)| {
         view! {
@@ -337,5 +351,37 @@ fn CustomerPicker(state: TicketFormState) -> impl IntoView {
                 <button type="button" class="small" on:click=move |_| state.creating_customer.set(false)>"Search existing customers instead"</button>
             </Show>
         </fieldset>
+    }
+}
+
+/// The customer's entitlement the ticket draws on, and whether it uses up a term.
+#[component]
+fn EntitlementPicker(state: TicketFormState, entitlements: StoredValue<Vec<EntitlementChoice>>) -> impl IntoView {
+    let usable = move || {
+        let (account, contact) = (state.account_id.get(), state.contact_id.get());
+        entitlements.with_value(|all| all.iter().filter(|e| e.fits(account, contact) || Some(e.id) == state.entitlement_id.get_untracked()).cloned().collect::<Vec<_>>())
+    };
+    view! {
+        <div class="field-row">
+            <div class="field">
+                <label for="entitlement">"Entitlement"</label>
+                <select id="entitlement" on:change=move |ev| state.entitlement_id.set(parse_id(&event_target_value(&ev)))>
+                    {move || {
+                        let choices = usable();
+                        let chosen = state.entitlement_id.get();
+                        let empty = if choices.is_empty() { "None available for this customer" } else { "None" };
+                        view! {
+                            <option value="" selected=chosen.is_none()>{empty}</option>
+                            {choices.into_iter().map(|e| view! { <option value=e.id selected=chosen == Some(e.id)>{e.label}</option> }).collect_view()}
+                        }
+                    }}
+                </select>
+                <div class="hint">"Its SLA policy applies to the ticket. Changing the customer clears it."</div>
+            </div>
+            <div class="field checkbox-field">
+                <label><input type="checkbox" id="do-not-decrement" bind:checked=state.do_not_decrement/> " Do not decrement"</label>
+                <div class="hint">"The ticket does not use up a term of the entitlement."</div>
+            </div>
+        </div>
     }
 }

@@ -12,7 +12,7 @@ use crate::api::tickets::create_ticket;
 use crate::domain::{age, board::{apply_move, confirm}};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, Avatar, ErrorAlert, PriorityPill, PullNextButton};
+use crate::ui::components::{listen, use_toasts, Avatar, ErrorAlert, PriorityPill, PullNextButton, SlaTimer};
 
 /// How many more cards "Show more" loads into a column.
 const PAGE: i64 = 50;
@@ -25,7 +25,7 @@ pub fn BoardPage() -> impl IntoView {
         move || team_id.get(),
         |team| async move {
             match team {
-                Some(id) => get_board(id, Vec::new()).await,
+                Some(id) => get_board(id, Vec::new(), BoardView::default()).await,
                 None => Err(AppError::Invalid("That is not a team address.".into())),
             }
         },
@@ -50,6 +50,7 @@ struct BoardContext {
     team_id: i64,
     columns: RwSignal<Vec<BoardColumn>>,
     limits: RwSignal<Vec<ColumnLimit>>,
+    view: RwSignal<BoardView>,
     dragged: RwSignal<Option<String>>,
     drop_stage: RwSignal<Option<i64>>,
     can_manage: bool,
@@ -67,11 +68,12 @@ fn BoardView(board: Board) -> impl IntoView {
     let team_id = board.team.id;
     let columns = RwSignal::new(board.columns);
     let limits = RwSignal::new(Vec::<ColumnLimit>::new());
+    let board_view = RwSignal::new(BoardView::default());
 
     // Reloading replaces the data, not the board: unchanged cards keep their DOM nodes.
     let reload = Callback::new(move |_: ()| {
         spawn_local(async move {
-            match get_board(team_id, limits.get_untracked()).await {
+            match get_board(team_id, limits.get_untracked(), board_view.get_untracked()).await {
                 Ok(fresh) => {
                     columns.try_set(fresh.columns);
                 }
@@ -101,6 +103,7 @@ fn BoardView(board: Board) -> impl IntoView {
         team_id,
         columns,
         limits,
+        view: board_view,
         dragged: RwSignal::new(None),
         drop_stage: RwSignal::new(None),
         can_manage: board.can_manage_stages,
@@ -108,7 +111,7 @@ fn BoardView(board: Board) -> impl IntoView {
         reload,
         move_card,
     };
-    live_updates(team_id, reload);
+    listen(format!("/api/events?team={team_id}"), reload);
 
     let open = move || {
         columns.with(|cols| cols.iter().filter(|c| !c.stage.category.is_closing()).map(|c| c.total).sum::<i64>())
@@ -126,6 +129,7 @@ fn BoardView(board: Board) -> impl IntoView {
                 {board.can_manage_stages.then(|| view! { <a class="button" href=format!("/teams/{team_id}/settings")>"Team settings"</a> })}
             </div>
         </div>
+        <BoardToolbar context/>
         <SelectionBar context/>
         <div class="board">
             <For each=stage_keys key=|stage| (stage.id, stage.version) let(stage)>
@@ -136,30 +140,37 @@ fn BoardView(board: Board) -> impl IntoView {
     }
 }
 
-/// Listens for changes made elsewhere and reloads the board (browser only).
-fn live_updates(team_id: i64, reload: Callback<()>) {
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-
-        let Ok(source) = web_sys::EventSource::new(&format!("/api/events?team={team_id}")) else { return };
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| reload.run(()));
-        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // After a dropped connection, catch up on whatever was missed meanwhile.
-        let mut opened_before = false;
-        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            if opened_before {
-                reload.run(());
-            }
-            opened_before = true;
-        });
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        let source = send_wrapper::SendWrapper::new((source, on_message, on_open));
-        on_cleanup(move || source.0.close());
-    });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (team_id, reload);
+/// Order the cards by SLA urgency and narrow them to the tickets at risk.
+#[component]
+fn BoardToolbar(context: BoardContext) -> impl IntoView {
+    let set_order = move |ev: leptos::ev::Event| {
+        context.view.update(|v| v.by_urgency = event_target_value(&ev) == "urgency");
+        context.reload.run(());
+    };
+    let set_filter = move |ev: leptos::ev::Event| {
+        let filter = match event_target_value(&ev).as_str() {
+            "at_risk" => SlaFilter::AtRisk,
+            "breached" => SlaFilter::Breached,
+            _ => SlaFilter::All,
+        };
+        context.view.update(|v| v.filter = filter);
+        context.reload.run(());
+    };
+    view! {
+        <div class="board-toolbar">
+            <label for="board-order">"Order"</label>
+            <select id="board-order" data-testid="board-order" on:change=set_order>
+                <option value="manual" selected>"Manual"</option>
+                <option value="urgency">"SLA urgency (due first)"</option>
+            </select>
+            <label for="board-filter">"Show"</label>
+            <select id="board-filter" data-testid="board-filter" on:change=set_filter>
+                <option value="all" selected>"All tickets"</option>
+                <option value="at_risk">"At risk (warning or breached)"</option>
+                <option value="breached">"Breached"</option>
+            </select>
+        </div>
+    }
 }
 
 #[component]
@@ -357,6 +368,7 @@ fn Card(card: TicketCard, context: BoardContext) -> impl IntoView {
                 <span style="margin-left:auto" title=card.created_at.to_rfc3339()>{age}</span>
             </div>
             <a class="card-title" href=format!("/tickets/{reference}")>{card.title.clone()}</a>
+            {card.sla.clone().map(|countdown| view! { <div class="card-sla"><SlaTimer countdown testid="sla-timer"/></div> })}
             <div class="card-bottom">
                 <Avatar user=card.assignee.clone()/>
                 <span class="customer">{card.customer.clone().unwrap_or_default()}</span>

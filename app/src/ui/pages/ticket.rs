@@ -10,7 +10,7 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, save_and_rout
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, ErrorAlert, PriorityPill, TicketFields, TicketFormState};
+use crate::ui::components::{use_toasts, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -88,8 +88,12 @@ pub fn TicketPage() -> impl IntoView {
 }
 
 #[component]
-fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback<()>) -> impl IntoView {
+fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
+    // The ticket keeps showing its entitlement even once that is used up or expired.
+    if let Some(current) = detail.entitlement.clone().filter(|e| options.entitlements.iter().all(|c| c.id != e.id)) {
+        options.entitlements.push(current);
+    }
     let state = TicketFormState::from_detail(&detail);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -192,6 +196,7 @@ fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback
                 </div>
             }
         })}
+        <SlaPanel detail=detail.clone()/>
         <div class="ticket-layout">
             <form class="panel" on:submit=save novalidate>
                 {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
@@ -225,4 +230,37 @@ fn TicketView(detail: TicketDetail, options: TicketFormOptions, reload: Callback
             </section>
         </div>
     }
+}
+
+/// The ticket's SLA: its policy, each KPI counting down live, and the escalation level reached.
+#[component]
+fn SlaPanel(detail: TicketDetail) -> impl IntoView {
+    if detail.sla.is_empty() {
+        return None;
+    }
+    // The timer tests and people look at first: the most urgent KPI still ticking.
+    let primary = detail
+        .sla
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind != KpiKind::Escalation)
+        .min_by_key(|(_, c)| (c.frozen.is_some(), c.due))
+        .map(|(index, _)| index);
+    let policy = detail.sla_policy.clone().unwrap_or_else(|| "No SLA policy applies; escalation ladder only".into());
+    Some(view! {
+        <section class="panel sla-panel" aria-labelledby="sla-title">
+            <div class="sla-head">
+                <h2 id="sla-title">"SLA"</h2>
+                <span class="muted">{policy}</span>
+                {detail.entitlement.clone().map(|e| view! { <span class="badge">"Entitlement: " {e.label}</span> })}
+                {detail.escalation.clone().map(|level| view! { <span class="badge escalation" data-testid="escalation-level">"Escalated: " {level}</span> })}
+            </div>
+            <ul class="sla-list">
+                {detail.sla.iter().cloned().enumerate().map(|(index, countdown)| {
+                    let testid = if Some(index) == primary { "sla-timer" } else { "sla-kpi" };
+                    view! { <li><SlaTimer countdown testid long=true/></li> }
+                }).collect_view()}
+            </ul>
+        </section>
+    })
 }

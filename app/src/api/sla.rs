@@ -1,0 +1,61 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::{Calendar, CalendarInput, Entitlement, EntitlementInput, EntitlementsSetup, Priority, PriorityCodeInput, SlaPolicyInput, SlaSetup};
+
+#[server(prefix = "/api", endpoint = "sla_setup", input = Json)]
+pub async fn load_sla_setup() -> Result<SlaSetup, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::sla_setup::setup(&state.db, &user).await
+}
+
+/// Creates a calendar (no `id`), or changes one if `version` is still current; open clocks on
+/// it are recalculated in the background.
+#[server(prefix = "/api", endpoint = "save_calendar", input = Json)]
+pub async fn save_calendar(id: Option<i64>, version: Option<i64>, calendar: CalendarInput) -> Result<Calendar, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let (saved, recalculation) = crate::store::sla_setup::save_calendar(&state.db, &user, id, version, &calendar).await?;
+    state.recalculate_sla(recalculation.into_iter().collect(), Vec::new());
+    Ok(saved)
+}
+
+#[server(prefix = "/api", endpoint = "save_priority_code", input = Json)]
+pub async fn save_priority_code(priority: Priority, version: i64, code: PriorityCodeInput) -> Result<(), AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let recalculation = crate::store::sla_setup::save_priority_code(&state.db, &user, priority, version, &code).await?;
+    state.recalculate_sla(vec![recalculation], Vec::new());
+    Ok(())
+}
+
+/// Creates a policy (no `id`) or changes one; open tickets are recalculated in the background.
+#[server(prefix = "/api", endpoint = "save_sla_policy", input = Json)]
+pub async fn save_sla_policy(id: Option<i64>, version: Option<i64>, policy: SlaPolicyInput) -> Result<(), AppError> {
+    use crate::store::sla::Recalculation;
+
+    let (state, user) = crate::api::server::caller().await?;
+    let saved = crate::store::sla_setup::save_policy(&state.db, &user, id, version, &policy).await?;
+    let resync = if saved.matching_changed { saved.team_ids.clone() } else { Vec::new() };
+    state.recalculate_sla(vec![Recalculation::Policy(saved.policy_id)], resync);
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "delete_sla_policy", input = Json)]
+pub async fn delete_sla_policy(id: i64, version: i64) -> Result<(), AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    let team_id = crate::store::sla_setup::delete_policy(&state.db, &user, id, version).await?;
+    state.recalculate_sla(Vec::new(), vec![team_id]);
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "entitlements", input = Json)]
+pub async fn load_entitlements() -> Result<EntitlementsSetup, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::entitlements::setup(&state.db, &user).await
+}
+
+#[server(prefix = "/api", endpoint = "save_entitlement", input = Json)]
+pub async fn save_entitlement(id: Option<i64>, version: Option<i64>, entitlement: EntitlementInput) -> Result<Entitlement, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::entitlements::save(&state.db, &user, id, version, &entitlement).await
+}

@@ -1,0 +1,243 @@
+//! Entitlements (SPEC S2): what a customer has bought (cases or hours, valid from/to, with an
+//! SLA policy), which of them a ticket may draw on, and using up their terms.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::SqliteConnection;
+
+use super::tickets::add_timeline;
+use super::{decode, expect_one_row, name_taken, named_list, Db};
+use crate::error::AppError;
+use crate::model::*;
+
+fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role.manages_stages() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only admins and team leads manage entitlements.".into()))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    account_id: i64,
+    account_name: String,
+    contact_id: Option<i64>,
+    contact_name: Option<String>,
+    name: String,
+    kind: String,
+    total_terms: i64,
+    remaining_terms: i64,
+    valid_from: NaiveDate,
+    valid_to: NaiveDate,
+    policy_id: Option<i64>,
+    policy_name: Option<String>,
+    decrement_on: String,
+    active: bool,
+    version: i64,
+}
+
+const SELECT: &str = "SELECT e.id, e.account_id, a.name AS account_name, e.contact_id, c.name AS contact_name, e.name, e.kind, e.total_terms,
+        e.remaining_terms, e.valid_from, e.valid_to, e.policy_id, p.name AS policy_name, e.decrement_on, e.active, e.version
+    FROM entitlements e JOIN accounts a ON a.id = e.account_id
+    LEFT JOIN contacts c ON c.id = e.contact_id
+    LEFT JOIN sla_policies p ON p.id = e.policy_id";
+
+impl Row {
+    fn into_entitlement(self) -> Result<Entitlement, AppError> {
+        Ok(Entitlement {
+            id: self.id,
+            account: Named { id: self.account_id, name: self.account_name },
+            contact: self.contact_id.zip(self.contact_name).map(|(id, name)| Named { id, name }),
+            name: self.name,
+            kind: decode(EntitlementKind::parse, &self.kind)?,
+            total_terms: self.total_terms,
+            remaining_terms: self.remaining_terms,
+            valid_from: self.valid_from,
+            valid_to: self.valid_to,
+            policy: self.policy_id.zip(self.policy_name).map(|(id, name)| Named { id, name }),
+            decrement_on: decode(DecrementOn::parse, &self.decrement_on)?,
+            active: self.active,
+            version: self.version,
+        })
+    }
+
+    /// Why the entitlement cannot be chosen on `today`, if it cannot.
+    fn unavailable(&self, today: NaiveDate) -> Option<String> {
+        if !self.active {
+            Some(format!("The entitlement \"{}\" is not active.", self.name))
+        } else if today < self.valid_from || today > self.valid_to {
+            Some(format!("The entitlement \"{}\" is only valid from {} to {}.", self.name, self.valid_from, self.valid_to))
+        } else if self.remaining_terms <= 0 {
+            Some(format!("The entitlement \"{}\" has no terms left.", self.name))
+        } else {
+            None
+        }
+    }
+
+    fn choice(&self) -> Result<EntitlementChoice, AppError> {
+        let unit = match decode(EntitlementKind::parse, &self.kind)? {
+            EntitlementKind::Cases => "cases",
+            EntitlementKind::Hours => "hours",
+        };
+        Ok(EntitlementChoice {
+            id: self.id,
+            account_id: self.account_id,
+            contact_id: self.contact_id,
+            name: self.name.clone(),
+            label: format!("{} · {} of {} {unit} left · until {}", self.name, self.remaining_terms, self.total_terms, self.valid_to),
+        })
+    }
+}
+
+/// Entitlements that can be chosen on a ticket now.
+pub(crate) async fn choices(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<Vec<EntitlementChoice>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE e.active AND e.remaining_terms > 0 ORDER BY a.name, e.name")).fetch_all(&mut *conn).await?;
+    rows.iter().filter(|r| r.unavailable(now.date_naive()).is_none()).map(Row::choice).collect()
+}
+
+/// The ticket's entitlement as its page shows it.
+pub(crate) async fn of_ticket(conn: &mut SqliteConnection, entitlement_id: Option<i64>) -> Result<Option<EntitlementChoice>, AppError> {
+    let Some(id) = entitlement_id else { return Ok(None) };
+    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE e.id = ?")).bind(id).fetch_one(&mut *conn).await?;
+    row.choice().map(Some)
+}
+
+/// The entitlement a saved ticket keeps: a change of customer clears the old one; a newly chosen
+/// one must belong to the customer and be active, valid and not used up.
+pub(crate) async fn resolve(
+    conn: &mut SqliteConnection,
+    wanted: Option<i64>,
+    current: Option<i64>,
+    customer_changed: bool,
+    account_id: Option<i64>,
+    contact_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    let Some(id) = wanted else { return Ok(None) };
+    if Some(id) == current {
+        return Ok(if customer_changed { None } else { Some(id) });
+    }
+    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE e.id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("Entitlement {id} does not exist.")))?;
+    if !row.choice()?.fits(account_id, contact_id) {
+        return Err(AppError::Invalid(format!("The entitlement \"{}\" belongs to another customer.", row.name)));
+    }
+    match row.unavailable(now.date_naive()) {
+        Some(reason) => Err(AppError::Invalid(reason)),
+        None => Ok(Some(id)),
+    }
+}
+
+/// Uses one term of the ticket's entitlement when it is due (on creation, or on resolution
+/// when the ticket is solved), once per ticket, unless the agent chose "do not decrement".
+pub(crate) async fn charge_if_due(conn: &mut SqliteConnection, ticket_id: i64, actor_id: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
+    let due: Option<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT e.id, e.name, e.remaining_terms, e.kind FROM tickets k JOIN entitlements e ON e.id = k.entitlement_id JOIN stages s ON s.id = k.stage_id
+          WHERE k.id = ? AND NOT k.entitlement_charged AND NOT k.do_not_decrement
+            AND (e.decrement_on = 'creation' OR s.category = 'solved')",
+    )
+    .bind(ticket_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((entitlement_id, name, remaining, kind)) = due else { return Ok(()) };
+    let unit = if kind == EntitlementKind::Hours.as_str() { "hour" } else { "case" };
+    let line = if remaining > 0 {
+        sqlx::query("UPDATE entitlements SET remaining_terms = remaining_terms - 1, version = version + 1 WHERE id = ?").bind(entitlement_id).execute(&mut *conn).await?;
+        format!("Entitlement \"{name}\": 1 {unit} used, {} left", remaining - 1)
+    } else {
+        format!("Entitlement \"{name}\" has no terms left; nothing was used")
+    };
+    sqlx::query("UPDATE tickets SET entitlement_charged = 1 WHERE id = ?").bind(ticket_id).execute(&mut *conn).await?;
+    add_timeline(conn, ticket_id, TimelineKind::Edited, actor_id, now, &line).await
+}
+
+pub async fn setup(db: &Db, user: &CurrentUser) -> Result<EntitlementsSetup, AppError> {
+    if !user.role.is_internal() {
+        return Err(AppError::Forbidden("Entitlements are for staff.".into()));
+    }
+    let mut conn = db.read.acquire().await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY a.name, e.name")).fetch_all(&mut *conn).await?;
+    let contacts: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT c.id, c.name || COALESCE(' · ' || a.name, ''), c.account_id FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id ORDER BY c.name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(EntitlementsSetup {
+        entitlements: rows.into_iter().map(Row::into_entitlement).collect::<Result<_, _>>()?,
+        accounts: named_list(&mut conn, "SELECT id, name FROM accounts ORDER BY name").await?,
+        contacts: contacts.into_iter().map(|(id, name, account)| (Named { id, name }, account)).collect(),
+        policies: named_list(&mut conn, "SELECT p.id, t.name || ' › ' || p.name FROM sla_policies p JOIN teams t ON t.id = p.team_id ORDER BY t.name, p.position").await?,
+        can_edit: user.role.manages_stages(),
+    })
+}
+
+fn validate(input: &EntitlementInput) -> Result<String, AppError> {
+    let name = input.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::Invalid("Give the entitlement a name of at most 120 characters.".into()));
+    }
+    if !(1..=1_000_000).contains(&input.total_terms) {
+        return Err(AppError::Invalid("Total terms must be a positive number.".into()));
+    }
+    if input.remaining_terms < 0 || input.remaining_terms > input.total_terms {
+        return Err(AppError::Invalid("Remaining terms must lie between 0 and the total.".into()));
+    }
+    if input.valid_to < input.valid_from {
+        return Err(AppError::Invalid("The entitlement must end on or after the day it starts.".into()));
+    }
+    Ok(name)
+}
+
+/// Creates an entitlement, or updates it if `version` is still current.
+pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &EntitlementInput) -> Result<Entitlement, AppError> {
+    may_edit(user)?;
+    let name = validate(input)?;
+    let mut tx = db.write.begin().await?;
+    super::tickets::check_exists(&mut tx, "accounts", "Account", Some(input.account_id)).await?;
+    super::tickets::check_exists(&mut tx, "sla_policies", "SLA policy", input.policy_id).await?;
+    if let Some(contact_id) = input.contact_id {
+        let account: Option<Option<i64>> = sqlx::query_scalar("SELECT account_id FROM contacts WHERE id = ?").bind(contact_id).fetch_optional(&mut *tx).await?;
+        if account != Some(Some(input.account_id)) {
+            return Err(AppError::Invalid("The contact must belong to the entitlement's account.".into()));
+        }
+    }
+    let statement = match (id, version) {
+        (Some(_), Some(_)) => {
+            "UPDATE entitlements SET account_id = ?, contact_id = ?, name = ?, kind = ?, total_terms = ?, remaining_terms = ?, valid_from = ?,
+                    valid_to = ?, policy_id = ?, decrement_on = ?, active = ?, version = version + 1 WHERE id = ? AND version = ?"
+        }
+        (None, None) => {
+            "INSERT INTO entitlements (account_id, contact_id, name, kind, total_terms, remaining_terms, valid_from, valid_to, policy_id, decrement_on, active)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        }
+        _ => return Err(AppError::Invalid("Give both the id and the version of the entitlement to change it.".into())),
+    };
+    let query = sqlx::query(statement)
+        .bind(input.account_id)
+        .bind(input.contact_id)
+        .bind(&name)
+        .bind(input.kind.as_str())
+        .bind(input.total_terms)
+        .bind(input.remaining_terms)
+        .bind(input.valid_from)
+        .bind(input.valid_to)
+        .bind(input.policy_id)
+        .bind(input.decrement_on.as_str())
+        .bind(input.active);
+    let query = if id.is_some() { query.bind(id).bind(version) } else { query };
+    let done = query.execute(&mut *tx).await.map_err(name_taken("An entitlement of this account", &name))?;
+    let saved_id = match id {
+        Some(id) => {
+            expect_one_row(done.rows_affected(), &format!("The entitlement \"{name}\""))?;
+            id
+        }
+        None => done.last_insert_rowid(),
+    };
+    let row: Row = sqlx::query_as(&format!("{SELECT} WHERE e.id = ?")).bind(saved_id).fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    row.into_entitlement()
+}
