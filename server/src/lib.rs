@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/events", get(events::board_events))
+        .route("/api/notices", get(events::notices))
         .leptos_routes_with_context(
             &state,
             routes,

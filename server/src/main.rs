@@ -23,6 +23,7 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tokio::spawn(server::jobs::assign_waiting_tickets(state.clone()));
     tokio::spawn(server::jobs::run_quiet_rules(state.clone()));
+    tokio::spawn(server::jobs::raise_sla_alerts(state.clone()));
     tracing::info!("Helpdesk is listening on http://{}", config.addr);
     axum::serve(listener, server::router(state)).await.map_err(|e| e.to_string())
 }

@@ -58,6 +58,8 @@ pub fn Layout() -> impl IntoView {
                                 <A href="/admin/qualifications">"Qualifications"</A>
                                 <A href="/admin/routing">"Routing"</A>
                                 <A href="/admin/automation">"Automation"</A>
+                                <A href="/admin/sla">"SLA"</A>
+                                <A href="/admin/entitlements">"Entitlements"</A>
                             })}
                         </nav>
                         {user.map(|user| view! {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::board::{create_stage, fold_stage, get_board, move_ticket, rename_stage, reorder_stage};
+use crate::api::board::{create_stage, fold_stage, get_board, move_ticket, rename_stage, reorder_stage, set_stage_pausing};
 use crate::api::queues::{change_queue, load_queues};
 use crate::api::routing::apply_routing_rules;
 use crate::api::tickets::create_ticket;
@@ -237,14 +237,15 @@ fn StageColumn(stage: Stage, context: BoardContext) -> impl IntoView {
 fn StageTitle(stage: Stage, context: BoardContext) -> impl IntoView {
     let toasts = use_toasts();
     let name = stage.name.clone();
+    let paused_badge = stage.pauses_sla.then(|| view! { <span class="badge paused" title="SLA clocks stop while tickets are in this stage">"⏸ SLA"</span> });
     if !context.can_manage {
-        return view! { <span class="column-title">{name}</span> }.into_any();
+        return view! { <span class="column-title">{name}</span> {paused_badge} }.into_any();
     }
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(stage.name.clone());
     let index = context.columns.with_untracked(|cols| cols.iter().position(|c| c.stage.id == stage.id).unwrap_or(0)) as i64;
     let count = context.columns.with_untracked(|cols| cols.len()) as i64;
-    let (id, version, folded) = (stage.id, stage.version, stage.folded);
+    let (id, version, folded, pauses) = (stage.id, stage.version, stage.folded, stage.pauses_sla);
     let finish = move |result: Result<(), AppError>| {
         if let Err(error) = result {
             toasts.error(error.to_string());
@@ -259,6 +260,7 @@ fn StageTitle(stage: Stage, context: BoardContext) -> impl IntoView {
     };
     let reorder = move |to: i64| spawn_local(async move { finish(reorder_stage(id, version, to).await.map(|_| ())) });
     let fold = move |_| spawn_local(async move { finish(fold_stage(id, version, !folded).await.map(|_| ())) });
+    let toggle_pause = move |_| spawn_local(async move { finish(set_stage_pausing(id, version, !pauses).await.map(|_| ())) });
     view! {
         <Show
             when=move || editing.get()
@@ -271,6 +273,7 @@ fn StageTitle(stage: Stage, context: BoardContext) -> impl IntoView {
                 <input aria-label="Stage name" bind:value=draft on:blur=move |_| editing.set(false)/>
             </form>
         </Show>
+        {paused_badge}
         <span class="stage-admin">
             <button class="ghost small" title="Move stage left" aria-label="Move stage left" disabled={index == 0}
                 on:click=move |_| reorder(index - 1)>"◀"</button>
@@ -278,6 +281,9 @@ fn StageTitle(stage: Stage, context: BoardContext) -> impl IntoView {
                 on:click=move |_| reorder(index + 1)>"▶"</button>
             <button class="ghost small" title={if folded { "Unfold stage" } else { "Fold stage" }}
                 aria-label={if folded { "Unfold stage" } else { "Fold stage" }} on:click=fold>{if folded { "▸" } else { "▾" }}</button>
+            <button class="ghost small" data-testid="stage-pausing" aria-pressed=pauses.to_string()
+                title={if pauses { "SLA clocks pause here; click to let them run" } else { "Pause SLA clocks in this stage" }}
+                aria-label={if pauses { "Let SLA clocks run in this stage" } else { "Pause SLA clocks in this stage" }} on:click=toggle_pause>"⏸"</button>
         </span>
     }
     .into_any()

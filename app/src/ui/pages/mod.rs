@@ -1,5 +1,6 @@
 mod automation;
 mod board;
+mod entitlements;
 mod home;
 mod login;
 mod notifications;
@@ -7,11 +8,13 @@ mod qualifications;
 mod queues;
 mod routing;
 mod settings;
+mod sla;
 mod ticket;
 mod time_off;
 
 pub use automation::AutomationPage;
 pub use board::BoardPage;
+pub use entitlements::EntitlementsPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use notifications::NotificationsPage;
@@ -19,6 +22,7 @@ pub use qualifications::QualificationsPage;
 pub use queues::{QueuePage, QueuesPage};
 pub use routing::RoutingPage;
 pub use settings::TeamSettingsPage;
+pub use sla::SlaPage;
 pub use ticket::{NewTicketPage, TicketPage};
 pub use time_off::TimeOffPage;
 
