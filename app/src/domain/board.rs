@@ -44,7 +44,7 @@ mod tests {
 
     fn column(stage_id: i64, refs: &[&str]) -> BoardColumn {
         BoardColumn {
-            stage: Stage { id: stage_id, team_id: 1, name: format!("S{stage_id}"), category: StageCategory::New, position: stage_id, folded: false, version: 1 },
+            stage: Stage { id: stage_id, team_id: 1, name: format!("S{stage_id}"), category: StageCategory::New, position: stage_id, pauses_sla: false, folded: false, version: 1 },
             total: refs.len() as i64,
             cards: refs
                 .iter()
@@ -60,6 +60,7 @@ mod tests {
                     stage_id,
                     position: i as f64,
                     version: 3,
+                    sla: None,
                 })
                 .collect(),
         }

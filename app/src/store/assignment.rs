@@ -384,7 +384,7 @@ mod tests {
         let next = pull_next(&db, &agents[0], PullSource::MyTeams, now).await.unwrap().unwrap();
         assert_eq!(next.card.priority, Priority::High, "then the next priority down");
 
-        let detail = tickets::get(&db, &agents[0], "HD-1008").await.unwrap();
+        let detail = tickets::get(&db, &agents[0], "HD-1008", chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.status, TicketStatus::ActiveAssigned);
         assert!(detail.timeline[0].summary.starts_with("Picked up by Agent 0 (pull next: Urgent priority"));
     }
@@ -410,7 +410,7 @@ mod tests {
         assert_eq!(counts.get(&agents[0].id), Some(&3));
         assert_eq!(counts.get(&agents[1].id), Some(&3));
         assert_eq!(counts.get(&agents[2].id), None, "on time off");
-        let detail = tickets::get(&db, &agents[0], "HD-1001").await.unwrap();
+        let detail = tickets::get(&db, &agents[0], "HD-1001", chrono::Utc::now()).await.unwrap();
         assert!(detail.timeline.iter().any(|e| e.summary.contains("automatically (equal open: fewest open tickets)")));
 
         // With everyone away the ticket waits unassigned.
@@ -429,7 +429,7 @@ mod tests {
         let assigned = assign_waiting(&db, later).await.unwrap();
         assert_eq!(assigned.len(), 1);
         assert_eq!(assigned[0].card.reference, waiting.reference);
-        let detail = tickets::get(&db, &agents[0], &waiting.reference).await.unwrap();
+        let detail = tickets::get(&db, &agents[0], &waiting.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.status, TicketStatus::ActiveAssigned);
         assert_eq!(detail.timeline[0].actor, None, "done by the system");
     }
@@ -443,7 +443,7 @@ mod tests {
         sqlx::query("UPDATE teams SET queue_user_id = ? WHERE id = ?").bind(holder.id).bind(team_id).execute(&db.write).await.unwrap();
         let card = tickets::create(&db, &agents[0], &TicketInput::quick(team_id, "Held"), now).await.unwrap();
         assert_eq!(card.assignee.as_ref().map(|a| a.id), Some(holder.id));
-        let detail = tickets::get(&db, &agents[0], &card.reference).await.unwrap();
+        let detail = tickets::get(&db, &agents[0], &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.status, TicketStatus::ActiveNew, "held, not worked");
         assert!(detail.timeline.iter().any(|e| e.summary == "Held by the team's queue user Agent 2 until someone takes it"));
 
@@ -455,7 +455,7 @@ mod tests {
         let pulled = pull_next(&db, &agents[1], PullSource::MyTeams, now).await.unwrap().unwrap();
         assert_eq!(pulled.card.reference, card.reference);
         assert_eq!(pulled.card.assignee.map(|a| a.id), Some(agents[1].id));
-        assert_eq!(tickets::get(&db, &agents[1], &card.reference).await.unwrap().status, TicketStatus::ActiveAssigned);
+        assert_eq!(tickets::get(&db, &agents[1], &card.reference, chrono::Utc::now()).await.unwrap().status, TicketStatus::ActiveAssigned);
         assert!(pull_next(&db, &agents[0], PullSource::MyTeams, now).await.unwrap().is_none(), "taken once");
     }
 }

@@ -347,11 +347,11 @@ mod tests {
         let mut tx = d.db.write.begin().await.unwrap();
         assert!(run(&mut tx, None, id, vec![Event::AgentReplied], d.now).await.unwrap());
         tx.commit().await.unwrap();
-        assert_eq!(tickets::get(&d.db, &agent, &card.reference).await.unwrap().stage.name, "Waiting on Customer");
+        assert_eq!(tickets::get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap().stage.name, "Waiting on Customer");
         let mut tx = d.db.write.begin().await.unwrap();
         assert!(run(&mut tx, None, id, vec![Event::CustomerReplied], d.now).await.unwrap());
         tx.commit().await.unwrap();
-        let detail = tickets::get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.stage.name, "In Progress");
         assert_eq!(detail.timeline[0].summary, "Rule \"Customer replied: back to in progress\": Stage: Waiting on Customer → In Progress");
     }
@@ -369,17 +369,17 @@ mod tests {
         save(&d.db, &lead, None, None, &rule("Urgent: tag and tell the leads", Trigger::Created, urgent_only, actions)).await.unwrap();
         let before = notifications::unread(&d.db, &lead).await.unwrap();
         let card = tickets::create(&d.db, &agent, &TicketInput { priority: Priority::Urgent, ..TicketInput::quick(support, "Site down") }, d.now).await.unwrap();
-        let detail = tickets::get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.tags, vec!["hot"]);
         assert_eq!(notifications::unread(&d.db, &lead).await.unwrap(), before + 1, "unassigned: the team's lead is told");
         let calm = tickets::create(&d.db, &agent, &TicketInput::quick(support, "Calm"), d.now).await.unwrap();
-        assert!(tickets::get(&d.db, &agent, &calm.reference).await.unwrap().tags.is_empty(), "conditions hold back the rule");
+        assert!(tickets::get(&d.db, &agent, &calm.reference, chrono::Utc::now()).await.unwrap().tags.is_empty(), "conditions hold back the rule");
 
         // Two rules that undo each other on every update: each fires once, then the chain ends.
         let set = |priority| vec![AutomationAction::SetPriority { priority }];
         save(&d.db, &lead, None, None, &rule("Raise", Trigger::Updated, AutomationConditions::default(), set(Priority::High))).await.unwrap();
         save(&d.db, &lead, None, None, &rule("Lower", Trigger::Updated, AutomationConditions::default(), set(Priority::Low))).await.unwrap();
-        let detail = tickets::get(&d.db, &agent, &calm.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &calm.reference, chrono::Utc::now()).await.unwrap();
         let saved = tickets::update(&d.db, &agent, &calm.reference, detail.version, &TicketInput::quick(support, "Calm, edited"), false, d.now).await.unwrap();
         assert_eq!(saved.detail.priority, Priority::Low);
         let fired: Vec<&str> = saved.detail.timeline.iter().filter(|e| e.kind == TimelineKind::Automation).map(|e| e.summary.as_str()).collect();
@@ -408,7 +408,7 @@ mod tests {
         assert!(again.iter().all(|t| t.reference != card.reference), "once per quiet period");
         assert_eq!(reminders().await, 1);
 
-        let detail = tickets::get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         let later = d.now + Duration::hours(61);
         tickets::update(&d.db, &agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(agent.id), ..TicketInput::quick(detail.team.id, "Quiet one, touched") }, false, later)
             .await

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::SqliteConnection;
 
 use super::{seed, teams, tickets, users, Db};
-use crate::model::{Board, CurrentUser, Role, StageCategory};
+use crate::model::{Board, BoardView, CurrentUser, Role, StageCategory};
 
 /// A migrated database in a fresh temporary file; keep the guard alive while using it.
 pub async fn temp_db() -> (Db, tempfile::TempDir) {
@@ -77,7 +77,7 @@ impl Demo {
     }
 
     pub async fn board(&self, email: &str, team: &str) -> Board {
-        tickets::board(&self.db, &self.user(email).await, self.team(team).await, &[]).await.unwrap()
+        tickets::board(&self.db, &self.user(email).await, self.team(team).await, &[], BoardView::default(), self.now).await.unwrap()
     }
 
     pub async fn ticket_count(&self) -> i64 {

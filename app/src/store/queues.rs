@@ -230,10 +230,10 @@ mod tests {
         assert!(pull_next(&d.db, &agent1, PullSource::Queue(vip.id), d.now).await.unwrap().is_none());
         assert_eq!(pull_next(&d.db, &agent4, PullSource::Queue(vip.id), d.now).await.unwrap().unwrap().card.reference, hidden.reference);
 
-        let (_, listed) = tickets_in(&d.db, &agent1, vip.id).await.unwrap();
+        let (_, listed) = tickets_in(&d.db, &agent1, vip.id, d.now).await.unwrap();
         assert_eq!(listed.len(), 2, "assigned tickets stay listed while open");
         change_membership(&d.db, &agent1, vip.id, &refs(&[&normal]), false, d.now).await.unwrap();
-        let detail = tickets::get(&d.db, &agent1, &normal.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent1, &normal.reference, chrono::Utc::now()).await.unwrap();
         assert!(detail.queues.is_empty());
         let kinds: Vec<&str> = detail.timeline.iter().filter(|e| e.kind == TimelineKind::Queued).map(|e| e.summary.as_str()).collect();
         assert_eq!(kinds, vec!["Removed from queue VIP", "Added to queue VIP"]);

@@ -408,7 +408,7 @@ mod tests {
         let input = TicketInput { subject_id: Some(subject(&d, "Repair").await), ..TicketInput::quick(support, "Door sensor broken") };
         let card = tickets::create(&d.db, &agent, &input, d.now).await.unwrap();
         assert_eq!(card.team_id, field_service, "Repair is below Field work");
-        let detail = tickets::get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.stage.name, "New");
         let routed = detail.timeline.iter().find(|e| e.kind == TimelineKind::Routed).expect("routing is on the timeline");
         assert_eq!(routed.summary, "Routed by rule \"On-site work goes to Field Service\": Team: Support → Field Service › New");
@@ -485,7 +485,7 @@ mod tests {
             .await
             .unwrap();
 
-        let detail = tickets::get(&d.db, &agent, &first.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &first.reference, chrono::Utc::now()).await.unwrap();
         let mut edit = TicketInput::quick(support, "Wombat in the server room");
         edit.description = "It bites.".into();
         let plain = tickets::update(&d.db, &agent, &first.reference, detail.version, &edit, false, d.now).await.unwrap();
@@ -537,7 +537,7 @@ mod tests {
         let request = id_of("SELECT id FROM reason_codes WHERE name = 'Information'").await;
         let calm = tickets::create(&d.db, &agent, &TicketInput { reason_id: Some(request), ..input }, d.now).await.unwrap();
         assert_eq!(calm.priority, Priority::Normal, "a question about a router is not a fault");
-        let detail = tickets::get(&d.db, &agent, &urgent.reference).await.unwrap();
+        let detail = tickets::get(&d.db, &agent, &urgent.reference, chrono::Utc::now()).await.unwrap();
         let shown = detail.unit.unwrap();
         assert_eq!((shown.serial.as_str(), shown.contract.as_str(), shown.unit_type.as_deref()), ("RX2-1001", "Gold support", Some("Router")));
         assert!(shown.warranty_until.unwrap() > d.now.date_naive());

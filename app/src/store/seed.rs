@@ -1,7 +1,7 @@
 //! Demo data (SPEC S9): three teams, their pipelines, customers and a board full of tickets,
 //! created through the same store functions the app uses, so the timelines are real.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Utc, Weekday};
 
 use super::{teams, tickets, users, Db};
 use crate::error::AppError;
@@ -290,6 +290,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     }
 
     let admin = users::user_by_id(db, person("admin@demo.test")).await?;
+    seed_sla(db, &team_ids.iter().map(|(id, _)| *id).collect::<Vec<_>>(), now).await?;
     let customer_id = person("customer@demo.test");
     let mut serial = 0usize;
     for (team, (team_id, stage_ids)) in TEAMS.iter().zip(&team_ids) {
@@ -351,11 +352,85 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             }
         }
     }
+    // Escalations of the seeded history are on the timelines; their notifications count as seen.
+    super::sla::raise_due_alerts(db, now).await?;
+    sqlx::query("UPDATE notifications SET read_at = ?").bind(now).execute(&db.write).await?;
     seed_vip_queue(db, &admin, &[person("agent1@demo.test"), person("agent3@demo.test")], now).await?;
     seed_routing_rules(db, &admin).await?;
     // Field Service spreads its new tickets over its members automatically.
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
     Ok(true)
+}
+
+/// Calendars, SLA policies for Support and Field Service, and entitlements of two accounts
+/// (one usable, one expired).
+async fn seed_sla(db: &Db, team_ids: &[i64], now: DateTime<Utc>) -> Result<(), AppError> {
+    let office = |zone: &str| {
+        let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+        let periods: Vec<WorkingPeriod> = days.iter().map(|d| WorkingPeriod { weekday: *d, start_minute: 8 * 60, end_minute: 18 * 60 }).collect();
+        (zone.to_string(), super::to_json(&periods))
+    };
+    let mut calendar_ids = Vec::new();
+    for (name, zone) in [("Office hours Berlin", "Europe/Berlin"), ("Office hours Budapest", "Europe/Budapest")] {
+        let (zone, periods) = office(zone);
+        let id = sqlx::query("INSERT INTO calendars (name, time_zone, periods, holidays) VALUES (?, ?, ?, ?)")
+            .bind(name)
+            .bind(zone)
+            .bind(periods?)
+            .bind(r#"["2026-12-24","2026-12-25","2026-12-26","2027-01-01"]"#)
+            .execute(&db.write)
+            .await?
+            .last_insert_rowid();
+        calendar_ids.push(id);
+    }
+    let (support, field_service) = (team_ids[0], team_ids[1]);
+    // (team, name, calendar, priorities, first response, resolution, next response, warning %)
+    let policies: [(i64, &str, i64, &str, i64, i64, Option<i64>, i64); 3] = [
+        (support, "Urgent and high", super::sla::ALWAYS_OPEN_CALENDAR, r#"["urgent","high"]"#, 120, 24 * 60, Some(240), 75),
+        (support, "Standard", calendar_ids[0], "[]", 8 * 60, 40 * 60, None, 80),
+        (field_service, "On-site", calendar_ids[1], "[]", 4 * 60, 30 * 60, None, 80),
+    ];
+    for (position, (team_id, name, calendar_id, priorities, first, resolution, next, warning)) in policies.into_iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO sla_policies (team_id, name, position, calendar_id, priorities, first_response_minutes, resolution_minutes, next_response_minutes, warning_percent)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(team_id)
+        .bind(name)
+        .bind(position as i64)
+        .bind(calendar_id)
+        .bind(priorities)
+        .bind(first)
+        .bind(resolution)
+        .bind(next)
+        .bind(warning)
+        .execute(&db.write)
+        .await?;
+    }
+    let today = now.date_naive();
+    // (account, name, kind, total, remaining, from, to, policy, decrement on)
+    let entitlements = [
+        ("Acme GmbH", "Premium support", "cases", 10, 7, today - Duration::days(60), today + Duration::days(300), Some("Urgent and high"), "creation"),
+        ("Globex Kft.", "Hours block 2025", "hours", 20, 4, today - Duration::days(500), today - Duration::days(30), None, "resolution"),
+    ];
+    for (account, name, kind, total, remaining, from, to, policy, decrement_on) in entitlements {
+        sqlx::query(
+            "INSERT INTO entitlements (account_id, name, kind, total_terms, remaining_terms, valid_from, valid_to, policy_id, decrement_on)
+             VALUES ((SELECT id FROM accounts WHERE name = ?), ?, ?, ?, ?, ?, ?, (SELECT id FROM sla_policies WHERE name = ?), ?)",
+        )
+        .bind(account)
+        .bind(name)
+        .bind(kind)
+        .bind(total)
+        .bind(remaining)
+        .bind(from)
+        .bind(to)
+        .bind(policy)
+        .bind(decrement_on)
+        .execute(&db.write)
+        .await?;
+    }
+    Ok(())
 }
 
 /// A queue for a key account, holding that account's waiting tickets.

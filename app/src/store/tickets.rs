@@ -848,17 +848,18 @@ mod tests {
         let second = create(&d.db, &agent, &input(support, "Printer offline again"), d.now).await.unwrap();
         assert_eq!(reference::parse(&second.reference), reference::parse(&first.reference).map(|n| n + 1));
 
-        let unassigned = get(&d.db, &agent, &first.reference).await.unwrap();
+        let unassigned = get(&d.db, &agent, &first.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(unassigned.status, TicketStatus::ActiveNew);
         assert_eq!(unassigned.stage.category, StageCategory::New);
         assert_eq!(unassigned.tags, vec!["printer"]);
-        assert_eq!(unassigned.timeline.len(), 1);
-        assert_eq!(unassigned.timeline[0].kind, TimelineKind::Created);
+        let history: Vec<_> = unassigned.timeline.iter().filter(|e| e.kind != TimelineKind::Sla).collect();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].kind, TimelineKind::Created);
 
         let mut assigned = input(support, "Assigned from the start");
         assigned.assignee_id = Some(agent.id);
         let card = create(&d.db, &agent, &assigned, d.now).await.unwrap();
-        let detail = get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.status, TicketStatus::ActiveAssigned);
         assert!(detail.timeline.iter().any(|e| e.kind == TimelineKind::Assigned && e.summary == "Assigned to Mia Wagner"));
     }
@@ -901,7 +902,7 @@ mod tests {
         with_customer.new_customer = Some(NewCustomer { name: "Rita Berger".into(), email: "rita@example.com".into(), account_name: "Berger AG".into() });
         let card = create(&d.db, &agent, &with_customer, d.now).await.unwrap();
         assert_eq!(card.customer.as_deref(), Some("Rita Berger"));
-        let detail = get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.customer.display().as_deref(), Some("Rita Berger · Berger AG"));
         // The same email again is a clear error, not a duplicate contact.
         let again = create(&d.db, &agent, &with_customer, d.now).await;
@@ -922,7 +923,7 @@ mod tests {
 
         let stale = move_to_stage(&d.db, &agent, &card.reference, card.version, solved, None, d.now).await;
         assert!(matches!(stale, Err(AppError::Conflict(m)) if m.contains("changed by someone else")));
-        let detail = get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.stage.id, progress, "a stale move changes nothing");
 
         let field_service = d.board("agent1@demo.test", "Field Service").await;
@@ -932,13 +933,13 @@ mod tests {
 
         let later = d.now + Duration::minutes(5);
         let closed = move_to_stage(&d.db, &agent, &card.reference, moved.card.version, solved, None, later).await.unwrap();
-        let detail = get(&d.db, &agent, &card.reference).await.unwrap();
+        let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(detail.status, TicketStatus::Resolved);
         assert!(detail.closed_at.is_some());
-        assert_eq!(detail.timeline[0].summary, "Stage: In Progress → Solved");
+        assert_eq!(detail.timeline.iter().find(|e| e.kind == TimelineKind::Moved).unwrap().summary, "Stage: In Progress → Solved");
 
         move_to_stage(&d.db, &agent, &card.reference, closed.card.version, progress, None, later).await.unwrap();
-        let reopened = get(&d.db, &agent, &card.reference).await.unwrap();
+        let reopened = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
         assert_eq!(reopened.status, TicketStatus::ActiveNew);
         assert_eq!(reopened.closed_at, None);
     }
@@ -988,16 +989,16 @@ mod tests {
         let finance = d.board("agent4@demo.test", "Finance").await;
         let card = finance.columns[0].cards[0].clone();
 
-        assert!(get(&d.db, &insider, &card.reference).await.is_ok());
-        assert!(matches!(get(&d.db, &outsider, &card.reference).await, Err(AppError::Forbidden(_))));
+        assert!(get(&d.db, &insider, &card.reference, chrono::Utc::now()).await.is_ok());
+        assert!(matches!(get(&d.db, &outsider, &card.reference, chrono::Utc::now()).await, Err(AppError::Forbidden(_))));
         let moved = move_to_stage(&d.db, &outsider, &card.reference, card.version, finance.columns[1].stage.id, None, d.now).await;
         assert!(matches!(moved, Err(AppError::Forbidden(_))));
-        assert!(matches!(board(&d.db, &outsider, finance.team.id, &[]).await, Err(AppError::Forbidden(_))));
+        assert!(matches!(board(&d.db, &outsider, finance.team.id, &[], BoardView::default(), d.now).await, Err(AppError::Forbidden(_))));
         let lead = d.user("lead@demo.test").await;
-        assert!(get(&d.db, &lead, &card.reference).await.is_ok(), "the lead is invited to Finance");
+        assert!(get(&d.db, &lead, &card.reference, chrono::Utc::now()).await.is_ok(), "the lead is invited to Finance");
 
-        assert!(matches!(get(&d.db, &insider, "not-a-ref").await, Err(AppError::Invalid(_))));
-        assert!(matches!(get(&d.db, &insider, "HD-999999").await, Err(AppError::NotFound(_))));
+        assert!(matches!(get(&d.db, &insider, "not-a-ref", chrono::Utc::now()).await, Err(AppError::Invalid(_))));
+        assert!(matches!(get(&d.db, &insider, "HD-999999", chrono::Utc::now()).await, Err(AppError::NotFound(_))));
     }
 
     #[tokio::test]
@@ -1012,14 +1013,14 @@ mod tests {
         .await
         .unwrap();
         assert!(!followed.is_empty());
-        assert!(get(&d.db, &customer, &reference::format(followed[0])).await.is_ok());
+        assert!(get(&d.db, &customer, &reference::format(followed[0]), d.now).await.is_ok());
         let other: i64 = sqlx::query_scalar("SELECT number FROM tickets WHERE id NOT IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?) LIMIT 1")
             .bind(customer.id)
             .fetch_one(&d.db.read)
             .await
             .unwrap();
-        assert!(matches!(get(&d.db, &customer, &reference::format(other)).await, Err(AppError::Forbidden(_))));
-        let card = get(&d.db, &customer, &reference::format(followed[0])).await.unwrap();
+        assert!(matches!(get(&d.db, &customer, &reference::format(other), d.now).await, Err(AppError::Forbidden(_))));
+        let card = get(&d.db, &customer, &reference::format(followed[0]), d.now).await.unwrap();
         let moved = move_to_stage(&d.db, &customer, &card.reference, card.version, card.stages[1].id, None, d.now).await;
         assert!(matches!(moved, Err(AppError::Forbidden(_))));
     }
@@ -1047,13 +1048,13 @@ mod tests {
         let reassigned = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(lead.id), ..edit.clone() }, false, d.now + Duration::seconds(1))
             .await
             .unwrap();
-        let recent: Vec<String> = form_options(&d.db, &agent).await.unwrap().recent_agents.into_iter().map(|a| a.name).collect();
+        let recent: Vec<String> = form_options(&d.db, &agent, d.now).await.unwrap().recent_agents.into_iter().map(|a| a.name).collect();
         assert_eq!(recent, vec!["Lena Lead", "Mia Wagner"], "latest first");
         let detail = reassigned.detail;
 
         let stale = update(&d.db, &agent, &card.reference, card.version, &input(support, "Lost update"), false, d.now).await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));
-        assert_eq!(get(&d.db, &agent, &card.reference).await.unwrap().title, "New title");
+        assert_eq!(get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap().title, "New title");
 
         let moved_team = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { team_id: field_service, ..edit.clone() }, false, d.now)
             .await
@@ -1061,7 +1062,7 @@ mod tests {
         assert_eq!(moved_team.team_ids, vec![support, field_service]);
         assert_eq!(moved_team.detail.team.id, field_service);
         assert_eq!(moved_team.detail.stage.category, StageCategory::New);
-        assert!(moved_team.detail.timeline[0..3].iter().any(|e| e.summary.starts_with("Team: Support › New → Field Service › New")));
+        assert!(moved_team.detail.timeline.iter().filter(|e| e.kind != TimelineKind::Sla).take(3).any(|e| e.summary.starts_with("Team: Support › New → Field Service › New")));
     }
 
     #[tokio::test]
@@ -1076,7 +1077,7 @@ mod tests {
         let new = column(&full, "New");
         assert_eq!(new.cards.len() as i64, DEFAULT_COLUMN_LIMIT);
         assert!(new.total > DEFAULT_COLUMN_LIMIT);
-        let more = board(&d.db, &agent, support, &[ColumnLimit { stage_id: new.stage.id, limit: new.total }]).await.unwrap();
+        let more = board(&d.db, &agent, support, &[ColumnLimit { stage_id: new.stage.id, limit: new.total }], BoardView::default(), d.now).await.unwrap();
         assert_eq!(column(&more, "New").cards.len() as i64, new.total);
     }
 }
