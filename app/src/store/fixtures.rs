@@ -80,6 +80,14 @@ impl Demo {
         tickets::board(&self.db, &self.user(email).await, self.team(team).await, &[], BoardView::default(), self.now).await.unwrap()
     }
 
+    /// Closes the database and opens it again, as a server restart does.
+    pub async fn restart(&mut self) {
+        self.db.write.close().await;
+        self.db.read.close().await;
+        let url = format!("sqlite://{}", self._dir.path().join("test.db").display());
+        self.db = Db::connect(&url).await.expect("reconnect");
+    }
+
     pub async fn ticket_count(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&self.db.read).await.unwrap()
     }

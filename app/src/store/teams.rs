@@ -165,11 +165,13 @@ pub async fn insert_stage(conn: &mut SqliteConnection, team_id: i64, name: &str,
         .bind(team_id)
         .fetch_one(&mut *conn)
         .await?;
-    let id = sqlx::query("INSERT INTO stages (team_id, name, category, position) VALUES (?, ?, ?, ?)")
+    // Waiting on the customer stops the SLA clocks unless a lead decides otherwise.
+    let id = sqlx::query("INSERT INTO stages (team_id, name, category, position, pauses_sla) VALUES (?, ?, ?, ?, ?)")
         .bind(team_id)
         .bind(name)
         .bind(category.as_str())
         .bind(position)
+        .bind(category == StageCategory::Waiting)
         .execute(&mut *conn)
         .await
         .map_err(|e| duplicate_stage_name(e, name))?
