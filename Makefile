@@ -39,3 +39,4 @@ e2e:
 bench: build
 	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin board
 	cargo run --release -p bench --bin assignment
+	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin sla

@@ -195,6 +195,15 @@ impl Countdown {
         left - elapsed
     }
 
+    /// Which clock a card or page shows first (lower first): ticking, then paused, then finished.
+    pub fn rank(&self) -> u8 {
+        match self.frozen {
+            None => 0,
+            Some(SlaState::Paused) => 1,
+            Some(_) => 2,
+        }
+    }
+
     pub fn state(&self, now: DateTime<Utc>) -> SlaState {
         if let Some(frozen) = self.frozen {
             return frozen;

@@ -444,12 +444,7 @@ pub(crate) async fn card_countdowns(conn: &mut SqliteConnection, ticket_ids: &[i
     for row in rows {
         let rules = calendars.get(conn, row.calendar_id).await?;
         let countdown = Countdown::of(row.kind()?, &row.clock(), &rules.schedule, &rules.zone, now);
-        // Lower ranks are more urgent: ticking, then paused, then finished.
-        let rank = match countdown.frozen {
-            None => 0,
-            Some(SlaState::Paused) => 1,
-            Some(_) => 2,
-        };
+        let rank = countdown.rank();
         let key = (rank, if rank == 2 { None } else { countdown.due });
         match best.get(&row.ticket_id) {
             Some((r, due, _)) if (*r, *due) <= key => {}

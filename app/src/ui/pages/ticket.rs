@@ -244,7 +244,7 @@ fn SlaPanel(detail: TicketDetail) -> impl IntoView {
         .iter()
         .enumerate()
         .filter(|(_, c)| c.kind != KpiKind::Escalation)
-        .min_by_key(|(_, c)| (c.frozen.is_some(), c.due))
+        .min_by_key(|(_, c)| (c.rank(), c.due))
         .map(|(index, _)| index);
     let policy = detail.sla_policy.clone().unwrap_or_else(|| "No SLA policy applies; escalation ladder only".into());
     Some(view! {
