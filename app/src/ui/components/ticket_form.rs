@@ -364,7 +364,8 @@ fn EntitlementPicker(state: TicketFormState, entitlements: StoredValue<Vec<Entit
     view! {
         <div class="field-row">
             <div class="field">
-                <label for="entitlement">"Entitlement"</label>
+                // Not "Entitlement": that label contains "title" and would match searches for the Title field.
+                <label for="entitlement">"Support contract"</label>
                 <select id="entitlement" on:change=move |ev| state.entitlement_id.set(parse_id(&event_target_value(&ev)))>
                     {move || {
                         let choices = usable();
@@ -376,7 +377,7 @@ fn EntitlementPicker(state: TicketFormState, entitlements: StoredValue<Vec<Entit
                         }
                     }}
                 </select>
-                <div class="hint">"Its SLA policy applies to the ticket. Changing the customer clears it."</div>
+                <div class="hint">"The customer's entitlement: its SLA policy applies. Changing the customer clears it."</div>
             </div>
             <div class="field checkbox-field">
                 <label><input type="checkbox" id="do-not-decrement" bind:checked=state.do_not_decrement/> " Do not decrement"</label>
