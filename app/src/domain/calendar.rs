@@ -162,21 +162,34 @@ pub fn time_within(working: &[Interval], from: DateTime<Utc>, until: DateTime<Ut
 /// The moment at which `amount` of working time has passed since `start`; `None` when the
 /// calendar does not open for years (no periods, or holidays everywhere).
 pub fn add_business_time<Z: TimeZone>(schedule: &Schedule, zone: &Z, start: DateTime<Utc>, amount: Duration) -> Option<DateTime<Utc>> {
-    let mut remaining = amount.max(Duration::zero());
+    add_business_times(schedule, zone, start, &[amount])[0]
+}
+
+/// `add_business_time` for several amounts at once (in any order), walking the calendar once.
+pub fn add_business_times<Z: TimeZone>(schedule: &Schedule, zone: &Z, start: DateTime<Utc>, amounts: &[Duration]) -> Vec<Option<DateTime<Utc>>> {
+    let mut moments = vec![None; amounts.len()];
+    let mut order: Vec<usize> = (0..amounts.len()).collect();
+    order.sort_by_key(|i| amounts[*i]);
+    let mut pending = order.into_iter().peekable();
+    let mut used = Duration::zero();
     let mut cursor = start;
     let give_up = start + Duration::days(SEARCH_DAYS);
-    while cursor < give_up {
+    while pending.peek().is_some() && cursor < give_up {
         let window_end = cursor + Duration::days(WINDOW_DAYS);
         for (from, until) in working_intervals(schedule, zone, cursor, window_end) {
-            let available = until - from;
-            if remaining <= available {
-                return Some(from + remaining);
+            while let Some(&index) = pending.peek() {
+                let still = amounts[index].max(Duration::zero()) - used;
+                if still > until - from {
+                    break;
+                }
+                moments[index] = Some(from + still.max(Duration::zero()));
+                pending.next();
             }
-            remaining -= available;
+            used += until - from;
         }
         cursor = window_end;
     }
-    None
+    moments
 }
 
 #[cfg(test)]
@@ -327,6 +340,15 @@ mod tests {
             let early = add_business_time(&schedule, &Budapest, start, Duration::minutes(small)).unwrap();
             let late = add_business_time(&schedule, &Budapest, start, Duration::minutes(large)).unwrap();
             prop_assert!(early <= late);
+        }
+
+        /// Several amounts in one walk give the same moments as one walk each.
+        #[test]
+        fn adding_several_amounts_at_once_matches_adding_each(start in moment(), amounts in proptest::collection::vec(0i64..6000, 0..4)) {
+            let schedule = office_hours(vec![NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()]);
+            let amounts: Vec<Duration> = amounts.into_iter().map(Duration::minutes).collect();
+            let each: Vec<_> = amounts.iter().map(|a| add_business_time(&schedule, &Berlin, start, *a)).collect();
+            prop_assert_eq!(add_business_times(&schedule, &Berlin, start, &amounts), each);
         }
     }
 }

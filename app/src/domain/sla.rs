@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{add_business_time, business_time_between, time_within, working_intervals, Interval, Schedule};
+use super::calendar::{add_business_time, add_business_times, business_time_between, time_within, working_intervals, Interval, Schedule};
 use crate::error::AppError;
 pub use crate::model::{Alert, KpiKind};
 
@@ -27,6 +27,14 @@ pub type Rung = (Alert, Duration);
 /// A priority code's escalation ladder: Follow-up, then Warning, then Late.
 pub fn escalation_ladder(follow_up: Duration, warning: Duration, late: Duration) -> Vec<Rung> {
     vec![(Alert::FollowUp, follow_up), (Alert::Warning, warning), (Alert::Late, late)]
+}
+
+/// The cached moments of a clock (see `KpiClock::moments`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moments {
+    pub due: Option<DateTime<Utc>>,
+    pub warning: Option<DateTime<Utc>>,
+    pub next_alert: Option<(Alert, DateTime<Utc>)>,
 }
 
 /// One KPI instance of one ticket.
@@ -63,8 +71,18 @@ impl KpiClock {
         self.after(schedule, zone, self.target)
     }
 
-    pub fn warning_at<Z: TimeZone>(&self, schedule: &Schedule, zone: &Z) -> Option<DateTime<Utc>> {
-        self.after(schedule, zone, self.warn_after)
+    /// The due moment, the warning moment and the next alert of `ladder` (after `raised`
+    /// rungs), in one walk over the calendar: what the store caches for each clock.
+    pub fn moments<Z: TimeZone>(&self, schedule: &Schedule, zone: &Z, ladder: &[Rung], raised: usize) -> Moments {
+        let rung = ladder.get(raised).filter(|_| !self.finished() && self.paused_since.is_none());
+        let mut amounts = vec![self.target + self.paused_total, self.warn_after + self.paused_total];
+        amounts.extend(rung.map(|(_, after)| *after + self.paused_total));
+        let found = add_business_times(schedule, zone, self.started_at, &amounts);
+        Moments {
+            due: found[0],
+            warning: found[1],
+            next_alert: rung.and_then(|(alert, _)| found.get(2).copied().flatten().map(|at| (*alert, at))),
+        }
     }
 
     /// Stops the clock (the ticket entered a pausing stage); nothing happens if it is not running.
@@ -275,7 +293,7 @@ pub fn format_minutes(minutes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::calendar::WorkingPeriod;
+    use crate::domain::calendar::{add_business_time, WorkingPeriod};
     use chrono::Weekday;
     use chrono_tz::Europe::Berlin;
     use proptest::prelude::*;
@@ -397,6 +415,21 @@ mod tests {
             let due_after = clock.due(&schedule, &Berlin).unwrap();
             prop_assert_eq!(business_time_between(&schedule, &Berlin, start, due_after), Duration::minutes(target) + paused_business);
             prop_assert!(due_after >= due_before);
+        }
+
+        /// One walk gives the same moments as asking for each separately.
+        #[test]
+        fn moments_agree_with_due_and_next_alert(start in moment(), target in 2i64..(40 * 60), raised in 0usize..4, paused in any::<bool>()) {
+            let schedule = office_hours();
+            let mut clock = KpiClock::new(start, Duration::minutes(target), Duration::minutes(target / 2));
+            if paused {
+                clock.pause(start + Duration::minutes(5));
+            }
+            let ladder = escalation_ladder(Duration::minutes(target / 3), Duration::minutes(target / 2), Duration::minutes(target));
+            let moments = clock.moments(&schedule, &Berlin, &ladder, raised);
+            prop_assert_eq!(moments.due, clock.due(&schedule, &Berlin));
+            prop_assert_eq!(moments.warning, add_business_time(&schedule, &Berlin, start, Duration::minutes(target / 2)));
+            prop_assert_eq!(moments.next_alert, clock.next_alert(&schedule, &Berlin, &ladder, raised));
         }
 
         /// The browser's countdown, ticking on from the moment it was computed, shows exactly

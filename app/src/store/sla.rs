@@ -109,10 +109,7 @@ impl ClockRow {
     /// Writes the clock back with its cached deadline, warning moment and next alert.
     async fn save(&self, conn: &mut SqliteConnection, calendars: &mut Calendars) -> Result<(), AppError> {
         let rules = calendars.get(conn, self.calendar_id).await?;
-        let clock = self.clock();
-        let due = clock.due(&rules.schedule, &rules.zone);
-        let warning = clock.warning_at(&rules.schedule, &rules.zone);
-        let next_alert = clock.next_alert(&rules.schedule, &rules.zone, &self.ladder(), self.alerts_raised as usize).map(|(_, at)| at);
+        let moments = self.clock().moments(&rules.schedule, &rules.zone, &self.ladder(), self.alerts_raised as usize);
         sqlx::query(
             "UPDATE sla_clocks SET policy_id = ?, calendar_id = ?, target_secs = ?, warn_after_secs = ?, follow_up_secs = ?, paused_total_secs = ?,
                     paused_since = ?, met_at = ?, cancelled_at = ?, due_at = ?, warning_at = ?, alerts_raised = ?, next_alert_at = ?
@@ -127,10 +124,10 @@ impl ClockRow {
         .bind(self.paused_since)
         .bind(self.met_at)
         .bind(self.cancelled_at)
-        .bind(due)
-        .bind(warning)
+        .bind(moments.due)
+        .bind(moments.warning)
         .bind(self.alerts_raised)
-        .bind(next_alert)
+        .bind(moments.next_alert.map(|(_, at)| at))
         .bind(self.id)
         .execute(&mut *conn)
         .await?;
