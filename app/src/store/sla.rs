@@ -360,8 +360,7 @@ async fn sync_with(conn: &mut SqliteConnection, calendars: &mut Calendars, ticke
         } else if was_open {
             let met = match kind {
                 KpiKind::FirstResponse => category != StageCategory::New,
-                KpiKind::Resolution | KpiKind::Escalation => category.is_closing(),
-                KpiKind::NextResponse => category.is_closing(),
+                KpiKind::Resolution | KpiKind::Escalation | KpiKind::NextResponse => category.is_closing(),
             };
             if met {
                 clock.meet(&rules.schedule, &rules.zone, now);

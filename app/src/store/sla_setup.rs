@@ -121,6 +121,10 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<SlaSetup, AppError> {
     })
 }
 
+/// Bounds that keep every business-time computation small whatever a request sends.
+const MAX_PERIODS: usize = 7 * 12;
+const MAX_HOLIDAYS: usize = 1_000;
+
 /// Creates a calendar or, with `id` and `version`, changes it; the built-in 24×7 is fixed.
 pub async fn save_calendar(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &CalendarInput) -> Result<(Calendar, Option<Recalculation>), AppError> {
     admins_only(user)?;
@@ -130,7 +134,13 @@ pub async fn save_calendar(db: &Db, user: &CurrentUser, id: Option<i64>, version
     if periods.is_empty() {
         return Err(AppError::Invalid("A calendar needs working hours on at least one day.".into()));
     }
+    if periods.len() > MAX_PERIODS {
+        return Err(AppError::Invalid(format!("A calendar has at most {MAX_PERIODS} working periods a week.")));
+    }
     let holidays = parse_holidays(&input.holidays)?;
+    if holidays.len() > MAX_HOLIDAYS {
+        return Err(AppError::Invalid(format!("A calendar lists at most {MAX_HOLIDAYS} holidays; remove past years.")));
+    }
     if id == Some(ALWAYS_OPEN_CALENDAR) {
         return Err(AppError::Invalid("The built-in 24×7 calendar cannot be changed.".into()));
     }
@@ -239,40 +249,21 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
             .await?,
         None => None,
     };
-    let policy_id = match (id, version) {
-        (Some(id), Some(version)) => {
-            if before.is_none() {
-                return Err(AppError::NotFound(format!("SLA policy {id} does not exist.")));
-            }
-            let done = sqlx::query(
-                "UPDATE sla_policies SET team_id = ?, name = ?, enabled = ?, calendar_id = ?, priorities = ?, account_ids = ?, requires_entitlement = ?,
-                        first_response_minutes = ?, resolution_minutes = ?, next_response_minutes = ?, warning_percent = ?, version = version + 1
-                  WHERE id = ? AND version = ?",
-            )
-            .bind(input.team_id)
-            .bind(&name)
-            .bind(input.enabled)
-            .bind(input.calendar_id)
-            .bind(&priorities)
-            .bind(&accounts)
-            .bind(input.requires_entitlement)
-            .bind(first_response)
-            .bind(resolution)
-            .bind(next_response)
-            .bind(input.warning_percent)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await
-            .map_err(name_taken("A policy of this team", &name))?;
-            expect_one_row(done.rows_affected(), &format!("The policy \"{name}\""))?;
-            id
+    let statement = match (id, version) {
+        (Some(_), Some(_)) if before.is_none() => return Err(AppError::NotFound(format!("SLA policy {} does not exist.", id.unwrap_or_default()))),
+        (Some(_), Some(_)) => {
+            "UPDATE sla_policies SET team_id = ?1, name = ?2, enabled = ?3, calendar_id = ?4, priorities = ?5, account_ids = ?6, requires_entitlement = ?7,
+                    first_response_minutes = ?8, resolution_minutes = ?9, next_response_minutes = ?10, warning_percent = ?11, version = version + 1
+              WHERE id = ?12 AND version = ?13"
         }
-        (None, None) => sqlx::query(
+        (None, None) => {
             "INSERT INTO sla_policies (team_id, name, position, enabled, calendar_id, priorities, account_ids, requires_entitlement,
                     first_response_minutes, resolution_minutes, next_response_minutes, warning_percent)
-             VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sla_policies WHERE team_id = ?1), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
+             VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sla_policies WHERE team_id = ?1), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        }
+        _ => return Err(AppError::Invalid("Give both the id and the version of the policy to change it.".into())),
+    };
+    let query = sqlx::query(statement)
         .bind(input.team_id)
         .bind(&name)
         .bind(input.enabled)
@@ -283,12 +274,15 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
         .bind(first_response)
         .bind(resolution)
         .bind(next_response)
-        .bind(input.warning_percent)
-        .execute(&mut *tx)
-        .await
-        .map_err(name_taken("A policy of this team", &name))?
-        .last_insert_rowid(),
-        _ => return Err(AppError::Invalid("Give both the id and the version of the policy to change it.".into())),
+        .bind(input.warning_percent);
+    let query = if id.is_some() { query.bind(id).bind(version) } else { query };
+    let done = query.execute(&mut *tx).await.map_err(name_taken("A policy of this team", &name))?;
+    let policy_id = match id {
+        Some(id) => {
+            expect_one_row(done.rows_affected(), &format!("The policy \"{name}\""))?;
+            id
+        }
+        None => done.last_insert_rowid(),
     };
     tx.commit().await?;
     let mut team_ids = vec![input.team_id];
@@ -311,4 +305,78 @@ pub async fn delete_policy(db: &Db, user: &CurrentUser, id: i64, version: i64) -
     expect_one_row(done.rows_affected(), "The policy")?;
     tx.commit().await?;
     Ok(team_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::fixtures::Demo;
+
+    fn express(team_id: i64) -> SlaPolicyInput {
+        SlaPolicyInput {
+            team_id,
+            name: "Express".into(),
+            enabled: true,
+            calendar_id: ALWAYS_OPEN_CALENDAR,
+            priorities: vec![Priority::Urgent],
+            account_ids: vec![],
+            requires_entitlement: false,
+            first_response: "15m".into(),
+            resolution: "4h".into(),
+            next_response: String::new(),
+            warning_percent: 50,
+        }
+    }
+
+    #[tokio::test]
+    async fn policies_are_saved_versioned_and_bad_input_changes_nothing() {
+        let d = Demo::new().await;
+        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
+        let finance = d.team("Finance").await;
+        assert!(matches!(save_policy(&d.db, &agent, None, None, &express(finance)).await, Err(AppError::Forbidden(_))));
+        let created = save_policy(&d.db, &lead, None, None, &express(finance)).await.unwrap();
+        assert!(created.matching_changed);
+        let stored = setup(&d.db, &lead).await.unwrap().policies.into_iter().find(|p| p.id == created.policy_id).unwrap();
+        assert_eq!((stored.first_response_minutes, stored.resolution_minutes, stored.next_response_minutes), (15, 240, None));
+
+        let faster = SlaPolicyInput { first_response: "10m".into(), ..express(finance) };
+        let edited = save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster).await.unwrap();
+        assert!(!edited.matching_changed, "only a target changed");
+        let stale = save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster).await;
+        assert!(matches!(stale, Err(AppError::Conflict(_))));
+        for bad in [
+            SlaPolicyInput { first_response: "soon".into(), ..express(finance) },
+            SlaPolicyInput { warning_percent: 100, ..express(finance) },
+            SlaPolicyInput { calendar_id: 999, ..express(finance) },
+            SlaPolicyInput { name: " ".into(), ..express(finance) },
+        ] {
+            assert!(matches!(save_policy(&d.db, &lead, None, None, &bad).await, Err(AppError::Invalid(_) | AppError::NotFound(_))), "{bad:?}");
+        }
+        let duplicate = save_policy(&d.db, &lead, None, None, &express(finance)).await;
+        assert!(matches!(duplicate, Err(AppError::Invalid(m)) if m.contains("already exists")));
+        let policies = setup(&d.db, &lead).await.unwrap().policies;
+        assert_eq!(policies.iter().filter(|p| p.team.id == finance).count(), 1);
+        assert_eq!(policies.iter().find(|p| p.id == stored.id).unwrap().first_response_minutes, 10);
+    }
+
+    #[tokio::test]
+    async fn calendars_refuse_unknown_zones_and_impossible_hours() {
+        let d = Demo::new().await;
+        let admin = d.user("admin@demo.test").await;
+        let mut hours = vec![String::new(); 7];
+        hours[0] = "08:00-12:00, 13:00-17:00".into();
+        let input = CalendarInput { name: "Vienna".into(), time_zone: "Europe/Vienna".into(), hours: hours.clone(), holidays: "2026-12-25".into() };
+        let (saved, recalculation) = save_calendar(&d.db, &admin, None, None, &input).await.unwrap();
+        assert_eq!((saved.periods.len(), saved.holidays.len(), recalculation), (2, 1, None));
+        let zone = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Mars".into(), time_zone: "Mars/Olympus".into(), ..input.clone() }).await;
+        assert!(matches!(zone, Err(AppError::Invalid(m)) if m.contains("not a known time zone")));
+        let closed = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Never".into(), hours: vec![String::new(); 7], ..input.clone() }).await;
+        assert!(matches!(closed, Err(AppError::Invalid(_))));
+        let fixed = save_calendar(&d.db, &admin, Some(ALWAYS_OPEN_CALENDAR), Some(1), &input).await;
+        assert!(matches!(fixed, Err(AppError::Invalid(m)) if m.contains("24×7")));
+        let lead = d.user("lead@demo.test").await;
+        assert!(matches!(save_calendar(&d.db, &lead, None, None, &input).await, Err(AppError::Forbidden(_))));
+        let edited = save_calendar(&d.db, &admin, Some(saved.id), Some(saved.version), &CalendarInput { holidays: String::new(), ..input }).await.unwrap();
+        assert_eq!(edited.1, Some(Recalculation::Calendar(saved.id)));
+    }
 }
