@@ -108,31 +108,51 @@ impl ClockRow {
 
     /// Writes the clock back with its cached deadline, warning moment and next alert.
     async fn save(&self, conn: &mut SqliteConnection, calendars: &mut Calendars) -> Result<(), AppError> {
-        let rules = calendars.get(conn, self.calendar_id).await?;
-        let moments = self.clock().moments(&rules.schedule, &rules.zone, &self.ladder(), self.alerts_raised as usize);
-        sqlx::query(
-            "UPDATE sla_clocks SET policy_id = ?, calendar_id = ?, target_secs = ?, warn_after_secs = ?, follow_up_secs = ?, paused_total_secs = ?,
-                    paused_since = ?, met_at = ?, cancelled_at = ?, due_at = ?, warning_at = ?, alerts_raised = ?, next_alert_at = ?
-              WHERE id = ?",
-        )
-        .bind(self.policy_id)
-        .bind(self.calendar_id)
-        .bind(self.target_secs)
-        .bind(self.warn_after_secs)
-        .bind(self.follow_up_secs)
-        .bind(self.paused_total_secs)
-        .bind(self.paused_since)
-        .bind(self.met_at)
-        .bind(self.cancelled_at)
-        .bind(moments.due)
-        .bind(moments.warning)
-        .bind(self.alerts_raised)
-        .bind(moments.next_alert.map(|(_, at)| at))
-        .bind(self.id)
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
+        save_all(conn, std::slice::from_ref(self), calendars).await
     }
+}
+
+/// Clocks written per statement: one statement per row would cost more than the math.
+const SAVE_CHUNK: usize = 250;
+
+/// Writes clocks back with their cached moments, a chunk of rows per statement.
+async fn save_all(conn: &mut SqliteConnection, rows: &[ClockRow], calendars: &mut Calendars) -> Result<(), AppError> {
+    for chunk in rows.chunks(SAVE_CHUNK) {
+        let mut moments = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let rules = calendars.get(conn, row.calendar_id).await?;
+            moments.push(row.clock().moments(&rules.schedule, &rules.zone, &row.ladder(), row.alerts_raised as usize));
+        }
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let statement = format!(
+            "WITH v (id, policy_id, calendar_id, target_secs, warn_after_secs, follow_up_secs, paused_total_secs, paused_since, met_at, cancelled_at,
+                     due_at, warning_at, alerts_raised, next_alert_at) AS (VALUES {values})
+             UPDATE sla_clocks SET policy_id = v.policy_id, calendar_id = v.calendar_id, target_secs = v.target_secs, warn_after_secs = v.warn_after_secs,
+                    follow_up_secs = v.follow_up_secs, paused_total_secs = v.paused_total_secs, paused_since = v.paused_since, met_at = v.met_at,
+                    cancelled_at = v.cancelled_at, due_at = v.due_at, warning_at = v.warning_at, alerts_raised = v.alerts_raised, next_alert_at = v.next_alert_at
+               FROM v WHERE sla_clocks.id = v.id"
+        );
+        let mut query = sqlx::query(&statement);
+        for (row, at) in chunk.iter().zip(&moments) {
+            query = query
+                .bind(row.id)
+                .bind(row.policy_id)
+                .bind(row.calendar_id)
+                .bind(row.target_secs)
+                .bind(row.warn_after_secs)
+                .bind(row.follow_up_secs)
+                .bind(row.paused_total_secs)
+                .bind(row.paused_since)
+                .bind(row.met_at)
+                .bind(row.cancelled_at)
+                .bind(at.due)
+                .bind(at.warning)
+                .bind(row.alerts_raised)
+                .bind(at.next_alert.map(|(_, at)| at));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// The facts of a ticket that decide its clocks.
@@ -615,7 +635,7 @@ pub async fn recalculate(db: &Db, scope: Recalculation) -> Result<usize, AppErro
         .await?;
         let Some(last) = rows.last() else { return Ok(rewritten) };
         after_id = last.id;
-        let mut tickets = Vec::with_capacity(rows.len());
+        let mut changed = Vec::with_capacity(rows.len());
         for mut row in rows {
             if let Some(policy) = &policy {
                 let Some((target_secs, warn_after_secs)) = policy.kpi(row.kind()?) else { continue };
@@ -624,10 +644,11 @@ pub async fn recalculate(db: &Db, scope: Recalculation) -> Result<usize, AppErro
             if let Some(ladder) = &ladder {
                 (row.target_secs, row.warn_after_secs, row.follow_up_secs) = (ladder.target_secs, ladder.warn_after_secs, ladder.follow_up_secs);
             }
-            row.save(&mut tx, &mut calendars).await?;
-            tickets.push(row.ticket_id);
-            rewritten += 1;
+            changed.push(row);
         }
+        save_all(&mut tx, &changed, &mut calendars).await?;
+        rewritten += changed.len();
+        let mut tickets: Vec<i64> = changed.iter().map(|row| row.ticket_id).collect();
         tickets.dedup();
         refresh_urgency(&mut tx, &tickets).await?;
         tx.commit().await?;
