@@ -650,7 +650,10 @@ pub struct SlaSetup {
     pub policies: Vec<SlaPolicy>,
     pub teams: Vec<Named>,
     pub accounts: Vec<Named>,
+    /// Admins and leads edit policies.
     pub can_edit: bool,
+    /// Only admins edit calendars and priority codes.
+    pub can_edit_shared: bool,
 }
 
 /// A customer's entitlement (SPEC S2).

@@ -118,6 +118,7 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<SlaSetup, AppError> {
         teams: named_list(&mut conn, "SELECT id, name FROM teams ORDER BY name").await?,
         accounts,
         can_edit: user.role.manages_stages(),
+        can_edit_shared: user.role == Role::Admin,
     })
 }
 

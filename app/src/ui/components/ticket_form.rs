@@ -379,8 +379,9 @@ fn EntitlementPicker(state: TicketFormState, entitlements: StoredValue<Vec<Entit
                 </select>
                 <div class="hint">"The customer's entitlement: its SLA policy applies. Changing the customer clears it."</div>
             </div>
-            <div class="field checkbox-field">
-                <label><input type="checkbox" id="do-not-decrement" bind:checked=state.do_not_decrement/> " Do not decrement"</label>
+            <div class="field">
+                <span class="field-gap" aria-hidden="true"></span>
+                <label class="check"><input type="checkbox" id="do-not-decrement" bind:checked=state.do_not_decrement/> "Do not decrement"</label>
                 <div class="hint">"The ticket does not use up a term of the entitlement."</div>
             </div>
         </div>

@@ -237,7 +237,7 @@ fn StageColumn(stage: Stage, context: BoardContext) -> impl IntoView {
 fn StageTitle(stage: Stage, context: BoardContext) -> impl IntoView {
     let toasts = use_toasts();
     let name = stage.name.clone();
-    let paused_badge = stage.pauses_sla.then(|| view! { <span class="badge paused" title="SLA clocks stop while tickets are in this stage">"⏸ SLA"</span> });
+    let paused_badge = stage.pauses_sla.then(|| view! { <span class="badge paused" title="SLA clocks stop while tickets are in this stage">"SLA paused"</span> });
     if !context.can_manage {
         return view! { <span class="column-title">{name}</span> {paused_badge} }.into_any();
     }
@@ -283,7 +283,9 @@ fn StageTitle(stage: Stage, context: BoardContext) -> impl IntoView {
                 aria-label={if folded { "Unfold stage" } else { "Fold stage" }} on:click=fold>{if folded { "▸" } else { "▾" }}</button>
             <button class="ghost small" data-testid="stage-pausing" aria-pressed=pauses.to_string()
                 title={if pauses { "SLA clocks pause here; click to let them run" } else { "Pause SLA clocks in this stage" }}
-                aria-label={if pauses { "Let SLA clocks run in this stage" } else { "Pause SLA clocks in this stage" }} on:click=toggle_pause>"⏸"</button>
+                aria-label={if pauses { "Let SLA clocks run in this stage" } else { "Pause SLA clocks in this stage" }} on:click=toggle_pause>
+                <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" fill="currentColor"><rect x="3" y="2" width="3.5" height="12" rx="1"/><rect x="9.5" y="2" width="3.5" height="12" rx="1"/></svg>
+            </button>
         </span>
     }
     .into_any()

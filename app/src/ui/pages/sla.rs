@@ -205,11 +205,12 @@ fn PolicyForm(setup: SlaSetup, policy: Option<SlaPolicy>, editing: RwSignal<Opti
 #[component]
 fn PriorityCodes(setup: SlaSetup, reload: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
-    let editable = setup.can_edit;
+    let editable = setup.can_edit_shared;
     view! {
         <section class="panel" aria-labelledby="codes-title">
             <h2 id="codes-title">"Priority codes and escalation"</h2>
-            <p class="muted">"Each level alerts the assignee and the team lead and is written on the timeline, once, when the ticket has been open that long in business time."</p>
+            <p class="muted">"Each level alerts the assignee and the team lead and is written on the timeline, once, when the ticket has been open that long in business time."
+                {(!editable).then(|| " Only admins change priority codes and calendars.")}</p>
             <table class="grid" data-testid="priority-codes">
                 <thead><tr><th>"Priority"</th><th>"Code"</th><th>"Follow-up"</th><th>"Warning"</th><th>"Late"</th><th></th></tr></thead>
                 <tbody>
@@ -259,7 +260,7 @@ fn PriorityCodes(setup: SlaSetup, reload: Callback<()>) -> impl IntoView {
 #[component]
 fn Calendars(setup: SlaSetup, reload: Callback<()>) -> impl IntoView {
     let editing = RwSignal::new(None::<Calendar>);
-    let editable = setup.can_edit;
+    let editable = setup.can_edit_shared;
     view! {
         <section class="panel" aria-labelledby="calendars-title">
             <h2 id="calendars-title">"Calendars"</h2>
