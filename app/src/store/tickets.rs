@@ -515,7 +515,8 @@ struct DetailRow {
     do_not_decrement: bool,
 }
 
-async fn detail(conn: &mut SqliteConnection, ticket_id: i64, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
+/// A ticket's fields and timeline; `with_sla` adds its clocks for showing it.
+async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDetail, AppError> {
     let row: DetailRow = sqlx::query_as(
         "SELECT k.id, k.number, k.title, k.description, k.team_id, t.name AS team_name, k.stage_id, k.status, k.priority,
                 k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
@@ -565,11 +566,10 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64, now: DateTime<Utc>)
         .find(|s| s.id == row.stage_id)
         .cloned()
         .ok_or_else(|| AppError::Internal("The ticket's stage is missing.".into()))?;
-    let (sla_policy, escalation) = super::sla::summary(conn, row.id).await?;
     Ok(TicketDetail {
-        sla: super::sla::countdowns(conn, row.id, now).await?,
-        sla_policy,
-        escalation,
+        sla: Vec::new(),
+        sla_policy: None,
+        escalation: None,
         entitlement: super::entitlements::of_ticket(conn, row.entitlement_id).await?,
         do_not_decrement: row.do_not_decrement,
         reference: reference::format(row.number),
@@ -607,10 +607,18 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64, now: DateTime<Utc>)
     })
 }
 
+/// The ticket's SLA policy, escalation level and clocks as they stand at `now`.
+async fn with_sla(conn: &mut SqliteConnection, ticket_id: i64, mut shown: TicketDetail, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
+    (shown.sla_policy, shown.escalation) = super::sla::summary(conn, ticket_id).await?;
+    shown.sla = super::sla::countdowns(conn, ticket_id, now).await?;
+    Ok(shown)
+}
+
 pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
     let mut conn = db.read.acquire().await?;
     let ticket = accessible(&mut conn, user, reference_text, false).await?;
-    detail(&mut conn, ticket.id, now).await
+    let shown = detail(&mut conn, ticket.id).await?;
+    with_sla(&mut conn, ticket.id, shown, now).await
 }
 
 /// An edited ticket and the teams whose boards must refresh (two when it changed team).
@@ -639,7 +647,7 @@ pub async fn update(
     if ticket.version != version {
         return Err(stale(reference_text));
     }
-    let before = detail(&mut tx, ticket.id, now).await?;
+    let before = detail(&mut tx, ticket.id).await?;
     let team_changed = input.team_id != ticket.team_id;
     let (stage, position) = if team_changed {
         let team = visible_team(&mut tx, user, input.team_id).await?;
@@ -670,7 +678,7 @@ pub async fn update(
     expect_one_row(affected, &before.reference)?;
     replace_tags(&mut tx, ticket.id, &input.tags).await?;
     super::qualifications::replace_requirements(&mut tx, ticket.id, &input.requirements).await?;
-    let after = detail(&mut tx, ticket.id, now).await?;
+    let after = detail(&mut tx, ticket.id).await?;
 
     if team_changed {
         let line = format!("Team: {} › {} → {} › {}", before.team.name, before.stage.name, after.team.name, after.stage.name);
@@ -732,7 +740,8 @@ pub async fn update(
         team_ids.dedup();
     }
     super::sla::settle(&mut tx, ticket.id, Some(user.id), now).await?;
-    let detail = detail(&mut tx, ticket.id, now).await?;
+    let shown = detail(&mut tx, ticket.id).await?;
+    let detail = with_sla(&mut tx, ticket.id, shown, now).await?;
     tx.commit().await?;
     Ok(Updated { detail, team_ids, routed_by: routed.map(|r| r.rule_name) })
 }
