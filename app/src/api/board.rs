@@ -10,9 +10,10 @@ pub async fn list_teams() -> Result<Vec<TeamSummary>, AppError> {
     crate::store::teams::visible_teams(&state.db, &user).await
 }
 
-/// A team's board; `limits` asks for more cards in some columns ("show more").
+/// A team's board; `limits` asks for more cards in some columns ("show more"); `view` (optional:
+/// manual order, every ticket) orders by SLA urgency and narrows to tickets at risk.
 #[server(prefix = "/api", endpoint = "board", input = Json)]
-pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>, view: BoardView) -> Result<Board, AppError> {
+pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>, #[server(default)] view: BoardView) -> Result<Board, AppError> {
     let (state, user) = crate::api::server::caller().await?;
     crate::store::tickets::board(&state.db, &user, team_id, &limits, view, chrono::Utc::now()).await
 }
