@@ -72,6 +72,21 @@ impl Api {
     }
 }
 
+/// A board without what its SLA countdowns read off the clock at request time (the moment, the
+/// time left then, the working hours from then on); deadlines and states stay in.
+fn without_clock_readings(mut board: Value) -> Value {
+    for column in board["columns"].as_array_mut().into_iter().flatten() {
+        for card in column["cards"].as_array_mut().into_iter().flatten() {
+            if let Some(countdown) = card["sla"].as_object_mut() {
+                for reading in ["at", "left_secs", "working"] {
+                    countdown.remove(reading);
+                }
+            }
+        }
+    }
+    board
+}
+
 #[tokio::test]
 async fn calls_without_a_session_are_unauthorized() {
     let api = Api::demo().await;
@@ -172,7 +187,7 @@ async fn bad_input_gets_a_clear_client_error_and_changes_nothing() {
     let agent_renames = api.call(Some(&session), "rename_stage", json!({ "stage_id": board["columns"][0]["stage"]["id"], "version": 1, "name": "Mine" })).await;
     assert_eq!(agent_renames.status, StatusCode::FORBIDDEN);
 
-    assert_eq!(api.board(&session, support).await, board, "the board is unchanged");
+    assert_eq!(without_clock_readings(api.board(&session, support).await), without_clock_readings(board), "the board is unchanged");
 }
 
 #[tokio::test]
