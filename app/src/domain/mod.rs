@@ -13,3 +13,6 @@ pub mod routing;
 pub mod sla;
 pub mod status;
 pub mod validate;
+
+#[cfg(test)]
+mod fuzz;
