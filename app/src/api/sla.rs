@@ -15,36 +15,33 @@ pub async fn load_sla_setup() -> Result<SlaSetup, AppError> {
 #[server(prefix = "/api", endpoint = "save_calendar", input = Json)]
 pub async fn save_calendar(id: Option<i64>, version: Option<i64>, calendar: CalendarInput) -> Result<Calendar, AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    let (saved, recalculation) = crate::store::sla_setup::save_calendar(&state.db, &user, id, version, &calendar).await?;
-    state.recalculate_sla(recalculation.into_iter().collect(), Vec::new());
+    let saved = crate::store::sla_setup::save_calendar(&state.db, &user, id, version, &calendar, chrono::Utc::now()).await?;
+    state.run_sla_work();
     Ok(saved)
 }
 
 #[server(prefix = "/api", endpoint = "save_priority_code", input = Json)]
 pub async fn save_priority_code(priority: Priority, version: i64, code: PriorityCodeInput) -> Result<(), AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    let recalculation = crate::store::sla_setup::save_priority_code(&state.db, &user, priority, version, &code).await?;
-    state.recalculate_sla(vec![recalculation], Vec::new());
+    crate::store::sla_setup::save_priority_code(&state.db, &user, priority, version, &code, chrono::Utc::now()).await?;
+    state.run_sla_work();
     Ok(())
 }
 
 /// Creates a policy (no `id`) or changes one; open tickets are recalculated in the background.
 #[server(prefix = "/api", endpoint = "save_sla_policy", input = Json)]
 pub async fn save_sla_policy(id: Option<i64>, version: Option<i64>, policy: SlaPolicyInput) -> Result<(), AppError> {
-    use crate::store::sla::Recalculation;
-
     let (state, user) = crate::api::server::caller().await?;
-    let saved = crate::store::sla_setup::save_policy(&state.db, &user, id, version, &policy).await?;
-    let resync = if saved.matching_changed { saved.team_ids.clone() } else { Vec::new() };
-    state.recalculate_sla(vec![Recalculation::Policy(saved.policy_id)], resync);
+    crate::store::sla_setup::save_policy(&state.db, &user, id, version, &policy, chrono::Utc::now()).await?;
+    state.run_sla_work();
     Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "delete_sla_policy", input = Json)]
 pub async fn delete_sla_policy(id: i64, version: i64) -> Result<(), AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    let team_id = crate::store::sla_setup::delete_policy(&state.db, &user, id, version).await?;
-    state.recalculate_sla(Vec::new(), vec![team_id]);
+    crate::store::sla_setup::delete_policy(&state.db, &user, id, version, chrono::Utc::now()).await?;
+    state.run_sla_work();
     Ok(())
 }
 

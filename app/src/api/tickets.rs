@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{CustomerHit, TicketCard, TicketDetail, TicketFormOptions, TicketInput};
+use crate::model::{CustomerHit, PortalTicket, PortalTicketRow, TicketCard, TicketDetail, TicketFormOptions, TicketInput};
 
 #[server(prefix = "/api", endpoint = "create_ticket", input = Json)]
 pub async fn create_ticket(input: TicketInput) -> Result<TicketCard, AppError> {
@@ -15,10 +15,25 @@ pub async fn create_ticket(input: TicketInput) -> Result<TicketCard, AppError> {
     Ok(card)
 }
 
+/// The staff view of a ticket; customers read theirs through `portal_ticket`.
 #[server(prefix = "/api", endpoint = "ticket", input = Json)]
 pub async fn get_ticket(reference: String) -> Result<TicketDetail, AppError> {
     let (state, user) = crate::api::server::caller().await?;
     crate::store::tickets::get(&state.db, &user, &reference, chrono::Utc::now()).await
+}
+
+/// A ticket as its customer sees it.
+#[server(prefix = "/api", endpoint = "portal_ticket", input = Json)]
+pub async fn load_portal_ticket(reference: String) -> Result<PortalTicket, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::portal::ticket(&state.db, &user, &reference).await
+}
+
+/// The tickets the caller follows, for the customer portal.
+#[server(prefix = "/api", endpoint = "my_tickets", input = Json)]
+pub async fn my_tickets() -> Result<Vec<PortalTicketRow>, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::portal::my_tickets(&state.db, &user).await
 }
 
 /// Saves every editable field at once, if `version` is still current.
@@ -55,8 +70,5 @@ pub async fn form_choices() -> Result<TicketFormOptions, AppError> {
 #[server(prefix = "/api", endpoint = "search_customers", input = Json)]
 pub async fn search_customers(query: String) -> Result<Vec<CustomerHit>, AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Only agents can search customers.".into()));
-    }
-    crate::store::customers::search(&state.db, &query).await
+    crate::store::customers::search(&state.db, &user, &query).await
 }

@@ -1,6 +1,8 @@
-//! Who may see what (SPEC S1 visibility). The store gathers the facts; these rules decide.
+//! Who may see and do what (SPEC S1 visibility, roles). The store gathers the facts; these rules
+//! decide. Every server function and background job asks here, never the role directly.
 
-use crate::model::{Role, Visibility};
+use crate::error::AppError;
+use crate::model::{CurrentUser, Role, Visibility};
 
 /// What is known about one user's relation to a team and, optionally, one of its tickets.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +30,77 @@ pub fn can_see_ticket(r: Relation) -> bool {
         Role::Customer => r.visibility == Visibility::Public && r.follows_ticket,
         _ => can_see_team(r) || r.follows_ticket,
     }
+}
+
+/// Stages, settings, SLA policies and rules of a team are shaped by admins, and by leads of
+/// the teams they belong to (member or follower).
+pub fn can_manage_team(r: Relation) -> bool {
+    match r.role {
+        Role::Admin => true,
+        Role::Lead => r.in_team,
+        Role::Agent | Role::Customer => false,
+    }
+}
+
+/// Rules run with their author's rights, so a lead changes only the rules they wrote;
+/// admins change every rule, and what they save applies to every team.
+pub fn can_change_rule(user: &CurrentUser, owner_id: Option<i64>) -> bool {
+    match user.role {
+        Role::Admin => true,
+        Role::Lead => owner_id == Some(user.id),
+        Role::Agent | Role::Customer => false,
+    }
+}
+
+/// A rule written by `user` acts on the teams they may shape; an admin's on every team.
+pub fn rule_owner(user: &CurrentUser) -> Option<i64> {
+    (user.role != Role::Admin).then_some(user.id)
+}
+
+/// Actions that depend on the role alone; team-scoped ones are checked with a [`Relation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Create, edit and move tickets, see boards, pick up work.
+    WorkTickets,
+    /// Read setup lists (rules, SLA, queues, qualifications, entitlements, ticket form choices).
+    SeeSetup,
+    /// Create and change routing and automation rules, SLA policies and queues.
+    ShapeWork,
+    /// Manage customers' entitlements.
+    ManageEntitlements,
+    /// Rate people's qualifications (never one's own).
+    RateQualifications,
+    /// Installation-wide settings: calendars, priority codes, qualification definitions, team visibility.
+    ConfigureInstallation,
+}
+
+pub fn may(role: Role, action: Action) -> bool {
+    match action {
+        Action::WorkTickets | Action::SeeSetup => role.is_internal(),
+        Action::ShapeWork | Action::ManageEntitlements | Action::RateQualifications => matches!(role, Role::Admin | Role::Lead),
+        Action::ConfigureInstallation => role == Role::Admin,
+    }
+}
+
+/// `Ok` when the caller may take the action, otherwise a refusal that names only the action.
+pub fn require(user: &CurrentUser, action: Action) -> Result<(), AppError> {
+    if may(user.role, action) {
+        return Ok(());
+    }
+    let message = match action {
+        Action::WorkTickets | Action::SeeSetup => "This is for staff only.",
+        Action::ShapeWork => "Only admins and team leads change this.",
+        Action::ManageEntitlements => "Only admins and team leads manage entitlements.",
+        Action::RateQualifications => "Only admins and team leads rate qualifications.",
+        Action::ConfigureInstallation => "Only admins change this.",
+    };
+    Err(AppError::Forbidden(message.into()))
+}
+
+/// The answer for an object the caller may not see: word for word the answer for one that does
+/// not exist, so that ids cannot be probed.
+pub fn missing(what: &str, id: impl std::fmt::Display) -> AppError {
+    AppError::NotFound(format!("{what} {id} does not exist."))
 }
 
 #[cfg(test)]
@@ -58,6 +131,44 @@ mod tests {
     fn ticket_followers_see_the_ticket_of_a_private_team() {
         assert!(can_see_ticket(relation(Role::Agent, Visibility::Private, false, true)));
         assert!(!can_see_ticket(relation(Role::Agent, Visibility::Private, false, false)));
+    }
+
+    #[test]
+    fn leads_manage_only_teams_they_belong_to() {
+        for v in [Visibility::Private, Visibility::Company, Visibility::Public] {
+            assert!(can_manage_team(relation(Role::Admin, v, false, false)));
+            assert!(can_manage_team(relation(Role::Lead, v, true, false)));
+            assert!(!can_manage_team(relation(Role::Lead, v, false, true)), "following a ticket is not belonging to its team");
+            assert!(!can_manage_team(relation(Role::Agent, v, true, false)));
+            assert!(!can_manage_team(relation(Role::Customer, v, true, true)));
+        }
+    }
+
+    #[test]
+    fn role_actions() {
+        use Action::*;
+        let allowed = |role| [WorkTickets, SeeSetup, ShapeWork, ManageEntitlements, RateQualifications, ConfigureInstallation].map(|a| may(role, a));
+        assert_eq!(allowed(Role::Admin), [true; 6]);
+        assert_eq!(allowed(Role::Lead), [true, true, true, true, true, false]);
+        assert_eq!(allowed(Role::Agent), [true, true, false, false, false, false]);
+        assert_eq!(allowed(Role::Customer), [false; 6]);
+    }
+
+    #[test]
+    fn leads_change_only_their_own_rules() {
+        let user = |id, role| CurrentUser { id, name: String::new(), email: String::new(), role };
+        let (admin, lead, agent) = (user(1, Role::Admin), user(2, Role::Lead), user(3, Role::Agent));
+        assert!(can_change_rule(&admin, None) && can_change_rule(&admin, Some(2)));
+        assert!(can_change_rule(&lead, Some(2)));
+        assert!(!can_change_rule(&lead, None), "installation-wide rules are the admins'");
+        assert!(!can_change_rule(&lead, Some(9)));
+        assert!(!can_change_rule(&agent, Some(3)));
+        assert_eq!((rule_owner(&admin), rule_owner(&lead)), (None, Some(2)));
+    }
+
+    #[test]
+    fn hidden_reads_like_missing() {
+        assert_eq!(missing("Team", 3), AppError::NotFound("Team 3 does not exist.".into()));
     }
 
     #[test]

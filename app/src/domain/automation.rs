@@ -139,6 +139,10 @@ pub fn validate(input: &AutomationRuleInput) -> Result<AutomationRuleInput, AppE
         });
     }
     let ticket = routing::clean_conditions(&input.conditions.ticket)?;
+    let (teams, stages) = (&input.conditions.team_ids, &input.conditions.stages);
+    if teams.len() > routing::VALUES_MAX || stages.len() > routing::VALUES_MAX {
+        return Err(AppError::Invalid(format!("A condition can list at most {} values.", routing::VALUES_MAX)));
+    }
     Ok(AutomationRuleInput {
         name,
         enabled: input.enabled,
@@ -179,6 +183,7 @@ mod tests {
         AutomationRule {
             id,
             version: 1,
+            owner_id: None,
             rule: AutomationRuleInput { name: format!("Rule {id}"), enabled: true, trigger, conditions, actions: vec![AutomationAction::SetPriority { priority: Priority::High }] },
         }
     }

@@ -55,6 +55,9 @@ pub fn parse_week(days: &[String]) -> Result<Vec<WorkingPeriod>, AppError> {
     if days.len() != WEEKDAYS.len() {
         return Err(AppError::Invalid("Give working hours for each of the seven weekdays.".into()));
     }
+    if let Some(long) = days.iter().position(|line| line.chars().count() > DAY_LINE_MAX) {
+        return Err(AppError::Invalid(format!("The hours of {} are longer than {DAY_LINE_MAX} characters.", WEEKDAYS[long])));
+    }
     let mut periods = Vec::new();
     for (weekday, line) in WEEKDAYS.iter().zip(days) {
         for part in line.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -72,8 +75,14 @@ pub fn parse_week(days: &[String]) -> Result<Vec<WorkingPeriod>, AppError> {
 fn minute_of_day(text: &str) -> Option<u16> {
     let (hours, minutes) = text.trim().split_once(':')?;
     let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (minutes < 60 && hours * 60 + minutes <= MINUTES_PER_DAY).then_some(hours * 60 + minutes)
+    let minute = hours.checked_mul(60)?.checked_add(minutes)?;
+    (minutes < 60 && minute <= MINUTES_PER_DAY).then_some(minute)
 }
+
+/// Longest weekday line and holiday list a calendar form may send: far above any real week or
+/// year, small enough that parsing stays cheap.
+pub const DAY_LINE_MAX: usize = 200;
+pub const HOLIDAYS_TEXT_MAX: usize = 20_000;
 
 /// One weekday's periods the way `parse_week` reads them.
 pub fn format_day(periods: &[WorkingPeriod], weekday: Weekday) -> String {
@@ -85,6 +94,9 @@ pub fn format_day(periods: &[WorkingPeriod], weekday: Weekday) -> String {
 
 /// Holidays as YYYY-MM-DD, separated by lines, commas or spaces; sorted, without repeats.
 pub fn parse_holidays(text: &str) -> Result<Vec<NaiveDate>, AppError> {
+    if text.len() > HOLIDAYS_TEXT_MAX {
+        return Err(AppError::Invalid(format!("The holiday list is longer than {HOLIDAYS_TEXT_MAX} characters; remove past years.")));
+    }
     let mut dates = text
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|p| !p.is_empty())

@@ -64,6 +64,25 @@ fn deduplicated<T: PartialEq + Clone>(values: &[T]) -> Vec<T> {
 
 /// Conditions with keywords trimmed and lower-cased and every list without duplicates.
 pub fn clean_conditions(given: &RoutingConditions) -> Result<RoutingConditions, AppError> {
+    // Lists are bounded before any work: removing duplicates is quadratic.
+    if given.keywords.len() > 2 * KEYWORDS_MAX {
+        return Err(AppError::Invalid(format!("A rule can look for at most {KEYWORDS_MAX} keywords.")));
+    }
+    let c = given;
+    let lengths = [
+        c.origins.len(),
+        c.priorities.len(),
+        c.subject_ids.len(),
+        c.product_ids.len(),
+        c.account_ids.len(),
+        c.reason_ids.len(),
+        c.region_ids.len(),
+        c.service_type_ids.len(),
+        c.unit_type_ids.len(),
+    ];
+    if lengths.iter().any(|n| *n > VALUES_MAX) {
+        return Err(AppError::Invalid(format!("A condition can list at most {VALUES_MAX} values.")));
+    }
     let mut keywords = Vec::new();
     for raw in &given.keywords {
         let word = raw.trim().to_lowercase();
@@ -71,7 +90,8 @@ pub fn clean_conditions(given: &RoutingConditions) -> Result<RoutingConditions, 
             return Err(AppError::Invalid("A keyword condition cannot be empty.".into()));
         }
         if word.chars().count() > KEYWORD_MAX {
-            return Err(AppError::Invalid(format!("The keyword \"{word}\" is longer than {KEYWORD_MAX} characters.")));
+            let shown: String = word.chars().take(KEYWORD_MAX).collect();
+            return Err(AppError::Invalid(format!("The keyword \"{shown}…\" is longer than {KEYWORD_MAX} characters.")));
         }
         keywords.push(word);
     }
@@ -79,14 +99,7 @@ pub fn clean_conditions(given: &RoutingConditions) -> Result<RoutingConditions, 
     if keywords.len() > KEYWORDS_MAX {
         return Err(AppError::Invalid(format!("A rule can look for at most {KEYWORDS_MAX} keywords.")));
     }
-    let c = given;
-    let ids = |values: &[i64]| {
-        let values = deduplicated(values);
-        if values.len() > VALUES_MAX {
-            return Err(AppError::Invalid(format!("A condition can list at most {VALUES_MAX} values.")));
-        }
-        Ok(values)
-    };
+    let ids = |values: &[i64]| Ok::<_, AppError>(deduplicated(values));
     Ok(RoutingConditions {
         origins: deduplicated(&c.origins),
         priorities: deduplicated(&c.priorities),
@@ -140,6 +153,7 @@ mod tests {
         RoutingRule {
             id,
             version: 1,
+            owner_id: None,
             rule: RoutingRuleInput { name: format!("Rule {id}"), enabled, conditions, actions: RoutingActions { team_id: Some(id), ..Default::default() } },
         }
     }

@@ -11,6 +11,8 @@ pub const STAGE_NAME_MAX: usize = 60;
 pub const QUALIFICATION_NAME_MAX: usize = 60;
 pub const QUEUE_NAME_MAX: usize = 60;
 pub const RULE_NAME_MAX: usize = 80;
+pub const REQUIREMENTS_MAX: usize = 30;
+pub const PASSWORD_MAX: usize = 1_024;
 /// The largest rating scale a qualification may use.
 pub const SCALE_MAX: i64 = 100;
 
@@ -19,6 +21,14 @@ fn required(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     if value.is_empty() {
         return Err(AppError::Invalid(format!("{field} is required.")));
     }
+    if value.chars().count() > max {
+        return Err(AppError::Invalid(format!("{field} is longer than {max} characters.")));
+    }
+    Ok(value.to_string())
+}
+
+fn optional(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
     if value.chars().count() > max {
         return Err(AppError::Invalid(format!("{field} is longer than {max} characters.")));
     }
@@ -40,21 +50,37 @@ pub fn description(value: &str) -> Result<String, AppError> {
     Ok(value.trim_end().to_string())
 }
 
-/// Trimmed, lower-cased, without duplicates, in the order given.
+/// Trimmed, lower-cased, without duplicates, in the order given. The list is bounded before any
+/// work, so that a huge request costs nothing.
 pub fn tags(values: &[String]) -> Result<Vec<String>, AppError> {
+    let too_many = || AppError::Invalid(format!("A ticket can have at most {TAGS_MAX} tags."));
+    // Room for blanks and repeats that are dropped below, but not for a flood.
+    if values.len() > 2 * TAGS_MAX {
+        return Err(too_many());
+    }
+    let too_long = |tag: &str| {
+        let shown: String = tag.chars().take(TAG_MAX).collect();
+        AppError::Invalid(format!("Tag \"{shown}…\" is longer than {TAG_MAX} characters."))
+    };
     let mut tags: Vec<String> = Vec::new();
     for raw in values {
-        let tag = raw.trim().to_lowercase();
+        let raw = raw.trim();
+        // Cheap refusal before lower-casing a huge string; the exact limit is checked after it,
+        // since lower-casing can lengthen a word ("İ" becomes two characters).
+        if raw.len() > 4 * TAG_MAX {
+            return Err(too_long(raw));
+        }
+        let tag = raw.to_lowercase();
+        if tag.chars().count() > TAG_MAX {
+            return Err(too_long(&tag));
+        }
         if tag.is_empty() || tags.contains(&tag) {
             continue;
-        }
-        if tag.chars().count() > TAG_MAX {
-            return Err(AppError::Invalid(format!("Tag \"{tag}\" is longer than {TAG_MAX} characters.")));
         }
         tags.push(tag);
     }
     if tags.len() > TAGS_MAX {
-        return Err(AppError::Invalid(format!("A ticket can have at most {TAGS_MAX} tags.")));
+        return Err(too_many());
     }
     Ok(tags)
 }
@@ -84,7 +110,7 @@ pub fn new_customer(value: &NewCustomer) -> Result<NewCustomer, AppError> {
     Ok(NewCustomer {
         name: required("Customer name", &value.name, 120)?,
         email,
-        account_name: value.account_name.trim().to_string(),
+        account_name: optional("Account name", &value.account_name, 120)?,
     })
 }
 
@@ -93,6 +119,9 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
     let new_customer = input.new_customer.as_ref().map(new_customer).transpose()?;
     if new_customer.is_some() && (input.contact_id.is_some() || input.account_id.is_some()) {
         return Err(AppError::Invalid("Choose an existing customer or create a new one, not both.".into()));
+    }
+    if input.requirements.len() > REQUIREMENTS_MAX {
+        return Err(AppError::Invalid(format!("A ticket can require at most {REQUIREMENTS_MAX} qualifications.")));
     }
     Ok(TicketInput {
         title: title(&input.title)?,
@@ -134,6 +163,9 @@ pub fn rating(qualification: &Qualification, value: i64) -> Result<i64, AppError
 
 /// Each required qualification once, known, with a minimum on its scale.
 pub fn requirements(given: &[Requirement], known: &[Qualification]) -> Result<Vec<Requirement>, AppError> {
+    if given.len() > REQUIREMENTS_MAX {
+        return Err(AppError::Invalid(format!("A ticket can require at most {REQUIREMENTS_MAX} qualifications.")));
+    }
     let mut checked: Vec<Requirement> = Vec::new();
     for need in given {
         let qualification = known
@@ -148,9 +180,14 @@ pub fn requirements(given: &[Requirement], known: &[Qualification]) -> Result<Ve
     Ok(checked)
 }
 
+/// Long enough to resist guessing; bounded so that hashing it stays cheap.
 pub fn password(value: &str) -> Result<(), AppError> {
-    if value.chars().count() < 8 {
+    let length = value.chars().count();
+    if length < 8 {
         return Err(AppError::Invalid("The password needs at least 8 characters.".into()));
+    }
+    if length > PASSWORD_MAX {
+        return Err(AppError::Invalid(format!("The password can have at most {PASSWORD_MAX} characters.")));
     }
     Ok(())
 }

@@ -173,6 +173,13 @@ impl StageCategory {
     }
 }
 
+impl TimelineKind {
+    /// What a customer's portal shows of a ticket's history; everything else is internal.
+    pub fn customer_visible(self) -> bool {
+        matches!(self, TimelineKind::Created | TimelineKind::Moved)
+    }
+}
+
 impl Role {
     pub fn is_internal(self) -> bool {
         !matches!(self, Role::Customer)

@@ -386,6 +386,10 @@ pub struct RoutingRule {
     pub id: i64,
     pub rule: RoutingRuleInput,
     pub version: i64,
+    /// The lead who wrote it: the rule acts only on the teams they may shape. `None`: an
+    /// installation-wide rule (admins' and shipped ones).
+    #[serde(default)]
+    pub owner_id: Option<i64>,
 }
 
 /// The names rule screens show and offer to pick from.
@@ -477,6 +481,10 @@ pub struct AutomationRule {
     pub id: i64,
     pub rule: AutomationRuleInput,
     pub version: i64,
+    /// The lead who wrote it: the rule acts only on the teams they may shape. `None`: an
+    /// installation-wide rule (admins' and shipped ones).
+    #[serde(default)]
+    pub owner_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -733,4 +741,31 @@ pub enum SlaFilter {
     /// Nearing breach or breached.
     AtRisk,
     Breached,
+}
+
+/// A ticket as its customer sees it in the portal: an allow-list of fields and timeline entries,
+/// never the staff view (no internal lines, queues, qualifications, SLA or contract data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalTicket {
+    pub reference: String,
+    pub title: String,
+    pub description: String,
+    pub team_name: String,
+    pub stage_name: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Only the kinds in `TimelineKind::customer_visible`.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One row of a customer's ticket list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortalTicketRow {
+    pub reference: String,
+    pub title: String,
+    pub status: TicketStatus,
+    pub updated_at: DateTime<Utc>,
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::{decode, Db};
-use crate::domain::access::{self, Relation};
+use crate::domain::access::{self, Action, Relation};
 use crate::domain::assign::{self, Absence, Candidate, Method, Rating};
 use crate::domain::age;
 use crate::error::AppError;
@@ -154,9 +154,7 @@ pub struct Pulled {
 /// first, then the oldest. The claim happens inside one write transaction, so two agents
 /// pulling at the same moment never get the same ticket.
 pub async fn pull_next(db: &Db, user: &CurrentUser, source: PullSource, now: DateTime<Utc>) -> Result<Option<Pulled>, AppError> {
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Only agents pick up tickets.".into()));
-    }
+    access::require(user, Action::WorkTickets)?;
     let mut tx = db.write.begin().await?;
     let held: Vec<Rating> = sqlx::query_as::<_, (i64, i64)>("SELECT qualification_id, rating FROM user_qualifications WHERE user_id = ?")
         .bind(user.id)

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::routing::{all_exist, check_conditions, choices, RuleTicket};
-use super::teams::stages_of;
+use super::routing::{check_conditions, choices, RuleTicket};
+use super::teams::{check_named_team, stages_of, visible_team_ids};
 use super::tickets::{add_timeline, check_assignee, follow, last_position, status_for};
 use super::{from_json, to_json, Db};
+use crate::domain::access::{self, Action};
 use crate::domain::automation::{self, AutomationFacts, Chain, Event};
 use crate::domain::assign::Method;
 use crate::domain::ordering;
@@ -20,22 +21,15 @@ const QUIET_BATCH: i64 = 500;
 const TABLE: super::rules::RuleTable =
     super::rules::RuleTable { table: "automation_rules", documents: &["trigger", "conditions", "actions"], ordered: false };
 
-fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.manages_stages() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins and team leads change automation rules.".into()))
-    }
-}
-
 async fn rules(conn: &mut SqliteConnection) -> Result<Vec<AutomationRule>, AppError> {
-    let rows: Vec<(i64, String, bool, String, String, String, i64)> =
-        sqlx::query_as("SELECT id, name, enabled, trigger, conditions, actions, version FROM automation_rules ORDER BY id").fetch_all(conn).await?;
+    let rows: Vec<(i64, String, bool, String, String, String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT id, name, enabled, trigger, conditions, actions, version, owner_id FROM automation_rules ORDER BY id").fetch_all(conn).await?;
     rows.into_iter()
-        .map(|(id, name, enabled, trigger, conditions, actions, version)| {
+        .map(|(id, name, enabled, trigger, conditions, actions, version, owner_id)| {
             Ok(AutomationRule {
                 id,
                 version,
+                owner_id,
                 rule: AutomationRuleInput {
                     name,
                     enabled,
@@ -48,17 +42,29 @@ async fn rules(conn: &mut SqliteConnection) -> Result<Vec<AutomationRule>, AppEr
         .collect()
 }
 
-pub async fn setup(db: &Db, user: &CurrentUser) -> Result<AutomationSetup, AppError> {
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Only staff see automation rules.".into()));
-    }
-    let mut conn = db.read.acquire().await?;
-    Ok(AutomationSetup { rules: rules(&mut conn).await?, can_edit: user.role.manages_stages(), choices: choices(&mut conn).await? })
+/// The rules this user may see: those that name no team hidden from them.
+async fn listed(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<Vec<AutomationRule>, AppError> {
+    let visible = visible_team_ids(conn, user).await?;
+    let mut all = rules(conn).await?;
+    all.retain(|r| r.rule.conditions.team_ids.iter().all(|team| visible.contains(team)));
+    Ok(all)
 }
 
-async fn check_references(conn: &mut SqliteConnection, rule: &AutomationRuleInput) -> Result<(), AppError> {
+fn rule_id(rule: &AutomationRule) -> (i64, Option<i64>) {
+    (rule.id, rule.owner_id)
+}
+
+pub async fn setup(db: &Db, user: &CurrentUser) -> Result<AutomationSetup, AppError> {
+    access::require(user, Action::SeeSetup)?;
+    let mut conn = db.read.acquire().await?;
+    Ok(AutomationSetup { rules: listed(&mut conn, user).await?, can_edit: access::may(user.role, Action::ShapeWork), choices: choices(&mut conn, user).await? })
+}
+
+async fn check_references(conn: &mut SqliteConnection, user: &CurrentUser, rule: &AutomationRuleInput) -> Result<(), AppError> {
     check_conditions(conn, &rule.conditions.ticket).await?;
-    all_exist(conn, "teams", "Team", &rule.conditions.team_ids).await?;
+    for team_id in &rule.conditions.team_ids {
+        check_named_team(conn, user, *team_id).await?;
+    }
     for action in &rule.actions {
         let user = match action {
             AutomationAction::Assign { user_id } | AutomationAction::AddFollower { user_id } => Some(*user_id),
@@ -77,20 +83,29 @@ async fn check_references(conn: &mut SqliteConnection, rule: &AutomationRuleInpu
 
 /// Creates a rule or, with `id` and `version`, changes one.
 pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &AutomationRuleInput) -> Result<AutomationRule, AppError> {
-    may_edit(user)?;
+    access::require(user, Action::ShapeWork)?;
+    super::rules::check_pairing(id, version)?;
     let rule = automation::validate(input)?;
     let (trigger, conditions, actions) = (to_json(&rule.trigger)?, to_json(&rule.conditions)?, to_json(&rule.actions)?);
     let mut tx = db.write.begin().await?;
-    check_references(&mut tx, &rule).await?;
-    let id = super::rules::write(&mut tx, &TABLE, id, version, &rule.name, rule.enabled, &[trigger, conditions, actions]).await?;
-    let saved = rules(&mut tx).await?.into_iter().find(|r| r.id == id).ok_or_else(|| AppError::NotFound(format!("Automation rule {id} does not exist.")))?;
+    if let Some(id) = id {
+        super::rules::changeable(&listed(&mut tx, user).await?, user, id, rule_id)?;
+    }
+    check_references(&mut tx, user, &rule).await?;
+    let owner = access::rule_owner(user);
+    let id = super::rules::write(&mut tx, &TABLE, id, version, owner, &rule.name, rule.enabled, &[trigger, conditions, actions]).await?;
+    let saved = rules(&mut tx).await?.into_iter().find(|r| r.id == id).ok_or_else(|| access::missing("Rule", id))?;
     tx.commit().await?;
     Ok(saved)
 }
 
 pub async fn delete(db: &Db, user: &CurrentUser, id: i64, version: i64) -> Result<(), AppError> {
-    may_edit(user)?;
-    super::rules::delete(db, &TABLE, id, version).await
+    access::require(user, Action::ShapeWork)?;
+    let mut tx = db.write.begin().await?;
+    super::rules::changeable(&listed(&mut tx, user).await?, user, id, rule_id)?;
+    super::rules::delete(&mut tx, &TABLE, id, version).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn facts(ticket: &RuleTicket) -> AutomationFacts<'_> {
@@ -100,10 +115,13 @@ fn facts(ticket: &RuleTicket) -> AutomationFacts<'_> {
 /// Runs the rules that react to `events` on one ticket, and those their changes trigger in turn,
 /// inside the caller's transaction. Returns whether any rule fired.
 pub(crate) async fn run(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i64, events: Vec<Event>, now: DateTime<Utc>) -> Result<bool, AppError> {
-    let all = rules(conn).await?;
+    let mut all = rules(conn).await?;
     if !all.iter().any(|r| r.rule.enabled && events.iter().any(|e| r.rule.trigger.fires_on(*e))) {
         return Ok(false);
     }
+    let team_id: i64 = sqlx::query_scalar("SELECT team_id FROM tickets WHERE id = ?").bind(ticket_id).fetch_one(&mut *conn).await?;
+    let reach = super::rules::Reach::load(conn, all.iter().map(|r| r.owner_id).collect()).await?;
+    all.retain(|r| reach.allows(r.owner_id, team_id));
     cascade(conn, &all, Chain::new(events), actor_id, ticket_id, now).await
 }
 
@@ -197,10 +215,16 @@ async fn apply(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i6
                     events.push(Event::Updated);
                 }
             }
-            AutomationAction::AddFollower { user_id } => {
-                follow(conn, ticket_id, *user_id).await?;
-                lines.push(format!("Follower added: {}", user_name(conn, *user_id).await?));
-            }
+            // Following opens a ticket, so only someone who already sees the team may be added.
+            AutomationAction::AddFollower { user_id } => match check_assignee(conn, Some(*user_id), ticket.team_id).await {
+                Ok(Some(user)) => {
+                    follow(conn, ticket_id, user.id).await?;
+                    lines.push(format!("Follower added: {}", user.name));
+                }
+                Ok(None) => {}
+                Err(AppError::Invalid(_)) => lines.push(format!("No follower added: user {user_id} cannot see this team")),
+                Err(other) => return Err(other),
+            },
             AutomationAction::AddTag { tag } => {
                 let added = sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING")
                     .bind(ticket_id)
@@ -221,8 +245,11 @@ async fn apply(conn: &mut SqliteConnection, actor_id: Option<i64>, ticket_id: i6
                 };
                 let mut names = Vec::new();
                 for recipient in recipients {
-                    super::notifications::notify(conn, recipient, Some(ticket_id), message, now).await?;
-                    names.push(user_name(conn, recipient).await?);
+                    // A notification names the ticket: only for those who may see it.
+                    if super::tickets::may_see(conn, recipient, ticket_id).await? {
+                        super::notifications::notify(conn, recipient, Some(ticket_id), message, now).await?;
+                        names.push(user_name(conn, recipient).await?);
+                    }
                 }
                 if !names.is_empty() {
                     lines.push(format!("Notified {}", names.join(", ")));
@@ -282,19 +309,25 @@ pub struct Touched {
 /// Fires "no update for N hours" rules on the open tickets that have been quiet that long
 /// (once per quiet period), each ticket in its own transaction; run periodically by the server.
 pub async fn run_quiet_rules(db: &Db, now: DateTime<Utc>) -> Result<Vec<Touched>, AppError> {
-    let all = {
+    let (all, reach) = {
         let mut conn = db.read.acquire().await?;
-        rules(&mut conn).await?
+        let all = rules(&mut conn).await?;
+        let reach = super::rules::Reach::load(&mut conn, all.iter().map(|r| r.owner_id).collect()).await?;
+        (all, reach)
     };
     let mut touched = Vec::new();
     for rule in all.iter().filter(|r| r.rule.enabled) {
         let Trigger::NoUpdateFor { hours } = rule.rule.trigger else { continue };
-        let quiet_since = now - chrono::Duration::hours(hours);
-        let candidates: Vec<i64> = sqlx::query_scalar(
+        let Some(quiet_since) = chrono::Duration::try_hours(hours).and_then(|quiet| now.checked_sub_signed(quiet)) else { continue };
+        let within_reach = match reach.teams(rule.owner_id) {
+            Some(teams) => format!(" AND k.team_id IN ({})", super::id_list(teams)),
+            None => String::new(),
+        };
+        let candidates: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT k.id FROM tickets k LEFT JOIN automation_runs r ON r.rule_id = ? AND r.ticket_id = k.id
-              WHERE k.status IN ('active_new', 'active_assigned') AND k.updated_at <= ? AND (r.fired_at IS NULL OR r.fired_at < k.updated_at)
+              WHERE k.status IN ('active_new', 'active_assigned') AND k.updated_at <= ? AND (r.fired_at IS NULL OR r.fired_at < k.updated_at){within_reach}
               ORDER BY k.updated_at LIMIT ?",
-        )
+        ))
         .bind(rule.id)
         .bind(quiet_since)
         .bind(QUIET_BATCH)
@@ -310,7 +343,8 @@ pub async fn run_quiet_rules(db: &Db, now: DateTime<Utc>) -> Result<Vec<Touched>
                 continue;
             }
             let raised = apply(&mut tx, None, ticket_id, rule, now).await?;
-            cascade(&mut tx, &all, Chain::after(rule.id, raised), None, ticket_id, now).await?;
+            let reachable: Vec<AutomationRule> = all.iter().filter(|r| reach.allows(r.owner_id, ticket.team_id)).cloned().collect();
+            cascade(&mut tx, &reachable, Chain::after(rule.id, raised), None, ticket_id, now).await?;
             super::sla::settle(&mut tx, ticket_id, None, now).await?;
             tx.commit().await?;
             touched.push(Touched { reference: crate::domain::reference::format(ticket.number), team_id: ticket.team_id });
@@ -389,9 +423,9 @@ mod tests {
     #[tokio::test]
     async fn quiet_tickets_are_reminded_once_per_quiet_period() {
         let d = Demo::new().await;
-        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
-        let reminder = setup(&d.db, &lead).await.unwrap().rules.into_iter().find(|r| r.rule.name.starts_with("Quiet")).unwrap();
-        save(&d.db, &lead, Some(reminder.id), Some(reminder.version), &AutomationRuleInput { enabled: true, ..reminder.rule.clone() }).await.unwrap();
+        let (admin, agent) = (d.user("admin@demo.test").await, d.user("agent1@demo.test").await);
+        let reminder = setup(&d.db, &admin).await.unwrap().rules.into_iter().find(|r| r.rule.name.starts_with("Quiet")).unwrap();
+        save(&d.db, &admin, Some(reminder.id), Some(reminder.version), &AutomationRuleInput { enabled: true, ..reminder.rule.clone() }).await.unwrap();
         let card = tickets::create(&d.db, &agent, &TicketInput { assignee_id: Some(agent.id), ..TicketInput::quick(d.team("Support").await, "Quiet one") }, d.now).await.unwrap();
         let id = ticket_id(&d, &card.reference).await;
         // Seeded tickets are quiet too; count only this ticket's reminders to its assignee.
@@ -431,5 +465,68 @@ mod tests {
         assert!(matches!(save(&d.db, &lead, None, None, &to_customer).await, Err(AppError::Invalid(_))));
         assert_eq!(setup(&d.db, &lead).await.unwrap().rules.len(), 3, "nothing was saved");
         assert!(matches!(setup(&d.db, &customer).await, Err(AppError::Forbidden(_))));
+    }
+
+    /// A lead outside Finance (neither member nor follower).
+    async fn outside_lead(d: &Demo) -> CurrentUser {
+        let agent = d.user("agent1@demo.test").await;
+        sqlx::query("UPDATE users SET role = 'lead' WHERE id = ?").bind(agent.id).execute(&d.db.write).await.unwrap();
+        CurrentUser { role: Role::Lead, ..agent }
+    }
+
+    #[tokio::test]
+    async fn a_leads_rules_reach_only_the_teams_they_belong_to() {
+        let d = Demo::new().await;
+        let lead = outside_lead(&d).await;
+        let finance = d.team("Finance").await;
+        let follow_me = vec![AutomationAction::AddFollower { user_id: lead.id }];
+        let quiet = rule("Follow everything quiet", Trigger::NoUpdateFor { hours: 1 }, AutomationConditions::default(), follow_me.clone());
+
+        // Naming the hidden team reads like naming one that does not exist.
+        let aimed = AutomationRuleInput { conditions: AutomationConditions { team_ids: vec![finance], ..Default::default() }, ..quiet.clone() };
+        assert_eq!(save(&d.db, &lead, None, None, &aimed).await, Err(AppError::Invalid(format!("Team {finance} does not exist."))));
+
+        // Without a team condition the rule is saved as the lead's own and acts only where they belong.
+        let saved = save(&d.db, &lead, None, None, &quiet).await.unwrap();
+        assert_eq!(saved.owner_id, Some(lead.id));
+        let touched = run_quiet_rules(&d.db, d.now + Duration::days(30)).await.unwrap();
+        let finance_refs: Vec<String> = sqlx::query_scalar::<_, i64>("SELECT number FROM tickets WHERE team_id = ?")
+            .bind(finance)
+            .fetch_all(&d.db.read)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(crate::domain::reference::format)
+            .collect();
+        assert!(touched.iter().all(|t| !finance_refs.contains(&t.reference)), "no Finance ticket was touched");
+        let following: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ticket_followers f JOIN tickets k ON k.id = f.ticket_id WHERE f.user_id = ? AND k.team_id = ?")
+            .bind(lead.id)
+            .bind(finance)
+            .fetch_one(&d.db.read)
+            .await
+            .unwrap();
+        assert_eq!(following, 0, "the rule opened no private ticket");
+
+        // Installation-wide rules are the admins'; the lead's own rule is theirs to change.
+        let shipped = setup(&d.db, &lead).await.unwrap().rules.into_iter().find(|r| r.owner_id.is_none()).unwrap();
+        assert!(matches!(delete(&d.db, &lead, shipped.id, shipped.version).await, Err(AppError::Forbidden(_))));
+        delete(&d.db, &lead, saved.id, saved.version).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn rules_never_add_followers_who_cannot_see_the_team() {
+        let d = Demo::new().await;
+        let admin = d.user("admin@demo.test").await;
+        let outsider = d.user("agent1@demo.test").await;
+        let finance = d.team("Finance").await;
+        let actions = vec![AutomationAction::AddFollower { user_id: outsider.id }];
+        let conditions = AutomationConditions { team_ids: vec![finance], ..Default::default() };
+        save(&d.db, &admin, None, None, &rule("Finance to agent1", Trigger::Created, conditions, actions)).await.unwrap();
+        let insider = d.user("agent4@demo.test").await;
+        let card = tickets::create(&d.db, &insider, &TicketInput::quick(finance, "Invoice dispute"), d.now).await.unwrap();
+        let hidden = tickets::get(&d.db, &outsider, &card.reference, d.now).await;
+        assert!(matches!(hidden, Err(AppError::NotFound(_))), "following would have opened a private ticket");
+        let shown = tickets::get(&d.db, &insider, &card.reference, d.now).await.unwrap();
+        assert!(shown.timeline.iter().any(|e| e.summary.contains("No follower added")));
     }
 }

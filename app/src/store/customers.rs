@@ -3,16 +3,22 @@
 use sqlx::SqliteConnection;
 
 use super::Db;
+use crate::domain::access::{self, Action};
 use crate::error::AppError;
-use crate::model::{CustomerHit, NewCustomer};
+use crate::model::{CurrentUser, CustomerHit, NewCustomer};
 
 pub const SEARCH_LIMIT: i64 = 10;
+pub const QUERY_MAX: usize = 200;
 
 /// Contacts and accounts whose name (or contact email) contains `query`.
-pub async fn search(db: &Db, query: &str) -> Result<Vec<CustomerHit>, AppError> {
+pub async fn search(db: &Db, user: &CurrentUser, query: &str) -> Result<Vec<CustomerHit>, AppError> {
+    access::require(user, Action::WorkTickets)?;
     let query = query.trim();
     if query.is_empty() {
         return Ok(Vec::new());
+    }
+    if query.chars().count() > QUERY_MAX {
+        return Err(AppError::Invalid(format!("Search for at most {QUERY_MAX} characters.")));
     }
     let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows: Vec<(Option<i64>, Option<i64>, String)> = sqlx::query_as(

@@ -6,16 +6,9 @@ use sqlx::SqliteConnection;
 
 use super::tickets::add_timeline;
 use super::{decode, expect_one_row, name_taken, named_list, Db};
+use crate::domain::access::{self, Action};
 use crate::error::AppError;
 use crate::model::*;
-
-fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.manages_stages() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins and team leads manage entitlements.".into()))
-    }
-}
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -156,10 +149,9 @@ pub(crate) async fn charge_if_due(conn: &mut SqliteConnection, ticket_id: i64, a
 }
 
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<EntitlementsSetup, AppError> {
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Entitlements are for staff.".into()));
-    }
+    access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
+    let visible = super::id_list(&super::teams::visible_team_ids(&mut conn, user).await?);
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY a.name, e.name")).fetch_all(&mut *conn).await?;
     let contacts: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT c.id, c.name || COALESCE(' · ' || a.name, ''), c.account_id FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id ORDER BY c.name",
@@ -170,8 +162,12 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<EntitlementsSetup, App
         entitlements: rows.into_iter().map(Row::into_entitlement).collect::<Result<_, _>>()?,
         accounts: named_list(&mut conn, "SELECT id, name FROM accounts ORDER BY name").await?,
         contacts: contacts.into_iter().map(|(id, name, account)| (Named { id, name }, account)).collect(),
-        policies: named_list(&mut conn, "SELECT p.id, t.name || ' › ' || p.name FROM sla_policies p JOIN teams t ON t.id = p.team_id ORDER BY t.name, p.position").await?,
-        can_edit: user.role.manages_stages(),
+        policies: named_list(
+            &mut conn,
+            &format!("SELECT p.id, t.name || ' › ' || p.name FROM sla_policies p JOIN teams t ON t.id = p.team_id WHERE t.id IN ({visible}) ORDER BY t.name, p.position"),
+        )
+        .await?,
+        can_edit: access::may(user.role, Action::ManageEntitlements),
     })
 }
 
@@ -194,7 +190,7 @@ fn validate(input: &EntitlementInput) -> Result<String, AppError> {
 
 /// Creates an entitlement, or updates it if `version` is still current.
 pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &EntitlementInput) -> Result<Entitlement, AppError> {
-    may_edit(user)?;
+    access::require(user, Action::ManageEntitlements)?;
     let name = validate(input)?;
     let mut tx = db.write.begin().await?;
     super::tickets::check_exists(&mut tx, "accounts", "Account", Some(input.account_id)).await?;

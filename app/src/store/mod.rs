@@ -4,6 +4,7 @@ pub mod assignment;
 pub mod automation;
 pub mod customers;
 pub mod notifications;
+pub mod portal;
 pub mod qualifications;
 pub mod queues;
 pub mod routing;

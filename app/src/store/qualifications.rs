@@ -3,6 +3,7 @@
 use sqlx::SqliteConnection;
 
 use super::{decode, Db};
+use crate::domain::access::{self, Action};
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::model::*;
@@ -18,9 +19,7 @@ pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Qualification
 
 /// The definitions, every internal user, and their ratings.
 pub async fn matrix(db: &Db, user: &CurrentUser) -> Result<QualificationMatrix, AppError> {
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Only staff see qualifications.".into()));
-    }
+    access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
     let qualifications = all(&mut conn).await?;
     let people = super::named_list(&mut conn, super::STAFF_SQL).await?;
@@ -34,16 +33,14 @@ pub async fn matrix(db: &Db, user: &CurrentUser) -> Result<QualificationMatrix, 
         qualifications,
         people,
         ratings,
-        can_define: user.role == Role::Admin,
-        can_rate: user.role.manages_stages(),
+        can_define: access::may(user.role, Action::ConfigureInstallation),
+        can_rate: access::may(user.role, Action::RateQualifications),
     })
 }
 
 /// Defines a new qualification (admins only).
 pub async fn create(db: &Db, user: &CurrentUser, name: &str, kind: QualificationKind, scale_max: i64) -> Result<Qualification, AppError> {
-    if user.role != Role::Admin {
-        return Err(AppError::Forbidden("Only admins define qualifications.".into()));
-    }
+    access::require(user, Action::ConfigureInstallation)?;
     let name = validate::qualification_name(name)?;
     let scale_max = validate::scale_max(scale_max)?;
     let id = sqlx::query("INSERT INTO qualifications (name, kind, scale_max) VALUES (?, ?, ?)")
@@ -59,8 +56,9 @@ pub async fn create(db: &Db, user: &CurrentUser, name: &str, kind: Qualification
 
 /// Sets how well a staff member holds a qualification; `None` removes it (admins and leads).
 pub async fn rate(db: &Db, user: &CurrentUser, user_id: i64, qualification_id: i64, rating: Option<i64>) -> Result<(), AppError> {
-    if !user.role.manages_stages() {
-        return Err(AppError::Forbidden("Only admins and team leads rate qualifications.".into()));
+    access::require(user, Action::RateQualifications)?;
+    if user_id == user.id {
+        return Err(AppError::Forbidden("Nobody rates their own qualifications; ask an admin or another lead.".into()));
     }
     let mut tx = db.write.begin().await?;
     let qualification = all(&mut tx)
@@ -145,10 +143,10 @@ mod tests {
     async fn admins_define_leads_rate_and_bad_ratings_change_nothing() {
         let (db, _dir) = temp_db().await;
         let now = chrono::Utc::now();
-        let (_, agents) = waiting_team(&db, 1, 0, now).await;
+        let (_, agents) = waiting_team(&db, 3, 0, now).await;
         let agent = &agents[0];
-        let admin = CurrentUser { role: Role::Admin, ..agent.clone() };
-        let lead = CurrentUser { role: Role::Lead, ..agent.clone() };
+        let admin = CurrentUser { role: Role::Admin, ..agents[1].clone() };
+        let lead = CurrentUser { role: Role::Lead, ..agents[2].clone() };
 
         assert!(matches!(create(&db, &lead, "Networking", QualificationKind::Technical, 10).await, Err(AppError::Forbidden(_))));
         let networking = create(&db, &admin, " Networking ", QualificationKind::Technical, 10).await.unwrap();
@@ -158,6 +156,7 @@ mod tests {
         assert!(matches!(create(&db, &admin, "Huge", QualificationKind::Soft, 1_000).await, Err(AppError::Invalid(_))));
 
         assert!(matches!(rate(&db, agent, agent.id, networking.id, Some(9)).await, Err(AppError::Forbidden(_))), "agents cannot rate themselves");
+        assert!(matches!(rate(&db, &lead, lead.id, networking.id, Some(9)).await, Err(AppError::Forbidden(_))), "nor do leads");
         rate(&db, &lead, agent.id, networking.id, Some(7)).await.unwrap();
         rate(&db, &lead, agent.id, networking.id, Some(8)).await.unwrap();
         assert!(matches!(rate(&db, &lead, agent.id, networking.id, Some(11)).await, Err(AppError::Invalid(_))));

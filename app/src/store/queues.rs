@@ -7,37 +7,25 @@ use sqlx::SqliteConnection;
 use super::teams::visible_team_ids;
 use super::tickets::{accessible, add_timeline, card};
 use super::{expect_one_row, id_list, Db};
+use crate::domain::access::{self, Action};
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::model::*;
 
-fn may_manage(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.manages_stages() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins and team leads create queues and choose their members.".into()))
-    }
-}
-
-fn staff_only(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.is_internal() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Queues are for staff.".into()))
-    }
-}
+/// The most members a queue may have.
+pub const MEMBERS_MAX: usize = 500;
 
 pub(crate) async fn queue_name(conn: &mut SqliteConnection, queue_id: i64) -> Result<String, AppError> {
     sqlx::query_scalar("SELECT name FROM queues WHERE id = ?")
         .bind(queue_id)
         .fetch_optional(conn)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("Queue {queue_id} does not exist.")))
+        .ok_or_else(|| access::missing("Queue", queue_id))
 }
 
 /// Every queue with its members and the caller's view of its tickets.
 pub async fn overview(db: &Db, user: &CurrentUser) -> Result<QueuesOverview, AppError> {
-    staff_only(user)?;
+    access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
     let teams = id_list(&visible_team_ids(&mut conn, user).await?);
     let rows: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(&format!(
@@ -60,11 +48,11 @@ pub async fn overview(db: &Db, user: &CurrentUser) -> Result<QueuesOverview, App
         })
         .collect();
     let people = super::named_list(&mut conn, super::STAFF_SQL).await?;
-    Ok(QueuesOverview { queues, people, can_manage: user.role.manages_stages() })
+    Ok(QueuesOverview { queues, people, can_manage: access::may(user.role, Action::ShapeWork) })
 }
 
 pub async fn create(db: &Db, user: &CurrentUser, name: &str, description: &str) -> Result<Named, AppError> {
-    may_manage(user)?;
+    access::require(user, Action::ShapeWork)?;
     let name = validate::queue_name(name)?;
     let description = validate::description(description)?;
     let id = sqlx::query("INSERT INTO queues (name, description) VALUES (?, ?)")
@@ -79,7 +67,10 @@ pub async fn create(db: &Db, user: &CurrentUser, name: &str, description: &str) 
 
 /// Replaces the queue's members (staff only), if `version` is still current.
 pub async fn save_members(db: &Db, user: &CurrentUser, queue_id: i64, version: i64, members: &[i64]) -> Result<(), AppError> {
-    may_manage(user)?;
+    access::require(user, Action::ShapeWork)?;
+    if members.len() > MEMBERS_MAX {
+        return Err(AppError::Invalid(format!("A queue can have at most {MEMBERS_MAX} members.")));
+    }
     let mut tx = db.write.begin().await?;
     let name = queue_name(&mut tx, queue_id).await?;
     for id in members {
@@ -103,7 +94,7 @@ pub const QUEUE_PAGE: i64 = 200;
 
 /// A queue's open tickets the caller may see, in the order pull-next hands them out.
 pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64, now: DateTime<Utc>) -> Result<(Named, Vec<TicketCard>), AppError> {
-    staff_only(user)?;
+    access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
     let name = queue_name(&mut conn, queue_id).await?;
     let teams = id_list(&visible_team_ids(&mut conn, user).await?);
@@ -160,7 +151,7 @@ pub async fn change_membership(
     add: bool,
     now: DateTime<Utc>,
 ) -> Result<(usize, Vec<i64>), AppError> {
-    staff_only(user)?;
+    access::require(user, Action::SeeSetup)?;
     if references.is_empty() || references.len() > MAX_SELECTION {
         return Err(AppError::Invalid(format!("Select between 1 and {MAX_SELECTION} tickets.")));
     }
@@ -213,7 +204,7 @@ mod tests {
         let finance = d.team("Finance").await;
         let hidden = tickets::create(&d.db, &agent4, &TicketInput { priority: Priority::Urgent, ..TicketInput::quick(finance, "VIP refund") }, d.now).await.unwrap();
         let refs = |cards: &[&TicketCard]| cards.iter().map(|c| c.reference.clone()).collect::<Vec<_>>();
-        assert!(matches!(change_membership(&d.db, &agent1, vip.id, &refs(&[&normal, &hidden]), true, d.now).await, Err(AppError::Forbidden(_))), "agent1 cannot see Finance");
+        assert!(matches!(change_membership(&d.db, &agent1, vip.id, &refs(&[&normal, &hidden]), true, d.now).await, Err(AppError::NotFound(_))), "agent1 cannot see Finance");
         let (added, teams) = change_membership(&d.db, &agent1, vip.id, &refs(&[&normal, &urgent]), true, d.now).await.unwrap();
         assert_eq!((added, teams), (2, vec![support]));
         assert_eq!(change_membership(&d.db, &agent4, vip.id, &refs(&[&hidden]), true, d.now).await.unwrap().0, 1);

@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
+use super::teams::{check_named_team, visible_team_ids};
 use super::tickets::{accessible, add_timeline, check_assignee, follow, intake_stage, last_position, status_for, tree_paths};
-use super::{decode, from_json, named_list, to_json, Db};
+use super::{decode, from_json, id_list, named_list, to_json, Db};
+use crate::domain::access::{self, Action};
 use crate::domain::routing::{self, TicketFacts};
 use crate::domain::ordering;
 use crate::error::AppError;
@@ -12,24 +14,17 @@ use crate::model::*;
 
 const TABLE: super::rules::RuleTable = super::rules::RuleTable { table: "routing_rules", documents: &["conditions", "actions"], ordered: true };
 
-fn may_edit(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.manages_stages() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins and team leads change routing rules.".into()))
-    }
-}
-
 async fn rules(conn: &mut SqliteConnection) -> Result<Vec<RoutingRule>, AppError> {
-    let rows: Vec<(i64, String, bool, String, String, i64)> =
-        sqlx::query_as("SELECT id, name, enabled, conditions, actions, version FROM routing_rules ORDER BY position, id")
+    let rows: Vec<(i64, String, bool, String, String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT id, name, enabled, conditions, actions, version, owner_id FROM routing_rules ORDER BY position, id")
             .fetch_all(conn)
             .await?;
     rows.into_iter()
-        .map(|(id, name, enabled, conditions, actions, version)| {
+        .map(|(id, name, enabled, conditions, actions, version, owner_id)| {
             Ok(RoutingRule {
                 id,
                 version,
+                owner_id,
                 rule: RoutingRuleInput {
                     name,
                     enabled,
@@ -41,19 +36,30 @@ async fn rules(conn: &mut SqliteConnection) -> Result<Vec<RoutingRule>, AppError
         .collect()
 }
 
+/// The rules this user may see: those that name no team hidden from them.
+async fn listed(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<Vec<RoutingRule>, AppError> {
+    let visible = visible_team_ids(conn, user).await?;
+    let mut all = rules(conn).await?;
+    all.retain(|r| r.rule.actions.team_id.is_none_or(|team| visible.contains(&team)));
+    Ok(all)
+}
+
+fn rule_id(rule: &RoutingRule) -> (i64, Option<i64>) {
+    (rule.id, rule.owner_id)
+}
+
 /// The rules in order with the names of everything they refer to (staff only).
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<RoutingSetup, AppError> {
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Only staff see routing rules.".into()));
-    }
+    access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
-    Ok(RoutingSetup { rules: rules(&mut conn).await?, can_edit: user.role.manages_stages(), choices: choices(&mut conn).await? })
+    Ok(RoutingSetup { rules: listed(&mut conn, user).await?, can_edit: access::may(user.role, Action::ShapeWork), choices: choices(&mut conn, user).await? })
 }
 
 /// Everything a rule may name, for the rule screens.
-pub(crate) async fn choices(conn: &mut SqliteConnection) -> Result<RuleChoices, AppError> {
+pub(crate) async fn choices(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<RuleChoices, AppError> {
+    let visible = visible_team_ids(conn, user).await?;
     Ok(RuleChoices {
-        teams: named_list(conn, "SELECT id, name FROM teams ORDER BY name").await?,
+        teams: named_list(conn, &format!("SELECT id, name FROM teams WHERE id IN ({}) ORDER BY name", id_list(&visible))).await?,
         queues: named_list(conn, "SELECT id, name FROM queues ORDER BY name").await?,
         agents: named_list(conn, super::STAFF_SQL).await?,
         subjects: tree_paths(conn, "subjects").await?,
@@ -66,7 +72,7 @@ pub(crate) async fn choices(conn: &mut SqliteConnection) -> Result<RuleChoices, 
     })
 }
 
-pub(crate) async fn all_exist(conn: &mut SqliteConnection, table: &str, what: &str, ids: &[i64]) -> Result<(), AppError> {
+async fn all_exist(conn: &mut SqliteConnection, table: &str, what: &str, ids: &[i64]) -> Result<(), AppError> {
     for id in ids {
         let found: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = ?")).bind(id).fetch_optional(&mut *conn).await?;
         if found.is_none() {
@@ -87,11 +93,14 @@ pub(crate) async fn check_conditions(conn: &mut SqliteConnection, c: &RoutingCon
     all_exist(conn, "unit_types", "Unit type", &c.unit_type_ids).await
 }
 
-/// Every id a rule names must exist, and a user it routes to must be able to work the team.
-async fn check_references(conn: &mut SqliteConnection, rule: &RoutingRuleInput) -> Result<(), AppError> {
+/// Every id a rule names must exist (teams: be visible to its author), and a user it routes to
+/// must be able to work the team.
+async fn check_references(conn: &mut SqliteConnection, user: &CurrentUser, rule: &RoutingRuleInput) -> Result<(), AppError> {
     let a = &rule.actions;
     check_conditions(conn, &rule.conditions).await?;
-    all_exist(conn, "teams", "Team", a.team_id.as_slice()).await?;
+    if let Some(team_id) = a.team_id {
+        check_named_team(conn, user, team_id).await?;
+    }
     all_exist(conn, "queues", "Queue", a.queue_id.as_slice()).await?;
     if let Some(user_id) = a.assignee_id {
         let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(user_id).fetch_optional(&mut *conn).await?;
@@ -108,28 +117,37 @@ async fn check_references(conn: &mut SqliteConnection, rule: &RoutingRuleInput) 
 
 /// Creates a rule (placed last) or, with `id` and `version`, changes one.
 pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &RoutingRuleInput) -> Result<RoutingRule, AppError> {
-    may_edit(user)?;
+    access::require(user, Action::ShapeWork)?;
+    super::rules::check_pairing(id, version)?;
     let rule = routing::validate(input)?;
     let (conditions, actions) = (to_json(&rule.conditions)?, to_json(&rule.actions)?);
     let mut tx = db.write.begin().await?;
-    check_references(&mut tx, &rule).await?;
-    let id = super::rules::write(&mut tx, &TABLE, id, version, &rule.name, rule.enabled, &[conditions, actions]).await?;
-    let saved = rules(&mut tx).await?.into_iter().find(|r| r.id == id).ok_or_else(|| AppError::NotFound(format!("Routing rule {id} does not exist.")))?;
+    if let Some(id) = id {
+        super::rules::changeable(&listed(&mut tx, user).await?, user, id, rule_id)?;
+    }
+    check_references(&mut tx, user, &rule).await?;
+    let id = super::rules::write(&mut tx, &TABLE, id, version, access::rule_owner(user), &rule.name, rule.enabled, &[conditions, actions]).await?;
+    let saved = rules(&mut tx).await?.into_iter().find(|r| r.id == id).ok_or_else(|| access::missing("Rule", id))?;
     tx.commit().await?;
     Ok(saved)
 }
 
 pub async fn delete(db: &Db, user: &CurrentUser, id: i64, version: i64) -> Result<(), AppError> {
-    may_edit(user)?;
-    super::rules::delete(db, &TABLE, id, version).await
+    access::require(user, Action::ShapeWork)?;
+    let mut tx = db.write.begin().await?;
+    super::rules::changeable(&listed(&mut tx, user).await?, user, id, rule_id)?;
+    super::rules::delete(&mut tx, &TABLE, id, version).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Puts a rule at `to_index` (0-based, clamped) in the order.
 pub async fn reorder(db: &Db, user: &CurrentUser, id: i64, version: i64, to_index: i64) -> Result<Vec<RoutingRule>, AppError> {
-    may_edit(user)?;
+    access::require(user, Action::ShapeWork)?;
     let mut tx = db.write.begin().await?;
+    super::rules::changeable(&listed(&mut tx, user).await?, user, id, rule_id)?;
     let mut order: Vec<RoutingRule> = rules(&mut tx).await?;
-    let at = order.iter().position(|r| r.id == id).ok_or_else(|| AppError::NotFound(format!("Routing rule {id} does not exist.")))?;
+    let at = order.iter().position(|r| r.id == id).ok_or_else(|| access::missing("Rule", id))?;
     if order[at].version != version {
         return Err(AppError::Conflict("The rule was changed by someone else in the meantime. The latest rules have been loaded.".into()));
     }
@@ -139,7 +157,7 @@ pub async fn reorder(db: &Db, user: &CurrentUser, id: i64, version: i64, to_inde
     for (position, rule) in order.iter().enumerate() {
         sqlx::query("UPDATE routing_rules SET position = ?, version = version + 1 WHERE id = ?").bind(position as i64).bind(rule.id).execute(&mut *tx).await?;
     }
-    let reordered = rules(&mut tx).await?;
+    let reordered = listed(&mut tx, user).await?;
     tx.commit().await?;
     Ok(reordered)
 }
@@ -278,7 +296,9 @@ pub(crate) async fn route(conn: &mut SqliteConnection, actor_id: Option<i64>, ti
     }
     let priority = ticket.priority;
     let facts = ticket.facts();
-    let all = rules(conn).await?;
+    let mut all = rules(conn).await?;
+    let reach = super::rules::Reach::load(conn, all.iter().map(|r| r.owner_id).collect()).await?;
+    all.retain(|r| reach.allows(r.owner_id, ticket.team_id));
     let Some(rule) = routing::first_match(&all, &facts) else { return Ok(None) };
     let actions = &rule.rule.actions;
 
@@ -506,7 +526,7 @@ mod tests {
             .fetch_one(&d.db.read)
             .await
             .unwrap();
-        assert!(matches!(apply(&d.db, &agent, &[second.reference.clone(), finance_ticket], d.now).await, Err(AppError::Forbidden(_))));
+        assert!(matches!(apply(&d.db, &agent, &[second.reference.clone(), finance_ticket], d.now).await, Err(AppError::NotFound(_))));
         assert!(matches!(apply(&d.db, &agent, &[], d.now).await, Err(AppError::Invalid(_))));
     }
 

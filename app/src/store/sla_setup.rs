@@ -1,30 +1,17 @@
 //! SLA settings (SPEC S4): calendars, priority codes and SLA policies as admins and leads edit
-//! them. Saving returns what must be recalculated; the caller runs that in the background.
+//! them. Saving queues the recalculations it makes necessary (`store::sla::run_pending_work`).
 
+use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::sla::{parse_zone, Recalculation, ALWAYS_OPEN_CALENDAR};
-use super::{decode, expect_one_row, from_json, name_taken, named_list, to_json, Db};
+use super::sla::{parse_zone, queue_work, Recalculation, SlaWork, ALWAYS_OPEN_CALENDAR};
+use super::teams::{managed_team, visible_team_ids};
+use super::{decode, expect_one_row, from_json, id_list, name_taken, named_list, to_json, Db};
+use crate::domain::access::{self, Action};
 use crate::domain::calendar::{parse_holidays, parse_week};
 use crate::domain::sla::parse_minutes;
 use crate::error::AppError;
 use crate::model::*;
-
-fn admins_only(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins change calendars and priority codes.".into()))
-    }
-}
-
-fn leads_and_admins(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.manages_stages() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("Only admins and team leads change SLA policies.".into()))
-    }
-}
 
 fn valid_name(name: &str, what: &str) -> Result<String, AppError> {
     let name = name.trim();
@@ -63,13 +50,16 @@ struct PolicyRow {
     version: i64,
 }
 
-async fn policies(conn: &mut SqliteConnection, accounts: &[Named]) -> Result<Vec<SlaPolicy>, AppError> {
-    let rows: Vec<PolicyRow> = sqlx::query_as(
+/// The policies of the teams `team_ids`.
+async fn policies(conn: &mut SqliteConnection, accounts: &[Named], team_ids: &[i64]) -> Result<Vec<SlaPolicy>, AppError> {
+    let rows: Vec<PolicyRow> = sqlx::query_as(&format!(
         "SELECT p.id, p.team_id, t.name AS team_name, p.name, p.enabled, p.calendar_id, c.name AS calendar_name, p.priorities, p.account_ids,
                 p.requires_entitlement, p.first_response_minutes, p.resolution_minutes, p.next_response_minutes, p.warning_percent, p.version
            FROM sla_policies p JOIN teams t ON t.id = p.team_id JOIN calendars c ON c.id = p.calendar_id
+          WHERE p.team_id IN ({})
           ORDER BY t.name, p.position, p.id",
-    )
+        id_list(team_ids)
+    ))
     .fetch_all(conn)
     .await?;
     rows.into_iter()
@@ -95,10 +85,9 @@ async fn policies(conn: &mut SqliteConnection, accounts: &[Named]) -> Result<Vec
 }
 
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<SlaSetup, AppError> {
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("SLA settings are for staff.".into()));
-    }
+    access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
+    let visible = visible_team_ids(&mut conn, user).await?;
     let accounts = named_list(&mut conn, "SELECT id, name FROM accounts ORDER BY name").await?;
     let codes: Vec<(String, String, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT priority, code, follow_up_minutes, warning_minutes, late_minutes, version FROM priority_codes ORDER BY code",
@@ -114,11 +103,11 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<SlaSetup, AppError> {
     Ok(SlaSetup {
         calendars: calendars(&mut conn).await?,
         priority_codes,
-        policies: policies(&mut conn, &accounts).await?,
-        teams: named_list(&mut conn, "SELECT id, name FROM teams ORDER BY name").await?,
+        policies: policies(&mut conn, &accounts, &visible).await?,
+        teams: named_list(&mut conn, &format!("SELECT id, name FROM teams WHERE id IN ({}) ORDER BY name", id_list(&visible))).await?,
         accounts,
-        can_edit: user.role.manages_stages(),
-        can_edit_shared: user.role == Role::Admin,
+        can_edit: access::may(user.role, Action::ShapeWork),
+        can_edit_shared: access::may(user.role, Action::ConfigureInstallation),
     })
 }
 
@@ -127,8 +116,8 @@ const MAX_PERIODS: usize = 7 * 12;
 const MAX_HOLIDAYS: usize = 1_000;
 
 /// Creates a calendar or, with `id` and `version`, changes it; the built-in 24×7 is fixed.
-pub async fn save_calendar(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &CalendarInput) -> Result<(Calendar, Option<Recalculation>), AppError> {
-    admins_only(user)?;
+pub async fn save_calendar(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &CalendarInput, now: DateTime<Utc>) -> Result<Calendar, AppError> {
+    access::require(user, Action::ConfigureInstallation)?;
     let name = valid_name(&input.name, "calendar")?;
     let zone = parse_zone(&input.time_zone)?;
     let periods = parse_week(&input.hours)?;
@@ -174,13 +163,16 @@ pub async fn save_calendar(db: &Db, user: &CurrentUser, id: Option<i64>, version
         _ => return Err(AppError::Invalid("Give both the id and the version of the calendar to change it.".into())),
     };
     let saved = calendars(&mut tx).await?.into_iter().find(|c| c.id == saved_id).ok_or_else(|| AppError::Internal("The saved calendar is missing.".into()))?;
+    if let Some(id) = id {
+        queue_work(&mut tx, &[SlaWork::Recalculate(Recalculation::Calendar(id))], now).await?;
+    }
     tx.commit().await?;
-    Ok((saved, id.map(Recalculation::Calendar)))
+    Ok(saved)
 }
 
 /// Changes a priority code and its escalation ladder.
-pub async fn save_priority_code(db: &Db, user: &CurrentUser, priority: Priority, version: i64, input: &PriorityCodeInput) -> Result<Recalculation, AppError> {
-    admins_only(user)?;
+pub async fn save_priority_code(db: &Db, user: &CurrentUser, priority: Priority, version: i64, input: &PriorityCodeInput, now: DateTime<Utc>) -> Result<(), AppError> {
+    access::require(user, Action::ConfigureInstallation)?;
     let code = input.code.trim();
     if code.is_empty() || code.chars().count() > 12 {
         return Err(AppError::Invalid("A priority code is 1 to 12 characters, e.g. P1.".into()));
@@ -189,6 +181,7 @@ pub async fn save_priority_code(db: &Db, user: &CurrentUser, priority: Priority,
     if !(follow_up < warning && warning < late) {
         return Err(AppError::Invalid("The ladder must climb: Follow-up before Warning before Late.".into()));
     }
+    let mut tx = db.write.begin().await?;
     let done = sqlx::query(
         "UPDATE priority_codes SET code = ?, follow_up_minutes = ?, warning_minutes = ?, late_minutes = ?, version = version + 1 WHERE priority = ? AND version = ?",
     )
@@ -198,25 +191,18 @@ pub async fn save_priority_code(db: &Db, user: &CurrentUser, priority: Priority,
     .bind(late)
     .bind(priority.as_str())
     .bind(version)
-    .execute(&db.write)
+    .execute(&mut *tx)
     .await
     .map_err(name_taken("A priority code", code))?;
     expect_one_row(done.rows_affected(), &format!("The priority code of {}", priority.label()))?;
-    Ok(Recalculation::PriorityCode(priority))
-}
-
-/// What saving a policy changed, so that the right clocks are recalculated.
-pub struct SavedPolicy {
-    /// The policy's team, and its former team when it moved.
-    pub team_ids: Vec<i64>,
-    pub policy_id: i64,
-    /// Conditions, enabled flag or team changed: which tickets it applies to may differ.
-    pub matching_changed: bool,
+    queue_work(&mut tx, &[SlaWork::Recalculate(Recalculation::PriorityCode(priority))], now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Creates an SLA policy (last in its team's order) or, with `id` and `version`, changes it.
-pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &SlaPolicyInput) -> Result<SavedPolicy, AppError> {
-    leads_and_admins(user)?;
+pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &SlaPolicyInput, now: DateTime<Utc>) -> Result<(), AppError> {
+    access::require(user, Action::ShapeWork)?;
     let name = valid_name(&input.name, "policy")?;
     let first_response = parse_minutes(&input.first_response)?;
     let resolution = parse_minutes(&input.resolution)?;
@@ -230,8 +216,14 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
     if input.account_ids.len() > 100 {
         return Err(AppError::Invalid("A policy can name at most 100 accounts.".into()));
     }
+    if input.priorities.len() > Priority::ALL.len() {
+        return Err(AppError::Invalid("Name each priority at most once.".into()));
+    }
     let mut tx = db.write.begin().await?;
-    super::teams::visible_team(&mut tx, user, input.team_id).await?;
+    if let Some(id) = id {
+        policy_team(&mut tx, user, id).await?;
+    }
+    managed_team(&mut tx, user, input.team_id).await?;
     super::tickets::check_exists(&mut tx, "calendars", "Calendar", Some(input.calendar_id)).await?;
     for account_id in &input.account_ids {
         super::tickets::check_exists(&mut tx, "accounts", "Account", Some(*account_id)).await?;
@@ -285,27 +277,42 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
         }
         None => done.last_insert_rowid(),
     };
+    // Conditions, enabled flag or team changed: which tickets the policy applies to may differ.
+    let matching_changed = before.as_ref().is_none_or(|b| *b != (input.team_id, input.enabled, priorities, accounts, input.requires_entitlement));
+    let mut work = vec![SlaWork::Recalculate(Recalculation::Policy(policy_id))];
+    if matching_changed {
+        work.push(SlaWork::ResyncTeam(input.team_id));
+        work.extend(before.map(|b| b.0).filter(|team| *team != input.team_id).map(SlaWork::ResyncTeam));
+    }
+    queue_work(&mut tx, &work, now).await?;
     tx.commit().await?;
-    let mut team_ids = vec![input.team_id];
-    team_ids.extend(before.as_ref().map(|b| b.0).filter(|team| *team != input.team_id));
-    let matching_changed = before.is_none_or(|b| b != (input.team_id, input.enabled, priorities, accounts, input.requires_entitlement));
-    Ok(SavedPolicy { team_ids, policy_id, matching_changed })
+    Ok(())
+}
+
+/// The team of policy `id`, if the caller may shape it; a policy of a hidden team is missing.
+async fn policy_team(conn: &mut SqliteConnection, user: &CurrentUser, id: i64) -> Result<i64, AppError> {
+    let team_id: i64 = sqlx::query_scalar("SELECT team_id FROM sla_policies WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| access::missing("SLA policy", id))?;
+    managed_team(conn, user, team_id).await.map_err(|refused| match refused {
+        AppError::NotFound(_) => access::missing("SLA policy", id),
+        other => other,
+    })?;
+    Ok(team_id)
 }
 
 /// Deletes a policy; the tickets it governed fall to the team's next matching policy.
-pub async fn delete_policy(db: &Db, user: &CurrentUser, id: i64, version: i64) -> Result<i64, AppError> {
-    leads_and_admins(user)?;
+pub async fn delete_policy(db: &Db, user: &CurrentUser, id: i64, version: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    access::require(user, Action::ShapeWork)?;
     let mut tx = db.write.begin().await?;
-    let team_id: i64 = sqlx::query_scalar("SELECT team_id FROM sla_policies WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("SLA policy {id} does not exist.")))?;
-    super::teams::visible_team(&mut tx, user, team_id).await?;
+    let team_id = policy_team(&mut tx, user, id).await?;
     let done = sqlx::query("DELETE FROM sla_policies WHERE id = ? AND version = ?").bind(id).bind(version).execute(&mut *tx).await?;
     expect_one_row(done.rows_affected(), "The policy")?;
+    queue_work(&mut tx, &[SlaWork::ResyncTeam(team_id)], now).await?;
     tx.commit().await?;
-    Ok(team_id)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -329,35 +336,71 @@ mod tests {
         }
     }
 
+    /// The queued SLA work, oldest first, as (kind, target).
+    async fn queued(d: &Demo) -> Vec<(String, String)> {
+        sqlx::query_as("SELECT kind, target FROM pending_sla_work ORDER BY id").fetch_all(&d.db.read).await.unwrap()
+    }
+
+    async fn policy_id(d: &Demo, team_id: i64, name: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM sla_policies WHERE team_id = ? AND name = ?").bind(team_id).bind(name).fetch_one(&d.db.read).await.unwrap()
+    }
+
     #[tokio::test]
     async fn policies_are_saved_versioned_and_bad_input_changes_nothing() {
         let d = Demo::new().await;
         let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
         let finance = d.team("Finance").await;
-        assert!(matches!(save_policy(&d.db, &agent, None, None, &express(finance)).await, Err(AppError::Forbidden(_))));
-        let created = save_policy(&d.db, &lead, None, None, &express(finance)).await.unwrap();
-        assert!(created.matching_changed);
-        let stored = setup(&d.db, &lead).await.unwrap().policies.into_iter().find(|p| p.id == created.policy_id).unwrap();
+        assert!(matches!(save_policy(&d.db, &agent, None, None, &express(finance), d.now).await, Err(AppError::Forbidden(_))));
+        save_policy(&d.db, &lead, None, None, &express(finance), d.now).await.unwrap();
+        let created = policy_id(&d, finance, "Express").await;
+        let team = finance.to_string();
+        assert_eq!(queued(&d).await, vec![("policy".into(), created.to_string()), ("team".into(), team.clone())], "a new policy re-matches its team");
+        let stored = setup(&d.db, &lead).await.unwrap().policies.into_iter().find(|p| p.id == created).unwrap();
         assert_eq!((stored.first_response_minutes, stored.resolution_minutes, stored.next_response_minutes), (15, 240, None));
 
         let faster = SlaPolicyInput { first_response: "10m".into(), ..express(finance) };
-        let edited = save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster).await.unwrap();
-        assert!(!edited.matching_changed, "only a target changed");
-        let stale = save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster).await;
+        save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster, d.now).await.unwrap();
+        assert_eq!(queued(&d).await.len(), 3, "only a target changed: its clocks are recalculated, the team is not re-matched");
+        let stale = save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster, d.now).await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));
         for bad in [
             SlaPolicyInput { first_response: "soon".into(), ..express(finance) },
             SlaPolicyInput { warning_percent: 100, ..express(finance) },
             SlaPolicyInput { calendar_id: 999, ..express(finance) },
             SlaPolicyInput { name: " ".into(), ..express(finance) },
+            SlaPolicyInput { priorities: vec![Priority::Low; 60_000], ..express(finance) },
         ] {
-            assert!(matches!(save_policy(&d.db, &lead, None, None, &bad).await, Err(AppError::Invalid(_) | AppError::NotFound(_))), "{bad:?}");
+            assert!(matches!(save_policy(&d.db, &lead, None, None, &bad, d.now).await, Err(AppError::Invalid(_) | AppError::NotFound(_))), "{bad:?}");
         }
-        let duplicate = save_policy(&d.db, &lead, None, None, &express(finance)).await;
+        let duplicate = save_policy(&d.db, &lead, None, None, &express(finance), d.now).await;
         assert!(matches!(duplicate, Err(AppError::Invalid(m)) if m.contains("already exists")));
         let policies = setup(&d.db, &lead).await.unwrap().policies;
         assert_eq!(policies.iter().filter(|p| p.team.id == finance).count(), 1);
         assert_eq!(policies.iter().find(|p| p.id == stored.id).unwrap().first_response_minutes, 10);
+        assert_eq!(queued(&d).await.len(), 3, "refused saves queue nothing");
+    }
+
+    #[tokio::test]
+    async fn policies_are_shaped_only_by_leads_of_their_team_and_hidden_ones_read_as_missing() {
+        let d = Demo::new().await;
+        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
+        let (field_service, finance) = (d.team("Field Service").await, d.team("Finance").await);
+        // agent1, as a lead: a member of Support only.
+        let outsider = CurrentUser { role: Role::Lead, ..agent.clone() };
+        save_policy(&d.db, &lead, None, None, &express(finance), d.now).await.unwrap();
+        let hidden = policy_id(&d, finance, "Express").await;
+        let before = queued(&d).await;
+
+        // A lead who does not belong to Finance does not see its policies: they read as missing.
+        let listed = setup(&d.db, &outsider).await.unwrap();
+        assert!(listed.policies.iter().all(|p| p.team.id != finance) && listed.teams.iter().all(|t| t.id != finance));
+        let missing = save_policy(&d.db, &outsider, Some(hidden), Some(1), &express(d.team("Support").await), d.now).await;
+        assert_eq!(missing, Err(AppError::NotFound(format!("SLA policy {hidden} does not exist."))), "moving a hidden policy to a visible team");
+        assert_eq!(delete_policy(&d.db, &outsider, hidden, 1, d.now).await, Err(AppError::NotFound(format!("SLA policy {hidden} does not exist."))));
+        assert_eq!(delete_policy(&d.db, &outsider, 999_999, 1, d.now).await, Err(AppError::NotFound("SLA policy 999999 does not exist.".into())));
+        // Seeing Field Service is not shaping it: the outsider is no member of it.
+        assert!(matches!(save_policy(&d.db, &outsider, None, None, &express(field_service), d.now).await, Err(AppError::Forbidden(_))));
+        assert_eq!(queued(&d).await, before, "refusals queue nothing");
     }
 
     #[tokio::test]
@@ -367,17 +410,22 @@ mod tests {
         let mut hours = vec![String::new(); 7];
         hours[0] = "08:00-12:00, 13:00-17:00".into();
         let input = CalendarInput { name: "Vienna".into(), time_zone: "Europe/Vienna".into(), hours: hours.clone(), holidays: "2026-12-25".into() };
-        let (saved, recalculation) = save_calendar(&d.db, &admin, None, None, &input).await.unwrap();
-        assert_eq!((saved.periods.len(), saved.holidays.len(), recalculation), (2, 1, None));
-        let zone = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Mars".into(), time_zone: "Mars/Olympus".into(), ..input.clone() }).await;
+        let saved = save_calendar(&d.db, &admin, None, None, &input, d.now).await.unwrap();
+        assert_eq!((saved.periods.len(), saved.holidays.len()), (2, 1));
+        assert!(queued(&d).await.is_empty(), "a new calendar has no clocks yet");
+        let zone = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Mars".into(), time_zone: "Mars/Olympus".into(), ..input.clone() }, d.now).await;
         assert!(matches!(zone, Err(AppError::Invalid(m)) if m.contains("not a known time zone")));
-        let closed = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Never".into(), hours: vec![String::new(); 7], ..input.clone() }).await;
+        let closed = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Never".into(), hours: vec![String::new(); 7], ..input.clone() }, d.now).await;
         assert!(matches!(closed, Err(AppError::Invalid(_))));
-        let fixed = save_calendar(&d.db, &admin, Some(ALWAYS_OPEN_CALENDAR), Some(1), &input).await;
+        let mut overflow = hours.clone();
+        overflow[1] = "1093:00-1094:00".into();
+        let overflow = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Overflow".into(), hours: overflow, ..input.clone() }, d.now).await;
+        assert!(matches!(overflow, Err(AppError::Invalid(_))), "hours beyond a day are refused, not wrapped");
+        let fixed = save_calendar(&d.db, &admin, Some(ALWAYS_OPEN_CALENDAR), Some(1), &input, d.now).await;
         assert!(matches!(fixed, Err(AppError::Invalid(m)) if m.contains("24×7")));
         let lead = d.user("lead@demo.test").await;
-        assert!(matches!(save_calendar(&d.db, &lead, None, None, &input).await, Err(AppError::Forbidden(_))));
-        let edited = save_calendar(&d.db, &admin, Some(saved.id), Some(saved.version), &CalendarInput { holidays: String::new(), ..input }).await.unwrap();
-        assert_eq!(edited.1, Some(Recalculation::Calendar(saved.id)));
+        assert!(matches!(save_calendar(&d.db, &lead, None, None, &input, d.now).await, Err(AppError::Forbidden(_))));
+        save_calendar(&d.db, &admin, Some(saved.id), Some(saved.version), &CalendarInput { holidays: String::new(), ..input }, d.now).await.unwrap();
+        assert_eq!(queued(&d).await, vec![("calendar".into(), saved.id.to_string())]);
     }
 }

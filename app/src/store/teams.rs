@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::{decode, expect_one_row, Db};
-use crate::domain::access::{self, Relation};
+use crate::domain::access::{self, Action, Relation};
 use crate::domain::validate;
 use crate::error::AppError;
-use crate::model::{AssignmentMethod, CurrentUser, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, Visibility};
+use crate::model::{AssignmentMethod, CurrentUser, Role, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, Visibility};
 
 #[derive(sqlx::FromRow)]
 struct TeamRow {
@@ -61,8 +61,8 @@ pub async fn visible_teams(db: &Db, user: &CurrentUser) -> Result<Vec<TeamSummar
     Ok(teams)
 }
 
-/// The ids of the teams this user may see, for filtering lists that span teams.
-pub(crate) async fn visible_team_ids(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<Vec<i64>, AppError> {
+/// This user's relation to every team, without counting tickets.
+async fn team_relations(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<Vec<(i64, Relation)>, AppError> {
     let rows: Vec<(i64, String, bool)> = sqlx::query_as(
         "SELECT t.id, t.visibility,
                 EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
@@ -72,36 +72,62 @@ pub(crate) async fn visible_team_ids(conn: &mut SqliteConnection, user: &Current
     .bind(user.id)
     .fetch_all(conn)
     .await?;
-    let mut visible = Vec::new();
-    for (id, visibility, in_team) in rows {
-        let relation = Relation { role: user.role, visibility: decode(Visibility::parse, &visibility)?, in_team, follows_ticket: false };
-        if access::can_see_team(relation) {
-            visible.push(id);
-        }
-    }
-    Ok(visible)
+    rows.into_iter()
+        .map(|(id, visibility, in_team)| {
+            Ok((id, Relation { role: user.role, visibility: decode(Visibility::parse, &visibility)?, in_team, follows_ticket: false }))
+        })
+        .collect()
 }
 
-/// The team, if this user may see it; otherwise a clear refusal.
-pub async fn visible_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
-    let row: TeamRow = sqlx::query_as(&format!("{TEAM_SELECT} WHERE t.id = ?2"))
+/// The ids of the teams this user may see, for filtering lists that span teams.
+pub(crate) async fn visible_team_ids(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<Vec<i64>, AppError> {
+    Ok(team_relations(conn, user).await?.into_iter().filter(|(_, r)| access::can_see_team(*r)).map(|(id, _)| id).collect())
+}
+
+/// The ids of the teams this user may shape, for scoping setup lists and rules.
+pub(crate) async fn managed_team_ids(conn: &mut SqliteConnection, user: &CurrentUser) -> Result<Vec<i64>, AppError> {
+    Ok(team_relations(conn, user).await?.into_iter().filter(|(_, r)| access::can_manage_team(*r)).map(|(id, _)| id).collect())
+}
+
+async fn team_row(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamRow, AppError> {
+    sqlx::query_as(&format!("{TEAM_SELECT} WHERE t.id = ?2"))
         .bind(user.id)
         .bind(team_id)
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("Team {team_id} does not exist.")))?;
+        .ok_or_else(|| access::missing("Team", team_id))
+}
+
+/// The team, if this user may see it; a hidden team answers exactly like a missing one.
+pub async fn visible_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
+    let row = team_row(conn, user, team_id).await?;
     if !access::can_see_team(row.relation(user)?) {
-        return Err(AppError::Forbidden(format!("You do not have access to the team \"{}\".", row.name)));
+        return Err(access::missing("Team", team_id));
     }
     row.into_summary()
 }
 
-async fn managed_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
-    let team = visible_team(conn, user, team_id).await?;
-    if !user.role.manages_stages() {
-        return Err(AppError::Forbidden("Only admins and team leads can change a team's stages and settings.".into()));
+/// A team named in a rule or setting must be one the author sees; otherwise the input is bad,
+/// worded exactly as for a team that does not exist.
+pub(crate) async fn check_named_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<(), AppError> {
+    match visible_team(conn, user, team_id).await {
+        Ok(_) => Ok(()),
+        Err(AppError::NotFound(message)) => Err(AppError::Invalid(message)),
+        Err(other) => Err(other),
     }
-    Ok(team)
+}
+
+/// The team, if this user may shape it (admins; leads of teams they belong to).
+pub(crate) async fn managed_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
+    let row = team_row(conn, user, team_id).await?;
+    let relation = row.relation(user)?;
+    if !access::can_see_team(relation) {
+        return Err(access::missing("Team", team_id));
+    }
+    if !access::can_manage_team(relation) {
+        return Err(AppError::Forbidden("Only admins and the team's leads can change a team's stages and settings.".into()));
+    }
+    row.into_summary()
 }
 
 #[derive(sqlx::FromRow)]
@@ -191,7 +217,10 @@ pub async fn create_stage(db: &Db, user: &CurrentUser, team_id: i64, name: &str,
 /// Loads a stage for a change by someone allowed to manage its team, checking the version.
 async fn stage_for_change(conn: &mut SqliteConnection, user: &CurrentUser, stage_id: i64, version: i64) -> Result<Stage, AppError> {
     let current = stage(conn, stage_id).await?;
-    managed_team(conn, user, current.team_id).await?;
+    managed_team(conn, user, current.team_id).await.map_err(|refused| match refused {
+        AppError::NotFound(_) => access::missing("Stage", stage_id),
+        other => other,
+    })?;
     if current.version != version {
         return Err(AppError::Conflict(format!(
             "The stage \"{}\" was changed by someone else in the meantime. The latest version has been loaded.",
@@ -269,6 +298,7 @@ pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: 
 }
 
 pub const DESCRIPTION_MAX: usize = 2_000;
+pub const MEMBERS_MAX: usize = 500;
 
 async fn load_settings(conn: &mut SqliteConnection, team_id: i64) -> Result<TeamSettings, AppError> {
     let (name, description, visibility, assignment, queue_user_id, version): (String, String, String, Option<String>, Option<i64>, i64) =
@@ -308,11 +338,17 @@ pub async fn save_settings(db: &Db, user: &CurrentUser, team_id: i64, version: i
     if input.description.chars().count() > DESCRIPTION_MAX {
         return Err(AppError::Invalid(format!("The description is longer than {DESCRIPTION_MAX} characters.")));
     }
+    if input.members.len() > MEMBERS_MAX {
+        return Err(AppError::Invalid(format!("A team can have at most {MEMBERS_MAX} members.")));
+    }
     let mut tx = db.write.begin().await?;
-    managed_team(&mut tx, user, team_id).await?;
+    let team = managed_team(&mut tx, user, team_id).await?;
+    if team.visibility != input.visibility {
+        access::require(user, Action::ConfigureInstallation)?;
+    }
     for member in &input.members {
         let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(member).fetch_optional(&mut *tx).await?;
-        if role.is_none() || role.as_deref() == Some(crate::model::Role::Customer.as_str()) {
+        if role.is_none() || role.as_deref() == Some(Role::Customer.as_str()) {
             return Err(AppError::Invalid(format!("User {member} cannot be a team member.")));
         }
     }
@@ -412,12 +448,15 @@ mod tests {
         let mut change = current.settings.clone();
         change.visibility = Visibility::Company;
         change.assignment = Some(AssignmentMethod::RoundRobin);
-        change.members = vec![agent.id];
-        let saved = save_settings(&db, &lead, support, current.version, &change).await.unwrap();
+        change.members = vec![lead.id, agent.id];
+        let refused = save_settings(&db, &lead, support, current.version, &change).await;
+        assert!(matches!(refused, Err(AppError::Forbidden(_))), "who sees a team is the admins' decision");
+        let admin = users::authenticate(&db, "admin@demo.test", seed::DEMO_PASSWORD).await.unwrap();
+        let saved = save_settings(&db, &admin, support, current.version, &change).await.unwrap();
         assert_eq!(saved.settings, change);
         assert_eq!(customer_follows().await, 0, "portal users no longer follow the team's tickets");
 
-        let stale = save_settings(&db, &lead, support, current.version, &current.settings).await;
+        let stale = save_settings(&db, &admin, support, current.version, &current.settings).await;
         assert!(matches!(stale, Err(AppError::Conflict(_))));
         let customer = users::authenticate(&db, "customer@demo.test", seed::DEMO_PASSWORD).await.unwrap();
         let bad_member = TeamSettingsInput { members: vec![customer.id], ..change.clone() };
@@ -427,6 +466,19 @@ mod tests {
         let outsider = TeamSettingsInput { assignment: None, queue_user_id: Some(customer.id), ..change.clone() };
         assert!(matches!(save_settings(&db, &lead, support, saved.version, &outsider).await, Err(AppError::Invalid(_))));
         assert_eq!(settings(&db, &lead, support).await.unwrap().settings, change, "nothing changed");
+    }
+
+    #[tokio::test]
+    async fn leads_shape_only_teams_they_belong_to() {
+        let (db, _dir, lead, agent, support) = setup().await;
+        sqlx::query("DELETE FROM team_members WHERE team_id = ? AND user_id = ?").bind(support).bind(lead.id).execute(&db.write).await.unwrap();
+        assert!(matches!(settings(&db, &lead, support).await, Err(AppError::Forbidden(_))), "sees Support, does not belong to it");
+        assert!(matches!(create_stage(&db, &lead, support, "Mine", StageCategory::New).await, Err(AppError::Forbidden(_))));
+        let finance = visible_teams(&db, &lead).await.unwrap().into_iter().find(|t| t.name == "Finance").unwrap().id;
+        assert!(settings(&db, &lead, finance).await.is_ok(), "invited to Finance as a follower");
+        // A private team the caller is not invited to reads exactly like one that does not exist.
+        let as_lead = CurrentUser { role: Role::Lead, ..agent };
+        assert_eq!(settings(&db, &as_lead, finance).await, Err(AppError::NotFound(format!("Team {finance} does not exist."))));
     }
 
     #[tokio::test]

@@ -7,7 +7,7 @@ use sqlx::SqliteConnection;
 
 use super::teams::{stage, stages_of, visible_team};
 use super::{customers, decode, expect_one_row, Db};
-use crate::domain::access::{self, Relation};
+use crate::domain::access::{self, Action, Relation};
 use crate::domain::automation::Event;
 use crate::domain::{changes, ordering, reference, status, validate};
 use crate::error::AppError;
@@ -16,6 +16,8 @@ use crate::model::*;
 /// Cards sent per column unless the browser asks for more.
 pub const DEFAULT_COLUMN_LIMIT: i64 = 50;
 pub const MAX_COLUMN_LIMIT: i64 = 1_000;
+/// Columns a board request may ask more cards for: far more than any pipeline has.
+pub const MAX_COLUMN_LIMITS: usize = 100;
 
 /// The facts needed to authorize and version-check a change to one ticket.
 #[derive(sqlx::FromRow)]
@@ -33,8 +35,10 @@ pub(crate) struct TicketCore {
 }
 
 fn parse_reference(text: &str) -> Result<i64, AppError> {
-    reference::parse(text)
-        .ok_or_else(|| AppError::Invalid(format!("\"{text}\" is not a ticket reference (expected something like HD-1042).")))
+    reference::parse(text).ok_or_else(|| {
+        let shown: String = text.trim().chars().take(20).collect();
+        AppError::Invalid(format!("\"{shown}\" is not a ticket reference (expected something like HD-1042)."))
+    })
 }
 
 /// Loads a ticket the user may see; `for_change` additionally requires an internal user.
@@ -52,7 +56,7 @@ pub(crate) async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, 
     .bind(number)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| AppError::NotFound(format!("Ticket {} does not exist.", reference::format(number))))?;
+    .ok_or_else(|| access::missing("Ticket", reference::format(number)))?;
     let relation = Relation {
         role: user.role,
         visibility: decode(Visibility::parse, &core.visibility)?,
@@ -60,12 +64,31 @@ pub(crate) async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, 
         follows_ticket: core.follows,
     };
     if !access::can_see_ticket(relation) {
-        return Err(AppError::Forbidden(format!("You do not have access to ticket {}.", reference::format(number))));
+        return Err(access::missing("Ticket", reference::format(number)));
     }
-    if for_change && !user.role.is_internal() {
-        return Err(AppError::Forbidden("Only agents can change tickets here.".into()));
+    if for_change {
+        access::require(user, Action::WorkTickets)?;
     }
     Ok(core)
+}
+
+/// Whether user `user_id` may see the ticket, e.g. before a notification names it to them.
+pub(crate) async fn may_see(conn: &mut SqliteConnection, user_id: i64, ticket_id: i64) -> Result<bool, AppError> {
+    let row: Option<(String, String, bool, bool)> = sqlx::query_as(
+        "SELECT u.role, t.visibility,
+                (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = u.id)
+                 OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = u.id)),
+                EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = k.id AND tf.user_id = u.id)
+           FROM tickets k JOIN teams t ON t.id = k.team_id JOIN users u ON u.id = ?1
+          WHERE k.id = ?2",
+    )
+    .bind(user_id)
+    .bind(ticket_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some((role, visibility, in_team, follows_ticket)) = row else { return Ok(false) };
+    let relation = Relation { role: decode(Role::parse, &role)?, visibility: decode(Visibility::parse, &visibility)?, in_team, follows_ticket };
+    Ok(access::can_see_ticket(relation))
 }
 
 fn stale(reference_text: &str) -> AppError {
@@ -139,8 +162,12 @@ impl CardRow {
 /// The team's board: every stage in order with its total and its first cards, in the manual
 /// order or most urgent SLA deadline first, optionally only the tickets at risk.
 pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLimit], view: BoardView, now: DateTime<Utc>) -> Result<Board, AppError> {
+    if limits.len() > MAX_COLUMN_LIMITS {
+        return Err(AppError::Invalid(format!("Ask for at most {MAX_COLUMN_LIMITS} columns at once.")));
+    }
     let mut conn = db.read.acquire().await?;
     let team = visible_team(&mut conn, user, team_id).await?;
+    let can_manage_stages = super::teams::managed_team(&mut conn, user, team_id).await.is_ok();
     let requested: HashMap<i64, i64> = limits.iter().map(|l| (l.stage_id, l.limit.clamp(1, MAX_COLUMN_LIMIT))).collect();
     let narrowed = match view.filter {
         SlaFilter::All => "",
@@ -177,7 +204,7 @@ pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLi
             .collect::<Result<Vec<_>, _>>()?;
         columns.push(BoardColumn { stage, total, cards });
     }
-    Ok(Board { can_manage_stages: user.role.manages_stages(), team, columns })
+    Ok(Board { can_manage_stages, team, columns })
 }
 
 pub(crate) async fn card(conn: &mut SqliteConnection, ticket_id: i64, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
@@ -196,7 +223,7 @@ pub(crate) async fn check_assignee(conn: &mut SqliteConnection, assignee_id: Opt
     let assignee = CurrentUser { id, name: name.clone(), email: String::new(), role: decode(Role::parse, &role)? };
     match visible_team(conn, &assignee, team_id).await {
         Ok(_) if assignee.role.is_internal() => Ok(Some(UserRef { id, name })),
-        Ok(_) | Err(AppError::Forbidden(_)) => Err(invalid()),
+        Ok(_) | Err(AppError::NotFound(_)) => Err(invalid()),
         Err(other) => Err(other),
     }
 }
@@ -322,10 +349,8 @@ fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved:
 
 /// Creates a ticket in the team's intake stage; returns its card (with the new reference).
 pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
+    access::require(user, Action::WorkTickets)?;
     let input = validate::ticket(input)?;
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Customers submit tickets through the portal.".into()));
-    }
     let mut tx = db.write.begin().await?;
     let team = visible_team(&mut tx, user, input.team_id).await?;
     let stage = intake_stage(&mut tx, team.id).await?;
@@ -614,7 +639,9 @@ async fn with_sla(conn: &mut SqliteConnection, ticket_id: i64, mut shown: Ticket
     Ok(shown)
 }
 
+/// The staff view of a ticket; customers get their own projection (`store::portal`).
 pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
+    access::require(user, Action::WorkTickets)?;
     let mut conn = db.read.acquire().await?;
     let ticket = accessible(&mut conn, user, reference_text, false).await?;
     let shown = detail(&mut conn, ticket.id).await?;
@@ -801,6 +828,7 @@ pub(crate) async fn tree_paths(conn: &mut SqliteConnection, table: &str) -> Resu
 }
 
 pub async fn form_options(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Result<TicketFormOptions, AppError> {
+    access::require(user, Action::SeeSetup)?;
     let teams = super::teams::visible_teams(db, user).await?.into_iter().map(|t| Named { id: t.id, name: t.name }).collect();
     let mut conn = db.read.acquire().await?;
     let agents = super::named_list(&mut conn, super::STAFF_SQL).await?;
@@ -999,10 +1027,15 @@ mod tests {
         let card = finance.columns[0].cards[0].clone();
 
         assert!(get(&d.db, &insider, &card.reference, chrono::Utc::now()).await.is_ok());
-        assert!(matches!(get(&d.db, &outsider, &card.reference, chrono::Utc::now()).await, Err(AppError::Forbidden(_))));
+        // Hidden reads exactly like missing: the same answer as for a ticket or team that does not exist.
+        let hidden = get(&d.db, &outsider, &card.reference, chrono::Utc::now()).await;
+        assert_eq!(hidden, Err(AppError::NotFound(format!("Ticket {} does not exist.", card.reference))));
         let moved = move_to_stage(&d.db, &outsider, &card.reference, card.version, finance.columns[1].stage.id, None, d.now).await;
-        assert!(matches!(moved, Err(AppError::Forbidden(_))));
-        assert!(matches!(board(&d.db, &outsider, finance.team.id, &[], BoardView::default(), d.now).await, Err(AppError::Forbidden(_))));
+        assert_eq!(moved.err(), hidden.err());
+        let hidden_board = board(&d.db, &outsider, finance.team.id, &[], BoardView::default(), d.now).await;
+        assert_eq!(hidden_board, Err(AppError::NotFound(format!("Team {} does not exist.", finance.team.id))));
+        let missing_board = board(&d.db, &outsider, 999_999, &[], BoardView::default(), d.now).await;
+        assert_eq!(missing_board, Err(AppError::NotFound("Team 999999 does not exist.".into())));
         let lead = d.user("lead@demo.test").await;
         assert!(get(&d.db, &lead, &card.reference, chrono::Utc::now()).await.is_ok(), "the lead is invited to Finance");
 
@@ -1022,15 +1055,30 @@ mod tests {
         .await
         .unwrap();
         assert!(!followed.is_empty());
-        assert!(get(&d.db, &customer, &reference::format(followed[0]), d.now).await.is_ok());
+        let mine = reference::format(followed[0]);
+        let shown = crate::store::portal::ticket(&d.db, &customer, &mine).await.unwrap();
+        assert!(shown.timeline.iter().all(|e| e.kind.customer_visible()), "internal lines stay internal");
+        assert!(shown.timeline.iter().all(|e| e.actor.is_none() || e.actor.as_deref() == Some(customer.name.as_str())), "no staff names");
+        let listed = crate::store::portal::my_tickets(&d.db, &customer).await.unwrap();
+        assert!(listed.iter().any(|t| t.reference == mine));
+        // The staff view is not theirs, not even of their own ticket.
+        assert!(matches!(get(&d.db, &customer, &mine, d.now).await, Err(AppError::Forbidden(_))));
         let other: i64 = sqlx::query_scalar("SELECT number FROM tickets WHERE id NOT IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?) LIMIT 1")
             .bind(customer.id)
             .fetch_one(&d.db.read)
             .await
             .unwrap();
-        assert!(matches!(get(&d.db, &customer, &reference::format(other), d.now).await, Err(AppError::Forbidden(_))));
-        let card = get(&d.db, &customer, &reference::format(followed[0]), d.now).await.unwrap();
-        let moved = move_to_stage(&d.db, &customer, &card.reference, card.version, card.stages[1].id, None, d.now).await;
+        let other = reference::format(other);
+        let hidden = crate::store::portal::ticket(&d.db, &customer, &other).await;
+        assert_eq!(hidden, Err(AppError::NotFound(format!("Ticket {other} does not exist."))));
+        assert!(listed.iter().all(|t| t.reference != other));
+        let version: i64 = sqlx::query_scalar("SELECT version FROM tickets WHERE number = ?").bind(followed[0]).fetch_one(&d.db.read).await.unwrap();
+        let stage: i64 = sqlx::query_scalar("SELECT id FROM stages WHERE team_id = (SELECT team_id FROM tickets WHERE number = ?) ORDER BY position DESC LIMIT 1")
+            .bind(followed[0])
+            .fetch_one(&d.db.read)
+            .await
+            .unwrap();
+        let moved = move_to_stage(&d.db, &customer, &mine, version, stage, None, d.now).await;
         assert!(matches!(moved, Err(AppError::Forbidden(_))));
     }
 

@@ -1,8 +1,9 @@
 //! Agents' absences: nobody is assigned tickets automatically while away.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
 use super::Db;
+use crate::domain::access::{self, Action};
 use crate::error::AppError;
 use crate::model::{CurrentUser, TimeOff};
 
@@ -11,6 +12,7 @@ pub const MAX_DAYS_AHEAD: i64 = 366;
 
 /// The user's current and future absences, soonest first.
 pub async fn list(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Result<Vec<TimeOff>, AppError> {
+    access::require(user, Action::WorkTickets)?;
     let rows: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> =
         sqlx::query_as("SELECT id, from_at, until_at FROM time_off WHERE user_id = ? AND until_at > ? ORDER BY from_at")
             .bind(user.id)
@@ -22,14 +24,12 @@ pub async fn list(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Result<Vec
 
 /// Records whole days away, `first_day` to `last_day` inclusive (UTC days).
 pub async fn add(db: &Db, user: &CurrentUser, first_day: NaiveDate, last_day: NaiveDate, now: DateTime<Utc>) -> Result<TimeOff, AppError> {
-    if !user.role.is_internal() {
-        return Err(AppError::Forbidden("Only agents record time off.".into()));
-    }
+    access::require(user, Action::WorkTickets)?;
     if last_day < first_day {
         return Err(AppError::Invalid("The last day cannot be before the first day.".into()));
     }
-    let from = first_day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| AppError::Invalid("Invalid first day.".into()))?;
-    let until = (last_day + Duration::days(1)).and_hms_opt(0, 0, 0).map(|t| t.and_utc()).ok_or_else(|| AppError::Invalid("Invalid last day.".into()))?;
+    let from = first_day.and_time(NaiveTime::MIN).and_utc();
+    let until = last_day.succ_opt().ok_or_else(|| AppError::Invalid("Invalid last day.".into()))?.and_time(NaiveTime::MIN).and_utc();
     if until <= now {
         return Err(AppError::Invalid("That time off is already over.".into()));
     }
@@ -48,6 +48,7 @@ pub async fn add(db: &Db, user: &CurrentUser, first_day: NaiveDate, last_day: Na
 
 /// Removes one of the user's own absences.
 pub async fn remove(db: &Db, user: &CurrentUser, id: i64) -> Result<(), AppError> {
+    access::require(user, Action::WorkTickets)?;
     let removed = sqlx::query("DELETE FROM time_off WHERE id = ? AND user_id = ?").bind(id).bind(user.id).execute(&db.write).await?.rows_affected();
     if removed == 0 {
         return Err(AppError::NotFound("No such time off of yours.".into()));

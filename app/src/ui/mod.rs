@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{AutomationPage, BoardPage, EntitlementsPage, SlaPage, HomePage, LoginPage, NewTicketPage, NotFound, NotificationsPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, TeamSettingsPage, TicketPage, TimeOffPage};
+use pages::{AutomationPage, BoardPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, TeamSettingsPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -61,6 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("queues") view=QueuesPage/>
                     <Route path=path!("queues/:id") view=QueuePage/>
                     <Route path=path!("tickets/:reference") view=TicketPage/>
+                    <Route path=path!("my/tickets") view=MyTicketsPage/>
+                    <Route path=path!("my/tickets/:reference") view=PortalTicketPage/>
                 </ParentRoute>
             </Routes>
         </Router>

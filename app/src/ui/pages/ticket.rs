@@ -10,7 +10,7 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, save_and_rout
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{use_toasts, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState};
+use crate::ui::components::{status_class, use_toasts, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -153,11 +153,6 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             spawn_local(async move { finish(move_ticket(reference, version, stage_id, None).await.map(|_| ()), "Stage changed.") });
         }
     };
-    let status_class = match detail.status {
-        TicketStatus::Resolved => "status resolved",
-        TicketStatus::Cancelled => "status cancelled",
-        _ => "status",
-    };
     let now = chrono::Utc::now();
     let created = format!(
         "Created {} ago{}",
@@ -173,7 +168,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             <a class="button" href=format!("/teams/{}/board", detail.team.id)>"Back to board"</a>
         </div>
         <div class="ticket-meta">
-            <span class=status_class data-testid="ticket-status">{detail.status.label()}</span>
+            <span class=status_class(detail.status) data-testid="ticket-status">{detail.status.label()}</span>
             <PriorityPill priority=detail.priority/>
             <span class="badge">{detail.team.name.clone()} " › " {detail.stage.name.clone()}</span>
             {detail.queues.iter().map(|q| view! {
