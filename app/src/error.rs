@@ -17,6 +17,9 @@ pub enum AppError {
     /// Someone else changed the object first (stale `version`).
     #[error("{0}")]
     Conflict(String),
+    /// Too many (failed) sign-ins: answered with 429 and a `Retry-After` of this many seconds.
+    #[error("Too many sign-in attempts. Please wait {retry_after_secs} seconds and try again.")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("{0}")]
     Internal(String),
 }
@@ -29,6 +32,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Invalid(_) => 400,
             AppError::Conflict(_) => 409,
+            AppError::TooManyRequests { .. } => 429,
             AppError::Internal(_) => 500,
         }
     }

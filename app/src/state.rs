@@ -21,16 +21,19 @@ pub struct AppState {
     /// Wakes the SLA job early: a ticket or a setting changed, so the next alert may be sooner.
     pub sla_wake: Arc<Notify>,
     pub leptos_options: LeptosOptions,
+    /// Sign-in defences (failed-login throttle) and the session cookie's form.
+    pub auth: Arc<crate::api::auth::Auth>,
 }
 
 impl AppState {
-    pub fn new(db: Db, leptos_options: LeptosOptions) -> Self {
+    pub fn new(db: Db, leptos_options: LeptosOptions, auth: crate::api::auth::Auth) -> Self {
         AppState {
             db,
             events: broadcast::channel(EVENT_BUFFER).0,
             notices: broadcast::channel(EVENT_BUFFER).0,
             sla_wake: Arc::new(Notify::new()),
             leptos_options,
+            auth: Arc::new(auth),
         }
     }
 

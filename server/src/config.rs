@@ -28,3 +28,12 @@ impl Config {
         Ok(Config { database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()), addr, demo })
     }
 }
+
+/// Whether people reach this installation over HTTPS, from the scheme of `HELPDESK_PUBLIC_URL`
+/// (e.g. `https://help.example.com`): then the session cookie is `Secure` with the `__Host-`
+/// prefix. Read once, at start; a function rather than a `Config` field so that code building
+/// a `Config` by hand (tests, benchmarks) stays as it is.
+pub fn served_over_https() -> bool {
+    std::env::var("HELPDESK_PUBLIC_URL")
+        .is_ok_and(|url| url.trim().get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")))
+}

@@ -25,5 +25,7 @@ async fn run() -> Result<(), String> {
     tokio::spawn(server::jobs::run_quiet_rules(state.clone()));
     tokio::spawn(server::jobs::raise_sla_alerts(state.clone()));
     tracing::info!("Helpdesk is listening on http://{}", config.addr);
-    axum::serve(listener, server::router(state)).await.map_err(|e| e.to_string())
+    // The peer address keys the per-address sign-in throttle.
+    let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).await.map_err(|e| e.to_string())
 }

@@ -12,6 +12,7 @@ pub mod reference;
 pub mod routing;
 pub mod sla;
 pub mod status;
+pub mod throttle;
 pub mod validate;
 
 #[cfg(test)]

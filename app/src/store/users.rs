@@ -1,5 +1,8 @@
 //! Users, password hashes (argon2id) and login sessions.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
@@ -7,13 +10,27 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
+use tokio::sync::Semaphore;
 
 use super::{decode, Db};
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::model::{CurrentUser, Role};
 
+/// Absolute lifetime of a session.
 pub const SESSION_DAYS: i64 = 14;
+/// A session unused this long ends, whatever its absolute expiry.
+pub const SESSION_IDLE_HOURS: i64 = 8;
+/// `last_seen_at` is written at most this often per session (not on every request).
+pub const SESSION_TOUCH_SECS: i64 = 60;
+
+/// Argon2 is deliberately slow (tens of milliseconds, ~19 MiB each): at most this many run at
+/// once, on blocking threads, so a login flood queues here instead of starving the runtime.
+const PASSWORD_WORKERS: usize = 2;
+static PASSWORD_WORK: Semaphore = Semaphore::const_new(PASSWORD_WORKERS);
+/// How long a sign-in waits for a free worker before it is told to come back later.
+const PASSWORD_QUEUE_SECS: u64 = 10;
+static PASSWORD_RUNS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -29,6 +46,7 @@ impl UserRow {
     }
 }
 
+/// Hashes on the calling thread; for seeding and tests. Requests use [`hash_password_off_runtime`].
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -41,6 +59,42 @@ fn password_matches(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
+}
+
+/// A hash of nothing anyone knows, with the same parameters as real ones: unknown emails are
+/// checked against it so that they cost the same time as known ones.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(&hex::encode(rand::thread_rng().gen::<[u8; 16]>())).unwrap_or_default())
+}
+
+/// How many argon2 hash or verify runs this process has done (tests observe that a path hashed).
+pub fn password_runs() -> u64 {
+    PASSWORD_RUNS.load(Ordering::Relaxed)
+}
+
+/// Runs argon2 work on a blocking thread once one of the few password workers is free.
+async fn password_work<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let queue = std::time::Duration::from_secs(PASSWORD_QUEUE_SECS);
+    let permit = match tokio::time::timeout(queue, PASSWORD_WORK.acquire()).await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(_closed)) => return Err(AppError::Internal("Password checking is shut down.".into())),
+        Err(_elapsed) => return Err(AppError::TooManyRequests { retry_after_secs: PASSWORD_QUEUE_SECS }),
+    };
+    // The permit moves into the blocking task: a caller that gives up does not free the worker early.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        PASSWORD_RUNS.fetch_add(1, Ordering::Relaxed);
+        work()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("Password worker failed: {e}")))
+}
+
+/// [`hash_password`] for request handlers: off the async runtime, a few at a time.
+pub async fn hash_password_off_runtime(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    password_work(move || hash_password(&password)).await?
 }
 
 fn token_digest(token: &str) -> String {
@@ -71,36 +125,44 @@ pub async fn user_count(db: &Db) -> Result<i64, AppError> {
 }
 
 /// The first account of a fresh install (no demo data): only allowed while there is no user.
+/// Checked before the (expensive) hashing, so that the endpoint costs nothing once set up,
+/// and again inside the write transaction against a concurrent second call.
 pub async fn create_first_admin(db: &Db, name: &str, email: &str, password: &str, now: DateTime<Utc>) -> Result<CurrentUser, AppError> {
+    let already = || AppError::Forbidden("This installation already has an administrator.".into());
+    if user_count(db).await? > 0 {
+        return Err(already());
+    }
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::Invalid("Name is required.".into()));
     }
     let email = validate::email(email)?;
     validate::password(password)?;
-    let hash = hash_password(password)?;
+    let hash = hash_password_off_runtime(password).await?;
     let mut tx = db.write.begin().await?;
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
     if existing > 0 {
-        return Err(AppError::Forbidden("This installation already has an administrator.".into()));
+        return Err(already());
     }
     let id = insert_user(&mut tx, name, &email, Role::Admin, &hash, now).await?;
     tx.commit().await?;
     Ok(CurrentUser { id, name: name.to_string(), email, role: Role::Admin })
 }
 
-/// Checks the password; the same message for unknown email and wrong password.
+/// Checks the password; the same message, and the same argon2 work, for an unknown email as
+/// for a wrong password, so neither the answer nor its timing tells which emails exist.
 pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<CurrentUser, AppError> {
-    let wrong = || AppError::Invalid("Email or password is wrong.".into());
     let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
         .bind(email.trim())
         .fetch_optional(&db.read)
         .await?;
-    let Some((id, stored_hash)) = row else { return Err(wrong()) };
-    if !password_matches(password, &stored_hash) {
-        return Err(wrong());
+    let (id, stored_hash) = row.unzip();
+    let password = password.to_string();
+    let matches = password_work(move || password_matches(&password, stored_hash.as_deref().unwrap_or_else(|| dummy_hash()))).await?;
+    match id {
+        Some(id) if matches => user_by_id(db, id).await,
+        _ => Err(AppError::Invalid("Email or password is wrong.".into())),
     }
-    user_by_id(db, id).await
 }
 
 pub async fn user_by_id(db: &Db, id: i64) -> Result<CurrentUser, AppError> {
@@ -116,33 +178,73 @@ pub async fn user_by_id(db: &Db, id: i64) -> Result<CurrentUser, AppError> {
 pub async fn create_session(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result<String, AppError> {
     let token = hex::encode(rand::thread_rng().gen::<[u8; 32]>());
     let mut tx = db.write.begin().await?;
-    sqlx::query("DELETE FROM sessions WHERE expires_at < ?").bind(now).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)")
+    sqlx::query("DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?")
+        .bind(now)
+        .bind(now - Duration::hours(SESSION_IDLE_HOURS))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at, last_seen_at) VALUES (?, ?, ?, ?)")
         .bind(token_digest(&token))
         .bind(user_id)
         .bind(now + Duration::days(SESSION_DAYS))
+        .bind(now)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
     Ok(token)
 }
 
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    /// Last use is more than a touch interval ago: record this use.
+    stale: bool,
+}
+
+/// The user of a live session: not past its absolute expiry, used within the idle timeout.
+/// Marks the session as used (at most once per [`SESSION_TOUCH_SECS`]).
 pub async fn user_for_session(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<CurrentUser>, AppError> {
-    sqlx::query_as::<_, UserRow>(
-        "SELECT u.id, u.name, u.email, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND s.expires_at > ?",
+    let digest = token_digest(token);
+    let touch_before = now - Duration::seconds(SESSION_TOUCH_SECS);
+    let Some(row) = sqlx::query_as::<_, SessionRow>(
+        "SELECT u.id, u.name, u.email, u.role, s.last_seen_at < ? AS stale
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?",
     )
-    .bind(token_digest(token))
+    .bind(touch_before)
+    .bind(&digest)
     .bind(now)
+    .bind(now - Duration::hours(SESSION_IDLE_HOURS))
     .fetch_optional(&db.read)
     .await?
-    .map(UserRow::into_user)
-    .transpose()
+    else {
+        return Ok(None);
+    };
+    if row.stale {
+        // Bookkeeping only: a busy writer must not fail a request whose session is valid.
+        let touched = sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?")
+            .bind(now)
+            .bind(&digest)
+            .bind(touch_before)
+            .execute(&db.write)
+            .await;
+        if let Err(error) = touched {
+            tracing::warn!(%error, "could not record a session's last use");
+        }
+    }
+    row.user.into_user().map(Some)
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_digest(token)).execute(&db.write).await?;
     Ok(())
+}
+
+/// Ends every session of the user ("sign out everywhere"); returns how many there were.
+pub async fn end_all_sessions(db: &Db, user_id: i64) -> Result<u64, AppError> {
+    let result = sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user_id).execute(&db.write).await?;
+    Ok(result.rows_affected())
 }
 
 #[cfg(test)]
@@ -182,5 +284,103 @@ mod tests {
         assert!(create_first_admin(&db, "A", "not-an-email", "longenough", now).await.is_err());
         assert!(create_first_admin(&db, "A", "a@b.de", "short", now).await.is_err());
         assert_eq!(user_count(&db).await.unwrap(), 0);
+    }
+
+    async fn user(db: &Db, email: &str, now: DateTime<Utc>) -> i64 {
+        let mut conn = db.write.acquire().await.unwrap();
+        insert_user(&mut conn, "Someone", email, Role::Agent, "unused", now).await.unwrap()
+    }
+
+    async fn last_seen(db: &Db, token: &str) -> String {
+        sqlx::query_scalar("SELECT last_seen_at FROM sessions WHERE token_hash = ?").bind(token_digest(token)).fetch_one(&db.read).await.unwrap()
+    }
+
+    /// Holds every password worker: any path that hashes now waits instead of finishing.
+    async fn all_password_workers() -> tokio::sync::SemaphorePermit<'static> {
+        PASSWORD_WORK.acquire_many(PASSWORD_WORKERS as u32).await.unwrap()
+    }
+
+    const PATIENCE: std::time::Duration = std::time::Duration::from_millis(300);
+
+    #[tokio::test]
+    async fn an_unused_session_ends_after_the_idle_timeout_and_use_keeps_it_alive() {
+        let (db, _dir) = temp_db().await;
+        let t0 = Utc::now();
+        let id = user(&db, "idle@example.com", t0).await;
+        let idle = Duration::hours(SESSION_IDLE_HOURS);
+
+        let used = create_session(&db, id, t0).await.unwrap();
+        let unused = create_session(&db, id, t0).await.unwrap();
+        assert_eq!(user_for_session(&db, &unused, t0 + idle + Duration::seconds(1)).await.unwrap(), None, "idle too long");
+
+        let expiry = t0 + Duration::days(SESSION_DAYS);
+        let mut at = t0;
+        while at + idle < expiry {
+            at += idle - Duration::minutes(5);
+            assert!(user_for_session(&db, &used, at).await.unwrap().is_some(), "used within the idle timeout at {at}");
+        }
+        assert_eq!(user_for_session(&db, &used, expiry + Duration::seconds(1)).await.unwrap(), None, "the absolute expiry still holds");
+        let other = create_session(&db, id, t0).await.unwrap();
+        user_for_session(&db, &other, t0 + Duration::hours(1)).await.unwrap().unwrap();
+        assert_eq!(user_for_session(&db, &other, t0 + Duration::hours(1) + idle + Duration::seconds(1)).await.unwrap(), None, "idle since its last use");
+    }
+
+    #[tokio::test]
+    async fn last_use_is_written_at_most_once_a_minute() {
+        let (db, _dir) = temp_db().await;
+        let t0 = Utc::now();
+        let id = user(&db, "touch@example.com", t0).await;
+        let token = create_session(&db, id, t0).await.unwrap();
+        let created = last_seen(&db, &token).await;
+        user_for_session(&db, &token, t0 + Duration::seconds(30)).await.unwrap().unwrap();
+        assert_eq!(last_seen(&db, &token).await, created, "no write within the minute");
+        user_for_session(&db, &token, t0 + Duration::seconds(61)).await.unwrap().unwrap();
+        assert_ne!(last_seen(&db, &token).await, created, "recorded after a minute");
+    }
+
+    #[tokio::test]
+    async fn signing_out_everywhere_ends_every_session_of_that_user_only() {
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        let (ada, bob) = (user(&db, "ada@example.com", now).await, user(&db, "bob@example.com", now).await);
+        let laptop = create_session(&db, ada, now).await.unwrap();
+        let phone = create_session(&db, ada, now).await.unwrap();
+        let bobs = create_session(&db, bob, now).await.unwrap();
+        assert_eq!(end_all_sessions(&db, ada).await.unwrap(), 2);
+        assert_eq!(user_for_session(&db, &laptop, now).await.unwrap(), None);
+        assert_eq!(user_for_session(&db, &phone, now).await.unwrap(), None);
+        assert_eq!(user_for_session(&db, &bobs, now).await.unwrap().map(|u| u.id), Some(bob));
+    }
+
+    #[tokio::test]
+    async fn first_admin_is_refused_before_any_password_hashing() {
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        user(&db, "someone@example.com", now).await;
+        let busy = all_password_workers().await;
+        let refused = tokio::time::timeout(PATIENCE, create_first_admin(&db, "Eve", "eve@example.com", "long enough", now)).await;
+        drop(busy);
+        assert!(matches!(refused, Ok(Err(AppError::Forbidden(_)))), "answered without waiting for a hash: {refused:?}");
+    }
+
+    #[tokio::test]
+    async fn unknown_emails_do_the_same_password_work_as_wrong_passwords() {
+        let (db, _dir) = temp_db().await;
+        let now = Utc::now();
+        let mut conn = db.write.acquire().await.unwrap();
+        insert_user(&mut conn, "Ada", "ada@example.com", Role::Agent, &hash_password("correct horse").unwrap(), now).await.unwrap();
+        drop(conn);
+        let busy = all_password_workers().await;
+        for email in ["ada@example.com", "nobody@example.com"] {
+            let waited = tokio::time::timeout(PATIENCE, authenticate(&db, email, "wrong pass")).await;
+            assert!(waited.is_err(), "{email}: the answer waits for a password worker");
+        }
+        drop(busy);
+        for email in ["ada@example.com", "nobody@example.com"] {
+            let before = password_runs();
+            let answer = authenticate(&db, email, "wrong pass").await;
+            assert_eq!(answer, Err(AppError::Invalid("Email or password is wrong.".into())), "{email}: the same answer");
+            assert!(password_runs() > before, "{email}: argon2 ran");
+        }
     }
 }

@@ -15,7 +15,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::assignment::pull_next;
 use crate::api::automation::load_notifications;
-use crate::api::auth::{logout, signed_in_user};
+use crate::api::auth::{logout, logout_everywhere, signed_in_user};
 use crate::error::AppError;
 use crate::model::{Notification, Priority, PullSource, UserRef};
 
@@ -32,6 +32,19 @@ pub fn Layout() -> impl IntoView {
         spawn_local(async move {
             let _ = logout().await;
             let _ = window().location().set_href("/login");
+        })
+    };
+    // Ends the sessions on every device too; stays on the page if that failed, so that nobody
+    // believes a lost or shared device is signed out when it is not.
+    let toasts = use_toasts();
+    let sign_out_everywhere = move |_| {
+        spawn_local(async move {
+            match logout_everywhere().await {
+                Ok(()) => {
+                    let _ = window().location().set_href("/login");
+                }
+                Err(error) => toasts.error(error.to_string()),
+            }
         })
     };
     let everyone_links = || {
@@ -74,6 +87,7 @@ pub fn Layout() -> impl IntoView {
                                 <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
                                 <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
                                 <button class="ghost" on:click=sign_out>"Log out"</button>
+                                <button class="ghost" on:click=sign_out_everywhere title="End your sessions on all devices" data-testid="logout-everywhere">"Log out everywhere"</button>
                             </div>
                         })}
                     }
