@@ -13,7 +13,8 @@ export async function login(page: Page, email: string, password = PASSWORD) {
   await page.locator("input[name=email]").fill(email);
   await page.locator("input[name=password]").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL((url) => url.pathname === "/");
+  // Staff land on their teams, customers on their tickets.
+  await page.waitForURL((url) => url.pathname === "/" || url.pathname === "/my/tickets");
   await hydrated(page);
 }
 

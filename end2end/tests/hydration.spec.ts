@@ -7,7 +7,7 @@ const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
     "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off"],
   "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues"],
-  "customer@demo.test": ["/"],
+  "customer@demo.test": ["/", "/my/tickets"],
 };
 
 for (const [email, paths] of Object.entries(SCREENS)) {
