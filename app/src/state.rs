@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use tokio::sync::{broadcast, Notify};
+use tokio::sync::{broadcast, Mutex, Notify};
 
 use crate::model::BoardEvent;
 use crate::store::Db;
@@ -20,6 +20,8 @@ pub struct AppState {
     pub notices: broadcast::Sender<i64>,
     /// Wakes the SLA job early: a ticket or a setting changed, so the next alert may be sooner.
     pub sla_wake: Arc<Notify>,
+    /// One runner of queued SLA work at a time.
+    sla_work: Arc<Mutex<()>>,
     pub leptos_options: LeptosOptions,
     /// Sign-in defences (failed-login throttle) and the session cookie's form.
     pub auth: Arc<crate::api::auth::Auth>,
@@ -32,6 +34,7 @@ impl AppState {
             events: broadcast::channel(EVENT_BUFFER).0,
             notices: broadcast::channel(EVENT_BUFFER).0,
             sla_wake: Arc::new(Notify::new()),
+            sla_work: Arc::new(Mutex::new(())),
             leptos_options,
             auth: Arc::new(auth),
         }
@@ -52,25 +55,20 @@ impl AppState {
 }
 
 impl AppState {
-    /// Recalculates open SLA clocks after a settings change, off the request: in small
-    /// transactions, then the affected boards refresh and the SLA job looks again.
-    pub fn recalculate_sla(&self, scopes: Vec<crate::store::sla::Recalculation>, team_ids: Vec<i64>) {
+    /// Runs the SLA work queued by settings changes (and any left over from before a restart),
+    /// off the request: in small transactions, then the affected boards refresh and the SLA job
+    /// looks again.
+    pub fn run_sla_work(&self) {
         let state = self.clone();
         tokio::spawn(async move {
-            for scope in scopes {
-                if let Err(error) = crate::store::sla::recalculate(&state.db, scope).await {
-                    tracing::error!(%error, ?scope, "recalculating SLA clocks failed");
+            let _one_runner = state.sla_work.lock().await;
+            let teams = match crate::store::sla::run_pending_work(&state.db, chrono::Utc::now()).await {
+                Ok(Some(teams)) => teams,
+                Ok(None) => sqlx::query_scalar("SELECT id FROM teams").fetch_all(&state.db.read).await.unwrap_or_default(),
+                Err(error) => {
+                    tracing::error!(%error, "SLA recalculation failed; it resumes with the next settings change or restart");
+                    return;
                 }
-            }
-            for team_id in &team_ids {
-                if let Err(error) = crate::store::sla::resync_team(&state.db, *team_id, chrono::Utc::now()).await {
-                    tracing::error!(%error, team_id, "re-synchronizing SLA clocks failed");
-                }
-            }
-            let teams: Vec<i64> = if team_ids.is_empty() {
-                sqlx::query_scalar("SELECT id FROM teams").fetch_all(&state.db.read).await.unwrap_or_default()
-            } else {
-                team_ids
             };
             for team_id in teams {
                 state.publish(BoardEvent { team_id, reference: None, change: crate::model::BoardChange::TicketUpdated, actor_id: None });

@@ -36,7 +36,9 @@ const TEAMS: &[TeamSeed] = &[
         description: "Questions about our products and your account. We answer within one business day.",
         visibility: Visibility::Public,
         members: &["lead@demo.test", "agent1@demo.test", "agent2@demo.test", "agent3@demo.test"],
-        followers: &[],
+        // The lead follows the teams they lead: they keep shaping them when they take
+        // themselves out of the members who receive tickets.
+        followers: &["lead@demo.test"],
         stages: &[
             ("New", StageCategory::New),
             ("In Progress", StageCategory::InProgress),
@@ -63,7 +65,7 @@ const TEAMS: &[TeamSeed] = &[
         description: "On-site installation and repair appointments.",
         visibility: Visibility::Company,
         members: &["lead@demo.test", "agent2@demo.test", "agent3@demo.test"],
-        followers: &[],
+        followers: &["lead@demo.test"],
         stages: &[
             ("New", StageCategory::New),
             ("Scheduled", StageCategory::InProgress),

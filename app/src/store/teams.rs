@@ -471,7 +471,9 @@ mod tests {
     #[tokio::test]
     async fn leads_shape_only_teams_they_belong_to() {
         let (db, _dir, lead, agent, support) = setup().await;
-        sqlx::query("DELETE FROM team_members WHERE team_id = ? AND user_id = ?").bind(support).bind(lead.id).execute(&db.write).await.unwrap();
+        for table in ["team_members", "team_followers"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE team_id = ? AND user_id = ?")).bind(support).bind(lead.id).execute(&db.write).await.unwrap();
+        }
         assert!(matches!(settings(&db, &lead, support).await, Err(AppError::Forbidden(_))), "sees Support, does not belong to it");
         assert!(matches!(create_stage(&db, &lead, support, "Mine", StageCategory::New).await, Err(AppError::Forbidden(_))));
         let finance = visible_teams(&db, &lead).await.unwrap().into_iter().find(|t| t.name == "Finance").unwrap().id;

@@ -17,7 +17,7 @@ use crate::api::assignment::pull_next;
 use crate::api::automation::load_notifications;
 use crate::api::auth::{logout, logout_everywhere, signed_in_user};
 use crate::error::AppError;
-use crate::model::{Notification, Priority, PullSource, UserRef};
+use crate::model::{Notification, Priority, PullSource, TicketStatus, UserRef};
 
 /// The frame of every signed-in page: top bar with navigation and the user.
 #[component]
@@ -47,7 +47,7 @@ pub fn Layout() -> impl IntoView {
             }
         })
     };
-    let everyone_links = || {
+    let staff_links = || {
         view! {
             <A href="/" exact=true>"Teams"</A>
             <A href="/tickets/new">"New ticket"</A>
@@ -58,14 +58,14 @@ pub fn Layout() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="/">"Help"<span>"desk"</span></a>
             // One suspense for the whole bar: the signed-in user decides the links and the bell.
-            <Suspense fallback=move || view! { <nav aria-label="Main">{everyone_links()}</nav> }>
+            <Suspense fallback=move || view! { <nav aria-label="Main">{staff_links()}</nav> }>
                 {move || Suspend::new(async move {
                     let user = me.await.ok().flatten();
                     let unread = bell.0.await.map(|(_, unread)| unread).unwrap_or(0);
                     let staff = user.as_ref().is_some_and(|u| u.role.is_internal());
                     view! {
                         <nav aria-label="Main">
-                            {everyone_links()}
+                            {if staff { staff_links().into_any() } else { view! { <A href="/my/tickets">"My tickets"</A> }.into_any() }}
                             {staff.then(|| view! {
                                 <A href="/queues">"Queues"</A>
                                 <A href="/admin/qualifications">"Qualifications"</A>
@@ -95,6 +95,15 @@ pub fn Layout() -> impl IntoView {
             </Suspense>
         </header>
         <Outlet/>
+    }
+}
+
+/// The badge class of a ticket status: closed ones read differently at a glance.
+pub fn status_class(status: TicketStatus) -> &'static str {
+    match status {
+        TicketStatus::Resolved => "status resolved",
+        TicketStatus::Cancelled => "status cancelled",
+        TicketStatus::ActiveNew | TicketStatus::ActiveAssigned => "status",
     }
 }
 
