@@ -290,6 +290,9 @@ pub struct TeamSettings {
     /// Everyone who can be a member (internal users).
     pub people: Vec<Named>,
     pub version: i64,
+    /// Who sees a team is the admins' decision.
+    #[serde(default)]
+    pub can_change_visibility: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -300,7 +300,7 @@ pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: 
 pub const DESCRIPTION_MAX: usize = 2_000;
 pub const MEMBERS_MAX: usize = 500;
 
-async fn load_settings(conn: &mut SqliteConnection, team_id: i64) -> Result<TeamSettings, AppError> {
+async fn load_settings(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSettings, AppError> {
     let (name, description, visibility, assignment, queue_user_id, version): (String, String, String, Option<String>, Option<i64>, i64) =
         sqlx::query_as("SELECT name, description, visibility, assignment_method, queue_user_id, version FROM teams WHERE id = ?")
             .bind(team_id)
@@ -323,13 +323,14 @@ async fn load_settings(conn: &mut SqliteConnection, team_id: i64) -> Result<Team
         },
         people,
         version,
+        can_change_visibility: access::may(user.role, Action::ConfigureInstallation),
     })
 }
 
 pub async fn settings(db: &Db, user: &CurrentUser, team_id: i64) -> Result<TeamSettings, AppError> {
     let mut conn = db.read.acquire().await?;
     managed_team(&mut conn, user, team_id).await?;
-    load_settings(&mut conn, team_id).await
+    load_settings(&mut conn, user, team_id).await
 }
 
 /// Saves a team's settings if `version` is still current. Making a public team private or
@@ -387,7 +388,7 @@ pub async fn save_settings(db: &Db, user: &CurrentUser, team_id: i64, version: i
     }
     // Checked after the visibility change, which decides who may work the team.
     super::tickets::check_assignee(&mut tx, input.queue_user_id, team_id).await?;
-    let saved = load_settings(&mut tx, team_id).await?;
+    let saved = load_settings(&mut tx, user, team_id).await?;
     tx.commit().await?;
     Ok(saved)
 }

@@ -81,7 +81,7 @@ fn SettingsForm(current: TeamSettings, reload: Callback<()>) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="team-visibility">"Visibility"</label>
-                <select id="team-visibility" on:change=move |ev| {
+                <select id="team-visibility" disabled=!current.can_change_visibility on:change=move |ev| {
                     if let Some(v) = Visibility::parse(&event_target_value(&ev)) {
                         visibility.set(v);
                     }
@@ -90,6 +90,7 @@ fn SettingsForm(current: TeamSettings, reload: Callback<()>) -> impl IntoView {
                         <option value=v.as_str() selected={*v == current.settings.visibility}>{v.label()}</option>
                     }).collect_view()}
                 </select>
+                {(!current.can_change_visibility).then(|| view! { <div class="hint">"Only admins change who sees a team."</div> })}
             </div>
             <div class="field">
                 <label for="team-assignment">"Automatic assignment"</label>
