@@ -414,7 +414,11 @@ pub struct RuleChoices {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoutingSetup {
     pub rules: Vec<RoutingRule>,
+    /// The caller may write rules.
     pub can_edit: bool,
+    /// The rules the caller may change: all for admins, their own for leads.
+    #[serde(default)]
+    pub changeable: Vec<i64>,
     pub choices: RuleChoices,
 }
 
@@ -493,7 +497,11 @@ pub struct AutomationRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutomationSetup {
     pub rules: Vec<AutomationRule>,
+    /// The caller may write rules.
     pub can_edit: bool,
+    /// The rules the caller may change: all for admins, their own for leads.
+    #[serde(default)]
+    pub changeable: Vec<i64>,
     pub choices: RuleChoices,
 }
 

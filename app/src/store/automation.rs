@@ -57,7 +57,9 @@ fn rule_id(rule: &AutomationRule) -> (i64, Option<i64>) {
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<AutomationSetup, AppError> {
     access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
-    Ok(AutomationSetup { rules: listed(&mut conn, user).await?, can_edit: access::may(user.role, Action::ShapeWork), choices: choices(&mut conn, user).await? })
+    let rules = listed(&mut conn, user).await?;
+    let changeable = rules.iter().filter(|r| access::can_change_rule(user, r.owner_id)).map(|r| r.id).collect();
+    Ok(AutomationSetup { rules, can_edit: access::may(user.role, Action::ShapeWork), changeable, choices: choices(&mut conn, user).await? })
 }
 
 async fn check_references(conn: &mut SqliteConnection, user: &CurrentUser, rule: &AutomationRuleInput) -> Result<(), AppError> {

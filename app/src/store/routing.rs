@@ -52,7 +52,9 @@ fn rule_id(rule: &RoutingRule) -> (i64, Option<i64>) {
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<RoutingSetup, AppError> {
     access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
-    Ok(RoutingSetup { rules: listed(&mut conn, user).await?, can_edit: access::may(user.role, Action::ShapeWork), choices: choices(&mut conn, user).await? })
+    let rules = listed(&mut conn, user).await?;
+    let changeable = rules.iter().filter(|r| access::can_change_rule(user, r.owner_id)).map(|r| r.id).collect();
+    Ok(RoutingSetup { rules, can_edit: access::may(user.role, Action::ShapeWork), changeable, choices: choices(&mut conn, user).await? })
 }
 
 /// Everything a rule may name, for the rule screens.

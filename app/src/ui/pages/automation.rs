@@ -69,18 +69,20 @@ fn AutomationScreen(setup: AutomationSetup, reload: Callback<()>) -> impl IntoVi
         let then = setup.with_value(|s| rule.rule.actions.iter().map(|a| describe_action(a, &s.choices)).collect::<Vec<_>>());
         let toggled = AutomationRuleInput { enabled: !rule.rule.enabled, ..rule.rule.clone() };
         let for_edit = rule.clone();
+        let changeable = setup.with_value(|s| s.changeable.contains(&id));
         view! {
             <li class="rule" class:disabled=!rule.rule.enabled data-testid="automation-rule">
                 <div class="rule-head">
                     <strong>{rule.rule.name.clone()}</strong>
                     {(!rule.rule.enabled).then(|| view! { <span class="badge">"Disabled"</span> })}
+                    {rule.owner_id.is_none().then(|| view! { <span class="badge" title="Acts on every team; only admins change it">"All teams"</span> })}
                 </div>
                 <div class="rule-body">
                     <div><span class="muted">"On "</span>{rule.rule.trigger.label()}</div>
                     <div><span class="muted">"If "</span>{when.join("; and ")}</div>
                     <div><span class="muted">"Then "</span>{then.join("; ")}</div>
                 </div>
-                {can_edit.then(|| view! {
+                {(can_edit && changeable).then(|| view! {
                     <div class="rule-actions">
                         <button class="small" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
                         <button class="small" on:click=move |_| {

@@ -52,18 +52,20 @@ fn RoutingScreen(setup: RoutingSetup, reload: Callback<()>) -> impl IntoView {
         let then = setup.with_value(|s| describe_actions(&rule.rule.actions, &s.choices));
         let toggled = RoutingRuleInput { enabled: !rule.rule.enabled, ..rule.rule.clone() };
         let for_edit = rule.clone();
+        let changeable = setup.with_value(|s| s.changeable.contains(&id));
         view! {
             <li class="rule" class:disabled=!rule.rule.enabled data-testid="routing-rule">
                 <div class="rule-head">
                     <span class="rule-order">{index + 1}</span>
                     <strong>{name.clone()}</strong>
                     {(!rule.rule.enabled).then(|| view! { <span class="badge">"Disabled"</span> })}
+                    {rule.owner_id.is_none().then(|| view! { <span class="badge" title="Acts on every team; only admins change it">"All teams"</span> })}
                 </div>
                 <div class="rule-body">
                     <div><span class="muted">"When "</span>{when.join("; and ")}</div>
                     <div><span class="muted">"Then "</span>{then.join("; ")}</div>
                 </div>
-                {can_edit.then(|| view! {
+                {(can_edit && changeable).then(|| view! {
                     <div class="rule-actions">
                         <button class="small" disabled=index == 0 aria-label=format!("Move {name} up")
                             on:click=move |_| spawn_local(async move { finish(reorder_routing_rule(id, version, index - 1).await.map(|_| ())) })>"↑"</button>
