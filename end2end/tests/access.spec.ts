@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { card, column, hydrated, loggedInPage, openBoard } from "./helpers";
+import { card, column, hydrated, loggedInPage, openBoard, SAME_ORIGIN } from "./helpers";
 
 test("agent1 cannot open a Finance ticket by URL or by calling the server function", async ({ browser }) => {
   const insider = await loggedInPage(browser, "agent4@demo.test");
@@ -14,7 +14,7 @@ test("agent1 cannot open a Finance ticket by URL or by calling the server functi
   await expect(outsider.getByRole("alert")).toContainText(`You do not have access to ticket ${financeReference}`);
   await expect(outsider.getByTestId("timeline")).toHaveCount(0);
 
-  const direct = await outsider.request.post("/api/ticket", { data: { reference: financeReference } });
+  const direct = await outsider.request.post("/api/ticket", { headers: SAME_ORIGIN, data: { reference: financeReference } });
   expect(direct.status()).toBe(403);
   expect(await direct.text()).not.toContain("Invoice");
 
@@ -24,6 +24,7 @@ test("agent1 cannot open a Finance ticket by URL or by calling the server functi
   await expect(outsider.getByTestId("ticket-card")).toHaveCount(0);
 
   const move = await outsider.request.post("/api/move_ticket", {
+    headers: SAME_ORIGIN,
     data: { reference: financeReference, version: 1, stage_id: 1, before: null },
   });
   expect(move.status()).toBe(403);
@@ -32,9 +33,9 @@ test("agent1 cannot open a Finance ticket by URL or by calling the server functi
 
 test("malformed input to a server function gets a clear 400 error", async ({ browser }) => {
   const page = await loggedInPage(browser, "agent1@demo.test");
-  const malformed = await page.request.post("/api/ticket", { data: { reference: "DROP TABLE" } });
+  const malformed = await page.request.post("/api/ticket", { headers: SAME_ORIGIN, data: { reference: "DROP TABLE" } });
   expect(malformed.status()).toBe(400);
   expect(await malformed.text()).toContain("is not a ticket reference");
-  const broken = await page.request.post("/api/move_ticket", { data: { reference: 5 } });
+  const broken = await page.request.post("/api/move_ticket", { headers: SAME_ORIGIN, data: { reference: 5 } });
   expect(broken.status()).toBe(400);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { card, column, hydrated, loggedInPage, login, openBoard, quickCreate } from "./helpers";
+import { card, column, hydrated, loggedInPage, login, openBoard, quickCreate, SAME_ORIGIN } from "./helpers";
 
 test("create a ticket with the full form; it starts in New with a timeline", async ({ page }) => {
   await login(page, "agent1@demo.test");
@@ -102,6 +102,7 @@ test("a stale move is refused with a clear message and the board refreshes", asy
 
   // The same refusal when the server function is called directly with the old version.
   const response = await stale.request.post("/api/move_ticket", {
+    headers: SAME_ORIGIN,
     data: { reference, version: 1, stage_id: Number(await column(stale, "Solved").getAttribute("data-stage-id")), before: null },
   });
   expect(response.status()).toBe(409);

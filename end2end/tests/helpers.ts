@@ -2,6 +2,11 @@ import { expect, type Browser, type Page } from "@playwright/test";
 
 export const PASSWORD = "demo1234";
 
+/** What a page's own fetch carries. Playwright's `request` API is a Node client that sends
+ *  neither Sec-Fetch-Site nor Origin, and the server refuses state-changing requests without
+ *  them (cross-site request protection). */
+export const SAME_ORIGIN = { "Sec-Fetch-Site": "same-origin" };
+
 /** Waits until the WASM app has hydrated, so that clicks reach Rust event handlers. */
 export async function hydrated(page: Page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");

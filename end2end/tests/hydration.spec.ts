@@ -15,7 +15,9 @@ for (const [email, paths] of Object.entries(SCREENS)) {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     page.on("console", (message) => {
-      if (message.type() === "error" && message.text().includes("panicked")) errors.push(message.text());
+      // A panic, or anything the Content-Security-Policy blocked (a script without the nonce…).
+      const text = message.text();
+      if (message.type() === "error" && (text.includes("panicked") || text.includes("Content Security Policy"))) errors.push(text);
     });
     await login(page, email);
     for (const path of paths) {

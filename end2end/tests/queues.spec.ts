@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { card, hydrated, login, openBoard, quickCreate } from "./helpers";
+import { card, hydrated, login, openBoard, quickCreate, SAME_ORIGIN } from "./helpers";
 
 test("a lead creates a queue, fills it from the board, and pulls from it", async ({ page }) => {
   await login(page, "lead@demo.test");
@@ -44,6 +44,6 @@ test("agents who are not members cannot pull from a queue", async ({ page }) => 
   await expect(vip.getByRole("button", { name: "Pick up next from this queue" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Create queue" })).toHaveCount(0);
   const queueId = Number((await vip.getByRole("link").getAttribute("href"))!.split("/").pop());
-  const refused = await page.request.post("/api/pull_next", { data: { source: { queue: queueId } } });
+  const refused = await page.request.post("/api/pull_next", { headers: SAME_ORIGIN, data: { source: { queue: queueId } } });
   expect(refused.status()).toBe(403);
 });

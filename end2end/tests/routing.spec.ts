@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { card, hydrated, login, openBoard, quickCreate } from "./helpers";
+import { card, hydrated, login, openBoard, quickCreate, SAME_ORIGIN } from "./helpers";
 
 test("a ticket on a routed subject is sent to Field Service when created", async ({ page }) => {
   await login(page, "agent1@demo.test");
@@ -69,6 +69,7 @@ test("agents see the routing rules but cannot change them", async ({ page }) => 
   await expect(page.getByRole("button", { name: "Save rule" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Delete" })).toHaveCount(0);
   const refused = await page.request.post("/api/save_routing_rule", {
+    headers: SAME_ORIGIN,
     data: { id: null, version: null, rule: { name: "Sneaky", enabled: true, conditions: { origins: [], priorities: [], subject_ids: [], product_ids: [], account_ids: [], keywords: ["x"] }, actions: { team_id: null, assignee_id: null, priority: "urgent" } } },
   });
   expect(refused.status()).toBe(403);

@@ -1,9 +1,8 @@
 //! Pages need a signed-in user; everything else protects itself (server functions authorize
 //! every call, static files are public).
 
-use app::api::server::session_token;
+use app::api::server::user_for_headers;
 use app::state::AppState;
-use app::store::users;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,10 +19,7 @@ pub async fn require_sign_in(State(state): State<AppState>, request: Request, ne
     if is_public(request.uri().path()) {
         return next.run(request).await;
     }
-    let signed_in = match session_token(request.headers()) {
-        Some(token) => matches!(users::user_for_session(&state.db, &token, chrono::Utc::now()).await, Ok(Some(_))),
-        None => false,
-    };
+    let signed_in = matches!(user_for_headers(&state, request.headers(), chrono::Utc::now()).await, Ok(Some(_)));
     if signed_in {
         next.run(request).await
     } else {

@@ -5,13 +5,16 @@ pub mod config;
 mod events;
 mod gate;
 pub mod jobs;
+pub mod security;
 mod status;
+
+use std::time::Duration;
 
 use app::state::AppState;
 use app::store::{seed, Db};
 use app::{shell, App};
 use axum::routing::get;
-use axum::{middleware, Router};
+use axum::{middleware, Extension, Router};
 use leptos::config::{get_configuration, Env};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -36,23 +39,46 @@ pub async fn start(config: &Config) -> Result<AppState, app::error::AppError> {
     Ok(AppState::new(db, options, app::api::auth::Auth::new(cookie)))
 }
 
+/// Settings of the HTTP layer itself.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// The site's public address, its origin trusted for cross-site checks (`HELPDESK_PUBLIC_URL`).
+    pub site: security::Site,
+    /// How often an open live stream re-checks its session and team.
+    pub stream_recheck: Duration,
+}
+
+impl HttpOptions {
+    pub fn from_env() -> HttpOptions {
+        HttpOptions { site: security::Site::from_env(), stream_recheck: events::Recheck::default().0 }
+    }
+}
+
+/// The whole site, with the HTTP defences of `security` in front (settings from the environment).
 pub fn router(state: AppState) -> Router {
+    router_with(state, HttpOptions::from_env())
+}
+
+pub fn router_with(state: AppState, options: HttpOptions) -> Router {
     let routes = generate_route_list(App);
-    let options = state.leptos_options.clone();
-    Router::new()
+    let shell_options = state.leptos_options.clone();
+    // Every render and server-function call gets the state, and the request's CSP nonce.
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            security::provide_request_nonce();
+        }
+    };
+    let app = Router::new()
         .route("/api/events", get(events::board_events))
         .route("/api/notices", get(events::notices))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // A layer covers the routes added before it: here, the two streams.
+        .layer(Extension(events::Recheck(options.stream_recheck)))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(shell_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), gate::require_sign_in))
         .layer(middleware::map_response(status::server_fn_error_status))
-        .with_state(state)
+        .with_state(state);
+    security::protect(app, options.site)
 }

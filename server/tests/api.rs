@@ -44,7 +44,10 @@ impl Api {
     }
 
     async fn call(&self, session: Option<&str>, endpoint: &str, args: Value) -> Reply {
-        let mut request = Request::post(format!("/api/{endpoint}")).header(header::CONTENT_TYPE, "application/json");
+        // As the app's own pages call: browsers mark same-origin requests (see tests/security.rs).
+        let mut request = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("sec-fetch-site", "same-origin");
         if let Some(cookie) = session {
             request = request.header(header::COOKIE, cookie);
         }
