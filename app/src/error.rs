@@ -38,13 +38,22 @@ impl AppError {
     }
 }
 
+/// How much of a request decoder's message a "Malformed request" answer repeats.
+const MALFORMED_MESSAGE_MAX: usize = 300;
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // The decoder's message may quote the request (an unknown enum value, a huge string):
+            // keep the answer short whatever was sent.
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::Deserialization(message) => {
-                AppError::Invalid(format!("Malformed request: {message}"))
+                let mut shown: String = message.chars().take(MALFORMED_MESSAGE_MAX).collect();
+                if shown.len() < message.len() {
+                    shown.push('…');
+                }
+                AppError::Invalid(format!("Malformed request: {shown}"))
             }
             ServerFnErrorErr::Request(_) => AppError::Internal("The server could not be reached. Check your connection and try again.".into()),
             other => AppError::Internal(other.to_string()),

@@ -109,6 +109,7 @@ async fn send(router: &Router, request: Request<Body>) -> (StatusCode, String) {
 async fn call(router: &Router, session: &str, endpoint: &str, args: Value) -> Value {
     let request = Request::post(format!("/api/{endpoint}"))
         .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
         .header(header::COOKIE, session)
         .body(Body::from(args.to_string()))
         .unwrap();
@@ -120,6 +121,7 @@ async fn call(router: &Router, session: &str, endpoint: &str, args: Value) -> Va
 async fn login(router: &Router) -> String {
     let request = Request::post("/api/login")
         .header(header::CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "same-origin")
         .body(Body::from(json!({ "email": "agent1@demo.test", "password": "demo1234" }).to_string()))
         .unwrap();
     let response = router.clone().oneshot(request).await.unwrap();

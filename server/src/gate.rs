@@ -15,14 +15,46 @@ fn is_public(path: &str) -> bool {
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
+/// Customers work in the portal: the staff screens send them there, a ticket's staff address
+/// to its portal view. `None` for the pages they may open as they are.
+fn portal_page(path: &str) -> Option<String> {
+    if path.starts_with("/my/") || path == "/my" || path == "/notifications" {
+        return None;
+    }
+    match path.strip_prefix("/tickets/") {
+        Some(reference) if reference != "new" && !reference.is_empty() && !reference.contains('/') => Some(format!("/my/tickets/{reference}")),
+        _ => Some("/my/tickets".into()),
+    }
+}
+
 pub async fn require_sign_in(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_public(request.uri().path()) {
+    let path = request.uri().path();
+    if is_public(path) {
         return next.run(request).await;
     }
-    let signed_in = matches!(user_for_headers(&state, request.headers(), chrono::Utc::now()).await, Ok(Some(_)));
-    if signed_in {
-        next.run(request).await
-    } else {
-        Redirect::to("/login").into_response()
+    match user_for_headers(&state, request.headers(), chrono::Utc::now()).await {
+        Ok(Some(user)) if !user.role.is_internal() => match portal_page(path) {
+            Some(portal) => Redirect::to(&portal).into_response(),
+            None => next.run(request).await,
+        },
+        Ok(Some(_)) => next.run(request).await,
+        _ => Redirect::to("/login").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::portal_page;
+
+    #[test]
+    fn customers_are_sent_to_the_portal() {
+        assert_eq!(portal_page("/"), Some("/my/tickets".into()));
+        assert_eq!(portal_page("/tickets/HD-1042"), Some("/my/tickets/HD-1042".into()));
+        assert_eq!(portal_page("/tickets/new"), Some("/my/tickets".into()));
+        assert_eq!(portal_page("/teams/1/board"), Some("/my/tickets".into()));
+        assert_eq!(portal_page("/admin/routing"), Some("/my/tickets".into()));
+        assert_eq!(portal_page("/my/tickets"), None);
+        assert_eq!(portal_page("/my/tickets/HD-1042"), None);
+        assert_eq!(portal_page("/notifications"), None);
     }
 }

@@ -146,13 +146,25 @@ async fn private_team_is_closed_to_outsiders_on_every_endpoint() {
         api.call(Some(&outsider), "board", json!({ "team_id": finance, "limits": [] })).await,
         api.call(Some(&outsider), "ticket", json!({ "reference": reference })).await,
         api.call(Some(&outsider), "move_ticket", json!({ "reference": reference, "version": card["version"], "stage_id": target_stage, "before": null })).await,
-        api.call(Some(&outsider), "rename_stage", json!({ "stage_id": target_stage, "version": 1, "name": "Hijacked" })).await,
     ];
-    for reply in denied {
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{:?}", reply.body);
+    // Hidden answers exactly like missing, so that ids cannot be probed.
+    let not_found = |what: &str, id: &str| json!({ "NotFound": format!("{what} {id} does not exist.") });
+    for reply in &denied {
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{:?}", reply.body);
     }
+    assert_eq!(denied[0].body, not_found("Team", &finance.to_string()));
+    assert_eq!(denied[1].body, not_found("Ticket", reference));
+    assert_eq!(denied[2].body, not_found("Ticket", reference));
+    // An agent shapes no team at all: refused before the stage is even looked up.
+    let renamed = api.call(Some(&outsider), "rename_stage", json!({ "stage_id": target_stage, "version": 1, "name": "Hijacked" })).await;
+    let missing_stage = api.call(Some(&outsider), "rename_stage", json!({ "stage_id": 999_999, "version": 1, "name": "Hijacked" })).await;
+    assert_eq!((renamed.status, &renamed.body), (StatusCode::FORBIDDEN, &missing_stage.body));
+    let missing_team = api.call(Some(&outsider), "board", json!({ "team_id": 999_999, "limits": [] })).await;
+    assert_eq!((missing_team.status, missing_team.body), (StatusCode::NOT_FOUND, not_found("Team", "999999")));
+    let missing_ticket = api.call(Some(&outsider), "ticket", json!({ "reference": "HD-999999" })).await;
+    assert_eq!((missing_ticket.status, missing_ticket.body), (StatusCode::NOT_FOUND, not_found("Ticket", "HD-999999")));
     let events = Request::get(format!("/api/events?team={finance}")).header(header::COOKIE, &outsider).body(Body::empty()).unwrap();
-    assert_eq!(api.send(events).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(api.send(events).await.status, StatusCode::NOT_FOUND);
 
     let after = api.call(Some(&insider), "ticket", json!({ "reference": reference })).await.body;
     assert_eq!(after["version"], card["version"], "nothing changed");

@@ -204,9 +204,15 @@ fn portal(caller: Caller, object: Object) -> u16 {
     }
 }
 
+/// Agents shape nothing: refused by role before any object is looked up, so that the answer is
+/// the same for a hidden, a visible and a missing object.
+fn agent_gate(caller: Caller) -> Option<u16> {
+    staff_gate(caller).or(matches!(caller, AgentOutside | InvitedAgent).then_some(403))
+}
+
 /// Stages, team settings and SLA policies: admins, and leads of the team (member or follower).
 fn manage(caller: Caller, object: Object) -> u16 {
-    staff_gate(caller).unwrap_or(if !sees(caller, object) {
+    agent_gate(caller).unwrap_or(if !sees(caller, object) {
         404
     } else if caller == Admin || (caller.is_lead() && belongs(caller, object)) {
         200
@@ -225,7 +231,7 @@ fn manage_visibility(caller: Caller, object: Object) -> u16 {
 
 /// Queues, entitlements, rating others, new rules: admins and leads (agents 403); hidden is missing.
 fn leads(caller: Caller, object: Object) -> u16 {
-    staff_gate(caller).unwrap_or(if !sees(caller, object) {
+    agent_gate(caller).unwrap_or(if !sees(caller, object) {
         404
     } else if caller == Admin || caller.is_lead() {
         200
@@ -242,7 +248,7 @@ fn admins(caller: Caller, _: Object) -> u16 {
 /// An installation-wide rule (written by an admin): only admins change it; listed ones are
 /// refused to others (403), hidden ones are missing (404).
 fn installation_rule(caller: Caller, object: Object) -> u16 {
-    staff_gate(caller).unwrap_or(if !sees(caller, object) {
+    agent_gate(caller).unwrap_or(if !sees(caller, object) {
         404
     } else if caller == Admin {
         200
@@ -253,13 +259,30 @@ fn installation_rule(caller: Caller, object: Object) -> u16 {
 
 /// A rule written by lead@demo.test: its author and admins change it.
 fn leads_rule(caller: Caller, object: Object) -> u16 {
-    staff_gate(caller).unwrap_or(if !sees(caller, object) {
+    agent_gate(caller).unwrap_or(if !sees(caller, object) {
         404
     } else if matches!(caller, Admin | LeadInside) {
         200
     } else {
         403
     })
+}
+
+/// A new rule naming a team: a team the author cannot see is bad input, worded exactly like a
+/// team that does not exist (400, as for any unknown id inside a rule).
+fn new_rule(caller: Caller, object: Object) -> u16 {
+    agent_gate(caller).unwrap_or(if sees(caller, object) { 200 } else { 400 })
+}
+
+/// Pulling from one team is for its members (a follower or an admin works tickets but is handed
+/// none); the refusal reads the same for every team, hidden or missing.
+fn pull_from_team(caller: Caller, object: Object) -> u16 {
+    let member = match object {
+        Object::None => false,
+        Object::Public => matches!(caller, AgentOutside | LeadInside),
+        Object::Private => caller == InvitedAgent,
+    };
+    staff_gate(caller).unwrap_or(if member { 200 } else { 403 })
 }
 
 /// Nobody rates their own qualifications (policy 7; the rule reads "nobody", admins included).
@@ -383,7 +406,7 @@ fn cases() -> Vec<Case> {
         ),
         Case::listing("form_choices", |_| json!({}), staff, form_choices_list),
         Case::plain("search_customers", |_| json!({ "query": "Acme" }), staff),
-        Case::aimed("pull_next", |c| json!({ "source": { "team": c.on.team_id } }), work),
+        Case::aimed("pull_next", |c| json!({ "source": { "team": c.on.team_id } }), pull_from_team),
         // Queues.
         Case::plain("queues", |_| json!({}), staff),
         Case::plain("create_queue", |_| json!({ "name": "Matrix new queue", "description": "" }), leads),
@@ -404,7 +427,7 @@ fn cases() -> Vec<Case> {
             leads_rule,
         )
         .variant("lead's rule"),
-        Case::aimed("save_routing_rule", |c| json!({ "id": null, "version": null, "rule": renamed(&c.on.routing.2, "Matrix new rule") }), leads)
+        Case::aimed("save_routing_rule", |c| json!({ "id": null, "version": null, "rule": renamed(&c.on.routing.2, "Matrix new rule") }), new_rule)
             .variant("new rule"),
         Case::aimed("delete_routing_rule", |c| json!({ "id": c.on.routing.0, "version": c.on.routing.1 }), installation_rule),
         Case::aimed("reorder_routing_rule", |c| json!({ "id": c.on.routing.0, "version": c.on.routing.1, "to_index": 0 }), installation_rule),
@@ -423,7 +446,7 @@ fn cases() -> Vec<Case> {
             leads_rule,
         )
         .variant("lead's rule"),
-        Case::aimed("save_automation_rule", |c| json!({ "id": null, "version": null, "rule": renamed(&c.on.automation.2, "Matrix new rule") }), leads)
+        Case::aimed("save_automation_rule", |c| json!({ "id": null, "version": null, "rule": renamed(&c.on.automation.2, "Matrix new rule") }), new_rule)
             .variant("new rule"),
         Case::aimed("delete_automation_rule", |c| json!({ "id": c.on.automation.0, "version": c.on.automation.1 }), installation_rule),
         Case::plain("notifications", |_| json!({}), signed_in),

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
+use super::validate::quoted;
 use crate::error::AppError;
 
 pub const MINUTES_PER_DAY: u16 = 24 * 60;
@@ -61,7 +62,7 @@ pub fn parse_week(days: &[String]) -> Result<Vec<WorkingPeriod>, AppError> {
     let mut periods = Vec::new();
     for (weekday, line) in WEEKDAYS.iter().zip(days) {
         for part in line.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let invalid = || AppError::Invalid(format!("\"{part}\" on {weekday} is not a period; write it like 09:00-17:00."));
+            let invalid = || AppError::Invalid(format!("{} on {weekday} is not a period; write it like 09:00-17:00.", quoted(part)));
             let (start, end) = part.split_once('-').ok_or_else(invalid)?;
             let start_minute = minute_of_day(start).ok_or_else(invalid)?;
             let end_minute = minute_of_day(end).ok_or_else(invalid)?;
@@ -100,7 +101,7 @@ pub fn parse_holidays(text: &str) -> Result<Vec<NaiveDate>, AppError> {
     let mut dates = text
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<NaiveDate>().map_err(|_| AppError::Invalid(format!("\"{p}\" is not a date; write holidays like 2026-12-25."))))
+        .map(|p| p.parse::<NaiveDate>().map_err(|_| AppError::Invalid(format!("{} is not a date; write holidays like 2026-12-25.", quoted(p)))))
         .collect::<Result<Vec<_>, _>>()?;
     dates.sort();
     dates.dedup();

@@ -90,8 +90,7 @@ pub fn clean_conditions(given: &RoutingConditions) -> Result<RoutingConditions, 
             return Err(AppError::Invalid("A keyword condition cannot be empty.".into()));
         }
         if word.chars().count() > KEYWORD_MAX {
-            let shown: String = word.chars().take(KEYWORD_MAX).collect();
-            return Err(AppError::Invalid(format!("The keyword \"{shown}…\" is longer than {KEYWORD_MAX} characters.")));
+            return Err(AppError::Invalid(format!("The keyword {} is longer than {KEYWORD_MAX} characters.", super::validate::quoted(&word))));
         }
         keywords.push(word);
     }

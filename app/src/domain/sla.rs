@@ -251,7 +251,7 @@ pub fn format_left(left: Duration) -> String {
 
 /// Reads a business duration such as "45m", "8h", "1h 30m" or a bare number of minutes.
 pub fn parse_minutes(text: &str) -> Result<i64, AppError> {
-    let invalid = || AppError::Invalid(format!("\"{}\" is not a duration; write it like 45m, 8h or 1h 30m.", text.trim()));
+    let invalid = || AppError::Invalid(format!("{} is not a duration; write it like 45m, 8h or 1h 30m.", super::validate::quoted(text)));
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
     if compact.is_empty() {
         return Err(invalid());

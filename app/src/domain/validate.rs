@@ -27,6 +27,20 @@ fn required(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     Ok(value.to_string())
 }
 
+/// How much of a refused value a message repeats: enough to recognise it, never the whole of a
+/// huge request.
+pub const QUOTE_MAX: usize = 40;
+
+/// A refused value as a message quotes it, trimmed and cut short.
+pub fn quoted(value: &str) -> String {
+    let value = value.trim();
+    let mut shown: String = value.chars().take(QUOTE_MAX).collect();
+    if shown.len() < value.len() {
+        shown.push('…');
+    }
+    format!("\"{shown}\"")
+}
+
 fn optional(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
     if value.chars().count() > max {
@@ -58,10 +72,7 @@ pub fn tags(values: &[String]) -> Result<Vec<String>, AppError> {
     if values.len() > 2 * TAGS_MAX {
         return Err(too_many());
     }
-    let too_long = |tag: &str| {
-        let shown: String = tag.chars().take(TAG_MAX).collect();
-        AppError::Invalid(format!("Tag \"{shown}…\" is longer than {TAG_MAX} characters."))
-    };
+    let too_long = |tag: &str| AppError::Invalid(format!("Tag {} is longer than {TAG_MAX} characters.", quoted(tag)));
     let mut tags: Vec<String> = Vec::new();
     for raw in values {
         let raw = raw.trim();
@@ -98,7 +109,7 @@ pub fn email(value: &str) -> Result<String, AppError> {
     if plausible {
         Ok(value.to_string())
     } else {
-        Err(AppError::Invalid(format!("\"{value}\" is not a valid email address.")))
+        Err(AppError::Invalid(format!("{} is not a valid email address.", quoted(value))))
     }
 }
 

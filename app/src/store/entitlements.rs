@@ -152,7 +152,7 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<EntitlementsSetup, App
     access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
     let visible = super::id_list(&super::teams::visible_team_ids(&mut conn, user).await?);
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY a.name, e.name")).fetch_all(&mut *conn).await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE {} ORDER BY a.name, e.name", seen_by(&visible))).fetch_all(&mut *conn).await?;
     let contacts: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT c.id, c.name || COALESCE(' · ' || a.name, ''), c.account_id FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id ORDER BY c.name",
     )
@@ -169,6 +169,12 @@ pub async fn setup(db: &Db, user: &CurrentUser) -> Result<EntitlementsSetup, App
         .await?,
         can_edit: access::may(user.role, Action::ManageEntitlements),
     })
+}
+
+/// Entitlements whose SLA policy belongs to a team the caller does not see are hidden with it;
+/// `visible` is an id list of the teams they see (`e` the entitlement, `p` its policy).
+fn seen_by(visible: &str) -> String {
+    format!("(e.policy_id IS NULL OR p.team_id IN ({visible}))")
 }
 
 fn validate(input: &EntitlementInput) -> Result<String, AppError> {
@@ -193,8 +199,22 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
     access::require(user, Action::ManageEntitlements)?;
     let name = validate(input)?;
     let mut tx = db.write.begin().await?;
+    let visible = super::id_list(&super::teams::visible_team_ids(&mut tx, user).await?);
+    if let Some(id) = id {
+        let seen: Option<i64> = sqlx::query_scalar(&format!("SELECT e.id FROM entitlements e LEFT JOIN sla_policies p ON p.id = e.policy_id WHERE e.id = ? AND {}", seen_by(&visible)))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        seen.ok_or_else(|| access::missing("Entitlement", id))?;
+    }
     super::tickets::check_exists(&mut tx, "accounts", "Account", Some(input.account_id)).await?;
-    super::tickets::check_exists(&mut tx, "sla_policies", "SLA policy", input.policy_id).await?;
+    if let Some(policy_id) = input.policy_id {
+        let seen: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM sla_policies WHERE id = ? AND team_id IN ({visible})"))
+            .bind(policy_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        seen.ok_or_else(|| AppError::Invalid(format!("SLA policy {policy_id} does not exist.")))?;
+    }
     if let Some(contact_id) = input.contact_id {
         let account: Option<Option<i64>> = sqlx::query_scalar("SELECT account_id FROM contacts WHERE id = ?").bind(contact_id).fetch_optional(&mut *tx).await?;
         if account != Some(Some(input.account_id)) {

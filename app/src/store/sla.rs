@@ -44,7 +44,7 @@ impl Calendars {
 
 /// Reads an IANA time-zone name, refusing unknown ones with a clear message.
 pub(crate) fn parse_zone(name: &str) -> Result<Tz, AppError> {
-    name.trim().parse().map_err(|_| AppError::Invalid(format!("\"{}\" is not a known time zone; use a name like Europe/Berlin.", name.trim())))
+    name.trim().parse().map_err(|_| AppError::Invalid(format!("{} is not a known time zone; use a name like Europe/Berlin.", crate::domain::validate::quoted(name))))
 }
 
 #[derive(sqlx::FromRow, Clone)]

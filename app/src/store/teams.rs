@@ -119,6 +119,8 @@ pub(crate) async fn check_named_team(conn: &mut SqliteConnection, user: &Current
 
 /// The team, if this user may shape it (admins; leads of teams they belong to).
 pub(crate) async fn managed_team(conn: &mut SqliteConnection, user: &CurrentUser, team_id: i64) -> Result<TeamSummary, AppError> {
+    // A role that shapes no team is refused before any lookup: the same answer whatever the id.
+    access::require(user, Action::ShapeWork)?;
     let row = team_row(conn, user, team_id).await?;
     let relation = row.relation(user)?;
     if !access::can_see_team(relation) {
@@ -216,6 +218,7 @@ pub async fn create_stage(db: &Db, user: &CurrentUser, team_id: i64, name: &str,
 
 /// Loads a stage for a change by someone allowed to manage its team, checking the version.
 async fn stage_for_change(conn: &mut SqliteConnection, user: &CurrentUser, stage_id: i64, version: i64) -> Result<Stage, AppError> {
+    access::require(user, Action::ShapeWork)?;
     let current = stage(conn, stage_id).await?;
     managed_team(conn, user, current.team_id).await.map_err(|refused| match refused {
         AppError::NotFound(_) => access::missing("Stage", stage_id),

@@ -35,14 +35,16 @@ pub(crate) struct TicketCore {
 }
 
 fn parse_reference(text: &str) -> Result<i64, AppError> {
-    reference::parse(text).ok_or_else(|| {
-        let shown: String = text.trim().chars().take(20).collect();
-        AppError::Invalid(format!("\"{shown}\" is not a ticket reference (expected something like HD-1042)."))
-    })
+    reference::parse(text)
+        .ok_or_else(|| AppError::Invalid(format!("{} is not a ticket reference (expected something like HD-1042).", validate::quoted(text))))
 }
 
 /// Loads a ticket the user may see; `for_change` additionally requires an internal user.
 pub(crate) async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, text: &str, for_change: bool) -> Result<TicketCore, AppError> {
+    // Customers change no ticket here: refused before any lookup, whatever the reference.
+    if for_change {
+        access::require(user, Action::WorkTickets)?;
+    }
     let number = parse_reference(text)?;
     let core: TicketCore = sqlx::query_as(
         "SELECT k.id, k.team_id, k.stage_id, k.version, k.assignee_id, k.closed_at, t.visibility, t.queue_user_id,
@@ -65,9 +67,6 @@ pub(crate) async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, 
     };
     if !access::can_see_ticket(relation) {
         return Err(access::missing("Ticket", reference::format(number)));
-    }
-    if for_change {
-        access::require(user, Action::WorkTickets)?;
     }
     Ok(core)
 }
