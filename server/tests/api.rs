@@ -1,73 +1,14 @@
 //! The HTTP surface, through the real router without a socket: every server function is a public
 //! endpoint, so authorization and error statuses are checked here as an outsider would meet them.
 
-use axum::body::{to_bytes, Body};
+mod common;
+
+use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use common::Api;
 use serde_json::{json, Value};
-use server::config::Config;
-use tower::ServiceExt;
-
-struct Api {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-struct Reply {
-    status: StatusCode,
-    cookie: Option<String>,
-    location: Option<String>,
-    body: Value,
-}
 
 impl Api {
-    async fn demo() -> Api {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            database_url: format!("sqlite://{}", dir.path().join("api.db").display()),
-            addr: "127.0.0.1:0".parse().unwrap(),
-            demo: true,
-        };
-        let state = server::start(&config).await.unwrap();
-        Api { router: server::router(state), _dir: dir }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let header_text = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let cookie = header_text(header::SET_COOKIE);
-        let location = header_text(header::LOCATION);
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        Reply { status, cookie, location, body }
-    }
-
-    async fn call(&self, session: Option<&str>, endpoint: &str, args: Value) -> Reply {
-        // As the app's own pages call: browsers mark same-origin requests (see tests/security.rs).
-        let mut request = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("sec-fetch-site", "same-origin");
-        if let Some(cookie) = session {
-            request = request.header(header::COOKIE, cookie);
-        }
-        self.send(request.body(Body::from(args.to_string())).unwrap()).await
-    }
-
-    /// Signs in and returns the `Cookie` header value for later calls.
-    async fn login(&self, email: &str) -> String {
-        let reply = self.call(None, "login", json!({ "email": email, "password": "demo1234" })).await;
-        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-        let cookie = reply.cookie.expect("a session cookie");
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-        cookie.split(';').next().unwrap().to_string()
-    }
-
-    async fn team_id(&self, session: &str, name: &str) -> i64 {
-        let teams = self.call(Some(session), "teams", json!({})).await.body;
-        teams.as_array().unwrap().iter().find(|t| t["name"] == name).expect(name)["id"].as_i64().unwrap()
-    }
-
     async fn board(&self, session: &str, team_id: i64) -> Value {
         let reply = self.call(Some(session), "board", json!({ "team_id": team_id, "limits": [] })).await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);

@@ -11,6 +11,8 @@
 //! aims at) through the real router without a socket, as `tests/api.rs` does. The expectations
 //! are the policy's, not the code's: a disagreement is reported, never adjusted here.
 
+mod common;
+
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
@@ -24,13 +26,10 @@ use app::model::{
     RoutingConditions, RoutingRuleInput, SlaPolicyInput, StageCategory, TicketInput, Trigger, Visibility,
 };
 use app::store::{automation, entitlements, qualifications, queues, routing, seed, sla, sla_setup, teams, tickets, time_off, users, Db};
-use axum::body::{to_bytes, Body};
-use axum::http::{header, Request};
 use axum::Router;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 use server::config::Config;
-use tower::ServiceExt;
 
 /// Cells run this many at a time (each on its own database copy and router).
 const PARALLEL: usize = 4;
@@ -1078,18 +1077,8 @@ struct Reply {
 
 async fn call(router: &Router, cookie: Option<&str>, endpoint: &str, args: &Value) -> Reply {
     // As the app's own pages call: JSON, and marked same-origin by the browser.
-    let mut request = Request::post(format!("/api/{endpoint}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("sec-fetch-site", "same-origin");
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = router.clone().oneshot(request.body(Body::from(args.to_string())).unwrap()).await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()));
-    Reply { status, body, text }
+    let reply = common::send(router, common::json_post(endpoint, cookie, args.clone())).await;
+    Reply { status: reply.status.as_u16(), body: reply.body, text: reply.text }
 }
 
 fn is_refusal(status: u16) -> bool {

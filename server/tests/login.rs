@@ -2,85 +2,19 @@
 //! per account and per client address (429 with `Retry-After`), the same password work for
 //! unknown emails, and "sign out everywhere".
 
-use std::net::SocketAddr;
+mod common;
 
 use app::store::users::password_runs;
-use axum::body::{to_bytes, Body};
-use axum::extract::ConnectInfo;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
+use common::{Api, Reply};
 use serde_json::{json, Value};
-use server::config::Config;
 use tokio::sync::Mutex;
-use tower::ServiceExt;
 
 /// The password-work counter is shared by the whole test process: these tests take turns.
 static SERIAL: Mutex<()> = Mutex::const_new(());
 
-const RIGHT: &str = "demo1234";
+const RIGHT: &str = common::PASSWORD;
 const WRONG: &str = "not the password";
-
-struct Api {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-struct Reply {
-    status: StatusCode,
-    cookie: Option<String>,
-    retry_after: Option<String>,
-    body: Value,
-}
-
-impl Api {
-    async fn demo() -> Api {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            database_url: format!("sqlite://{}", dir.path().join("login.db").display()),
-            addr: "127.0.0.1:0".parse().unwrap(),
-            demo: true,
-        };
-        let state = server::start(&config).await.unwrap();
-        Api { router: server::router(state), _dir: dir }
-    }
-
-    /// A POST as the app's own pages send it, from `peer` (no peer: as router tests without a
-    /// socket are, all sharing one address key).
-    async fn call_from(&self, peer: Option<&str>, session: Option<&str>, endpoint: &str, args: Value) -> Reply {
-        let mut request = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("sec-fetch-site", "same-origin");
-        if let Some(cookie) = session {
-            request = request.header(header::COOKIE, cookie);
-        }
-        if let Some(peer) = peer {
-            request = request.extension(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
-        }
-        let response = self.router.clone().oneshot(request.body(Body::from(args.to_string())).unwrap()).await.unwrap();
-        let status = response.status();
-        let header_text = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let cookie = header_text(header::SET_COOKIE);
-        let retry_after = header_text(header::RETRY_AFTER);
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-        Reply { status, cookie, retry_after, body }
-    }
-
-    async fn call(&self, session: Option<&str>, endpoint: &str, args: Value) -> Reply {
-        self.call_from(None, session, endpoint, args).await
-    }
-
-    async fn login_from(&self, peer: Option<&str>, email: &str, password: &str) -> Reply {
-        self.call_from(peer, None, "login", json!({ "email": email, "password": password })).await
-    }
-
-    /// Signs in and returns the `Cookie` header value for later calls.
-    async fn session(&self, email: &str) -> String {
-        let reply = self.login_from(None, email, RIGHT).await;
-        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-        reply.cookie.expect("a session cookie").split(';').next().unwrap().to_string()
-    }
-}
 
 fn assert_throttled(reply: &Reply) {
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{:?}", reply.body);
@@ -158,9 +92,9 @@ async fn unknown_emails_get_the_same_answer_and_the_same_password_work() {
 async fn logout_everywhere_ends_the_callers_other_sessions_only() {
     let _serial = SERIAL.lock().await;
     let api = Api::demo().await;
-    let laptop = api.session("agent1@demo.test").await;
-    let phone = api.session("agent1@demo.test").await;
-    let colleague = api.session("agent2@demo.test").await;
+    let laptop = api.login("agent1@demo.test").await;
+    let phone = api.login("agent1@demo.test").await;
+    let colleague = api.login("agent2@demo.test").await;
     assert_eq!(api.call(Some(&phone), "me", json!({})).await.body["email"], "agent1@demo.test");
 
     let reply = api.call(Some(&laptop), "logout_everywhere", json!({})).await;

@@ -2,15 +2,17 @@
 //! security headers and the CSP nonce, body sizes, panics, and live streams that end when their
 //! listener may no longer listen.
 
+mod common;
+
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body, BodyDataStream};
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use axum::routing::get;
 use axum::Router;
+use common::{post, Api, Reply};
 use futures::StreamExt;
 use serde_json::{json, Value};
-use server::config::Config;
 use server::security::Site;
 use server::HttpOptions;
 use tower::ServiceExt;
@@ -20,58 +22,12 @@ const RECHECK: Duration = Duration::from_millis(300);
 const PUBLIC_URL: &str = "https://helpdesk.example.com";
 const HOST: &str = "127.0.0.1:3000";
 
-struct Api {
-    router: Router,
-    _dir: tempfile::TempDir,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
-    text: String,
+/// The demo server with the public address above and short stream re-checks.
+async fn demo() -> Api {
+    Api::demo_with(HttpOptions { site: Site::new(Some(PUBLIC_URL)).unwrap(), stream_recheck: RECHECK }).await
 }
 
 impl Api {
-    async fn demo() -> Api {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config {
-            database_url: format!("sqlite://{}", dir.path().join("security.db").display()),
-            addr: "127.0.0.1:0".parse().unwrap(),
-            demo: true,
-        };
-        let state = server::start(&config).await.unwrap();
-        let options = HttpOptions { site: Site::new(Some(PUBLIC_URL)).unwrap(), stream_recheck: RECHECK };
-        Api { router: server::router_with(state, options), _dir: dir }
-    }
-
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(text.clone()));
-        Reply { status, headers, body, text }
-    }
-
-    /// A same-origin call, as the app's own pages make it.
-    async fn call(&self, session: Option<&str>, endpoint: &str, args: Value) -> Reply {
-        self.send(post(endpoint, session, &[("sec-fetch-site", "same-origin")], args)).await
-    }
-
-    async fn login(&self, email: &str) -> String {
-        let reply = self.call(None, "login", json!({ "email": email, "password": "demo1234" })).await;
-        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-        let cookie = reply.headers.get(header::SET_COOKIE).expect("a session cookie").to_str().unwrap();
-        cookie.split(';').next().unwrap().to_string()
-    }
-
-    async fn team_id(&self, session: &str, name: &str) -> i64 {
-        let teams = self.call(Some(session), "teams", json!({})).await.body;
-        teams.as_array().unwrap().iter().find(|t| t["name"] == name).expect(name)["id"].as_i64().unwrap()
-    }
-
     /// Opens a live stream and returns its body, or the refusal's status.
     async fn open_stream(&self, path: &str, session: &str) -> Result<BodyDataStream, StatusCode> {
         let request = Request::get(path).header(header::COOKIE, session).body(Body::empty()).unwrap();
@@ -81,18 +37,6 @@ impl Api {
             refused => Err(refused),
         }
     }
-}
-
-/// A JSON POST to `/api/{endpoint}` with these extra headers.
-fn post(endpoint: &str, session: Option<&str>, headers: &[(&str, &str)], args: Value) -> Request<Body> {
-    let mut request = Request::post(format!("/api/{endpoint}")).header(header::CONTENT_TYPE, "application/json");
-    if let Some(cookie) = session {
-        request = request.header(header::COOKIE, cookie);
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request.body(Body::from(args.to_string())).unwrap()
 }
 
 fn cross_site_refusal() -> Value {
@@ -128,7 +72,7 @@ async fn read_to_end(stream: &mut BodyDataStream) -> String {
 
 #[tokio::test]
 async fn cross_site_posts_are_refused_and_change_nothing() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let session = api.login("agent2@demo.test").await;
     let support = api.team_id(&session, "Support").await;
     let board = api.call(Some(&session), "board", json!({ "team_id": support, "limits": [] })).await.body;
@@ -189,7 +133,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn same_origin_posts_are_accepted() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let session = api.login("agent2@demo.test").await;
     let same_origin: &[&[(&str, &str)]] = &[
         &[("sec-fetch-site", "same-origin")],
@@ -219,7 +163,7 @@ async fn same_origin_posts_are_accepted() {
 
 #[tokio::test]
 async fn login_from_another_site_is_refused() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let credentials = json!({ "email": "agent1@demo.test", "password": "demo1234" });
     for headers in [
         &[("origin", "https://evil.example"), ("host", HOST)][..],
@@ -262,7 +206,7 @@ fn assert_scripts_carry(html: &str, nonce: &str, what: &str) {
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers_and_pages_the_nonce() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let page = || Request::get("/login").body(Body::empty()).unwrap();
     let login_page = api.send(page()).await;
     assert_eq!(login_page.status, StatusCode::OK);
@@ -295,7 +239,7 @@ async fn every_answer_carries_the_security_headers_and_pages_the_nonce() {
 
 #[tokio::test]
 async fn bodies_above_256_kib_answer_413() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let big = json!({ "email": "a".repeat(300 * 1024), "password": "x" }).to_string();
     let declared = Request::post("/api/login")
         .header(header::CONTENT_TYPE, "application/json")
@@ -337,7 +281,7 @@ async fn a_panicking_handler_answers_500_with_the_headers() {
 
 #[tokio::test]
 async fn a_board_stream_ends_after_logout() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let session = api.login("agent2@demo.test").await;
     let support = api.team_id(&session, "Support").await;
     let mut stream = api.open_stream(&format!("/api/events?team={support}"), &session).await.expect("the stream opens");
@@ -360,7 +304,7 @@ async fn a_board_stream_ends_after_logout() {
 
 #[tokio::test]
 async fn a_notice_stream_ends_after_logout() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let session = api.login("agent1@demo.test").await;
     let other = api.login("agent1@demo.test").await;
     let mut stream = api.open_stream("/api/notices", &session).await.expect("the stream opens");
@@ -375,7 +319,7 @@ async fn a_notice_stream_ends_after_logout() {
 
 #[tokio::test]
 async fn a_board_stream_ends_when_its_private_team_is_no_longer_visible() {
-    let api = Api::demo().await;
+    let api = demo().await;
     let insider = api.login("agent4@demo.test").await;
     let admin = api.login("admin@demo.test").await;
     let finance = api.team_id(&insider, "Finance").await;
