@@ -11,23 +11,26 @@ test("agent1 cannot open a Finance ticket by URL or by calling the server functi
   const outsider = await loggedInPage(browser, "agent1@demo.test");
   await outsider.goto(`/tickets/${financeReference}`);
   await hydrated(outsider);
-  await expect(outsider.getByRole("alert")).toContainText(`You do not have access to ticket ${financeReference}`);
+  // Hidden reads exactly like missing: nothing tells that the ticket exists.
+  await expect(outsider.getByRole("alert")).toContainText(`Ticket ${financeReference} does not exist.`);
   await expect(outsider.getByTestId("timeline")).toHaveCount(0);
 
   const direct = await outsider.request.post("/api/ticket", { headers: SAME_ORIGIN, data: { reference: financeReference } });
-  expect(direct.status()).toBe(403);
-  expect(await direct.text()).not.toContain("Invoice");
+  expect(direct.status()).toBe(404);
+  expect(await direct.json()).toEqual({ NotFound: `Ticket ${financeReference} does not exist.` });
 
   await outsider.goto(financeBoard);
   await hydrated(outsider);
-  await expect(outsider.getByRole("alert")).toContainText("You do not have access to the team");
+  const financeId = financeBoard.split("/")[2];
+  await expect(outsider.getByRole("alert")).toContainText(`Team ${financeId} does not exist.`);
+  await expect(outsider.getByRole("alert")).not.toContainText("Finance");
   await expect(outsider.getByTestId("ticket-card")).toHaveCount(0);
 
   const move = await outsider.request.post("/api/move_ticket", {
     headers: SAME_ORIGIN,
     data: { reference: financeReference, version: 1, stage_id: 1, before: null },
   });
-  expect(move.status()).toBe(403);
+  expect(move.status()).toBe(404);
   await expect(card(insider, financeReference!)).toBeVisible();
 });
 

@@ -22,7 +22,7 @@ test("an agent logs in, sees only the teams visible to them, and logs out", asyn
   await expect(page.getByRole("link", { name: /^Field Service\b/ })).toBeVisible();
   await expect(page.getByRole("link", { name: /^Finance\b/ })).toHaveCount(0);
 
-  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("button", { name: "Log out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);

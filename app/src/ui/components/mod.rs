@@ -3,10 +3,12 @@
 mod rules;
 mod sla;
 mod ticket_form;
+mod timeline;
 
 pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
 pub use ticket_form::{IdSelect, TicketFields, TicketFormState};
+pub use timeline::Timeline;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -87,7 +89,7 @@ pub fn Layout() -> impl IntoView {
                                 <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
                                 <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
                                 <button class="ghost" on:click=sign_out>"Log out"</button>
-                                <button class="ghost" on:click=sign_out_everywhere title="End your sessions on all devices" data-testid="logout-everywhere">"Log out everywhere"</button>
+                                <button class="ghost" on:click=sign_out_everywhere title="End your sessions on all devices" data-testid="logout-everywhere">"Sign out everywhere"</button>
                             </div>
                         })}
                     }

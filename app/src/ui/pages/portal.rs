@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::tickets::{load_portal_ticket, my_tickets};
 use crate::domain::age;
-use crate::ui::components::{status_class, ErrorAlert};
+use crate::ui::components::{status_class, ErrorAlert, Timeline};
 
 #[component]
 pub fn MyTicketsPage() -> impl IntoView {
@@ -79,20 +79,7 @@ pub fn PortalTicketPage() -> impl IntoView {
                                 <h2 id="description-title">"Your request"</h2>
                                 <p class="portal-description">{ticket.description.clone()}</p>
                             </section>
-                            <section class="panel" aria-labelledby="timeline-title">
-                                <h2 id="timeline-title">"History"</h2>
-                                <ol class="timeline" data-testid="timeline">
-                                    {ticket.timeline.iter().map(|entry| view! {
-                                        <li data-testid="timeline-entry" data-kind=entry.kind.as_str()>
-                                            <div class="when" title=entry.at.to_rfc3339()>
-                                                <strong>{entry.actor.clone().unwrap_or_else(|| "Support".into())}</strong>
-                                                " · " {age::compact(entry.at, now)} " ago"
-                                            </div>
-                                            <div class="what">{entry.summary.clone()}</div>
-                                        </li>
-                                    }).collect_view()}
-                                </ol>
-                            </section>
+                            <Timeline entries=ticket.timeline.clone() title="History" unnamed="Support" kinds=false/>
                         </div>
                     }
                     .into_any()

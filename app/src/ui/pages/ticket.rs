@@ -10,7 +10,7 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, save_and_rout
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{status_class, use_toasts, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState};
+use crate::ui::components::{status_class, use_toasts, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -209,20 +209,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                     <button class="primary" type="submit" disabled=move || busy.get()>"Save"</button>
                 </div>
             </form>
-            <section class="panel" aria-labelledby="timeline-title">
-                <h2 id="timeline-title">"Timeline"</h2>
-                <ol class="timeline" data-testid="timeline">
-                    {detail.timeline.iter().map(|entry| view! {
-                        <li data-testid="timeline-entry" data-kind=entry.kind.as_str()>
-                            <div class="when" title=entry.at.to_rfc3339()>
-                                <strong>{entry.actor.clone().unwrap_or_else(|| "System".into())}</strong>
-                                " · " {entry.kind.label()} " · " {age::compact(entry.at, now)} " ago"
-                            </div>
-                            <div class="what">{entry.summary.clone()}</div>
-                        </li>
-                    }).collect_view()}
-                </ol>
-            </section>
+            <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
         </div>
     }
 }
