@@ -62,7 +62,7 @@ impl AppState {
         let state = self.clone();
         tokio::spawn(async move {
             let _one_runner = state.sla_work.lock().await;
-            let teams = match crate::store::sla::run_pending_work(&state.db, chrono::Utc::now()).await {
+            let teams = match crate::store::sla_work::run_pending_work(&state.db, chrono::Utc::now()).await {
                 Ok(Some(teams)) => teams,
                 Ok(None) => sqlx::query_scalar("SELECT id FROM teams").fetch_all(&state.db.read).await.unwrap_or_default(),
                 Err(error) => {

@@ -12,6 +12,7 @@ mod rules;
 pub mod seed;
 pub mod sla;
 pub mod sla_setup;
+pub mod sla_work;
 pub mod entitlements;
 pub mod teams;
 pub mod tickets;

@@ -1,10 +1,11 @@
 //! SLA settings (SPEC S4): calendars, priority codes and SLA policies as admins and leads edit
-//! them. Saving queues the recalculations it makes necessary (`store::sla::run_pending_work`).
+//! them. Saving queues the recalculations it makes necessary (`store::sla_work`).
 
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
-use super::sla::{parse_zone, queue_work, Recalculation, SlaWork, ALWAYS_OPEN_CALENDAR};
+use super::sla::{parse_zone, Recalculation, ALWAYS_OPEN_CALENDAR};
+use super::sla_work::{queue_work, SlaWork};
 use super::teams::{managed_team, visible_team_ids};
 use super::{decode, expect_one_row, from_json, id_list, name_taken, named_list, to_json, Db};
 use crate::domain::access::{self, Action};
