@@ -25,7 +25,7 @@ use app::model::{
     AutomationAction, AutomationConditions, AutomationRuleInput, DecrementOn, EntitlementInput, EntitlementKind, Role, RoutingActions,
     RoutingConditions, RoutingRuleInput, SlaPolicyInput, StageCategory, TicketInput, Trigger, Visibility,
 };
-use app::store::{automation, entitlements, qualifications, queues, routing, seed, sla, sla_setup, teams, tickets, time_off, users, Db};
+use app::store::{automation, entitlements, qualifications, queues, routing, seed, sla, sla_setup, sla_work, teams, tickets, time_off, users, Db};
 use axum::Router;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
@@ -774,7 +774,7 @@ async fn build_template(path: &Path) -> Facts {
         warning_percent: 80,
     };
     sla_setup::save_policy(db, &admin, None, None, &secret_policy, now).await.unwrap();
-    sla::run_pending_work(db, now).await.unwrap();
+    sla_work::run_pending_work(db, now).await.unwrap();
     let setup = sla_setup::setup(db, &admin).await.unwrap();
     let policy = |team_id: i64, name: &str| {
         let p = setup.policies.iter().find(|p| p.team.id == team_id && p.name == name).unwrap_or_else(|| panic!("an SLA policy {name}"));
@@ -870,7 +870,7 @@ async fn build_template(path: &Path) -> Facts {
 
     let matrix = qualifications::matrix(db, &admin).await.unwrap();
     let networking = matrix.qualifications.iter().find(|q| q.name == "Networking").expect("the demo qualification Networking").id;
-    sla::run_pending_work(db, now).await.unwrap();
+    sla_work::run_pending_work(db, now).await.unwrap();
 
     // What the requests aim at, read back after every change above.
     let mut objects = Vec::new();

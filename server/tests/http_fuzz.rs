@@ -1926,13 +1926,13 @@ fn feeds_background_jobs(endpoint: &str) -> bool {
 /// One round of the work `server::jobs` does on its timers, each job in its own task (so that a
 /// panic is caught): what failed, if anything.
 async fn background_round(state: &app::state::AppState) -> Vec<String> {
-    use app::store::{assignment, automation, sla};
+    use app::store::{assignment, automation, sla, sla_work};
     let mut problems = Vec::new();
     let now = chrono::Utc::now();
     let jobs: [(&str, tokio::task::JoinHandle<Result<(), String>>); 5] = [
         ("SLA recalculation", {
             let db = state.db.clone();
-            tokio::spawn(async move { sla::run_pending_work(&db, now).await.map(drop).map_err(|e| e.to_string()) })
+            tokio::spawn(async move { sla_work::run_pending_work(&db, now).await.map(drop).map_err(|e| e.to_string()) })
         }),
         ("SLA alerts", {
             let db = state.db.clone();
