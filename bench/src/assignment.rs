@@ -6,7 +6,7 @@ use std::time::Instant;
 use bench::summary;
 
 use app::model::PullSource;
-use app::store::{assignment, fixtures};
+use app::store::{assignment, fixtures, pull};
 
 const AGENTS: usize = 50;
 const WAITING: usize = 100_000;
@@ -24,7 +24,7 @@ async fn main() {
     let mut pulls = Vec::with_capacity(PULLS);
     for i in 0..PULLS {
         let started = Instant::now();
-        let pulled = assignment::pull_next(&db, &agents[i % AGENTS], PullSource::MyTeams, now).await.unwrap();
+        let pulled = pull::pull_next(&db, &agents[i % AGENTS], PullSource::MyTeams, now).await.unwrap();
         pulls.push(started.elapsed());
         assert!(pulled.is_some(), "tickets are waiting");
     }
@@ -33,7 +33,7 @@ async fn main() {
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE id = ?").bind(team_id).execute(&db.write).await.unwrap();
     let mut decisions = Vec::with_capacity(DECISIONS);
     for _ in 0..DECISIONS {
-        let mut tx = db.write.begin().await.unwrap();
+        let mut tx = db.begin_write().await.unwrap();
         let started = Instant::now();
         let chosen = assignment::auto_assignee(&mut tx, team_id, now).await.unwrap();
         decisions.push(started.elapsed());

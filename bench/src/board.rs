@@ -89,7 +89,7 @@ async fn main() {
 
 /// Bulk rows straight into the database: the benchmark measures reading and moving, not creating.
 async fn seed_open_tickets(db: &app::store::Db, team_id: i64) {
-    let mut tx = db.write.begin().await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
     let stages: Vec<i64> = sqlx::query_scalar("SELECT id FROM stages WHERE team_id = ? AND category IN ('new', 'in_progress', 'waiting') ORDER BY position")
         .bind(team_id)
         .fetch_all(&mut *tx)

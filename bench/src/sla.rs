@@ -30,7 +30,7 @@ async fn main() {
         sqlx::query_as("SELECT t.id, s.id FROM teams t JOIN stages s ON s.team_id = t.id WHERE t.name = 'Support' AND s.category = 'new'").fetch_one(&db.read).await.unwrap();
     let policy_id: i64 = sqlx::query_scalar("SELECT id FROM sla_policies WHERE name = 'Standard'").fetch_one(&db.read).await.unwrap();
     let calendar_id: i64 = sqlx::query_scalar("SELECT calendar_id FROM sla_policies WHERE id = ?").bind(policy_id).fetch_one(&db.read).await.unwrap();
-    let mut tx = db.write.begin().await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
     fixtures::bulk_tickets(&mut tx, team_id, &[stage_id], EXTRA_TICKETS, now).await;
     for (kind, secs) in [("first_response", 8 * 3600), ("resolution", 40 * 3600)] {
         sqlx::query(
@@ -62,7 +62,7 @@ async fn main() {
             let mut waits = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let started = Instant::now();
-                let mut tx = db.write.begin().await.unwrap();
+                let mut tx = db.begin_write().await.unwrap();
                 sqlx::query("UPDATE teams SET version = version WHERE id = ?").bind(team_id).execute(&mut *tx).await.unwrap();
                 tx.commit().await.unwrap();
                 waits.push(started.elapsed());

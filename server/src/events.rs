@@ -9,7 +9,7 @@ use std::time::Duration;
 use app::api::server::user_for_headers;
 use app::model::CurrentUser;
 use app::state::AppState;
-use app::store::teams;
+use app::store::lookup;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -80,7 +80,7 @@ impl Listener {
 
 async fn may_see_team(state: &AppState, user: &CurrentUser, team_id: i64) -> Result<(), app::error::AppError> {
     let mut conn = state.db.read.acquire().await?;
-    teams::visible_team(&mut conn, user, team_id).await.map(|_| ())
+    lookup::visible_team(&mut conn, user, team_id).await.map(|_| ())
 }
 
 fn error_response(error: &app::error::AppError) -> Response {

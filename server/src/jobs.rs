@@ -4,17 +4,26 @@ use std::time::Duration;
 
 use app::model::{BoardChange, BoardEvent};
 use app::state::AppState;
-use app::store::{assignment, automation, sla};
+use app::store::{pull, sla, timed};
 
 /// How often waiting tickets are offered again to teams with automatic assignment.
 const ASSIGN_WAITING_EVERY: Duration = Duration::from_secs(20);
+
+/// Starts every background job: the clock-driven loops below, and the SLA recalculations a
+/// restart cut short.
+pub fn start(state: &AppState) {
+    tokio::spawn(assign_waiting_tickets(state.clone()));
+    tokio::spawn(run_quiet_rules(state.clone()));
+    tokio::spawn(raise_sla_alerts(state.clone()));
+    state.run_sla_work();
+}
 
 /// Assigns waiting tickets as soon as somebody is available, and tells the open boards.
 pub async fn assign_waiting_tickets(state: AppState) {
     let mut ticks = tokio::time::interval(ASSIGN_WAITING_EVERY);
     loop {
         ticks.tick().await;
-        match assignment::assign_waiting(&state.db, chrono::Utc::now()).await {
+        match pull::assign_waiting(&state.db, chrono::Utc::now()).await {
             Ok(assigned) => {
                 for pulled in assigned {
                     state.publish(BoardEvent {
@@ -38,7 +47,7 @@ pub async fn run_quiet_rules(state: AppState) {
     let mut ticks = tokio::time::interval(QUIET_RULES_EVERY);
     loop {
         ticks.tick().await;
-        match automation::run_quiet_rules(&state.db, chrono::Utc::now()).await {
+        match timed::run_quiet_rules(&state.db, chrono::Utc::now()).await {
             Ok(touched) => {
                 for ticket in touched {
                     state.publish(BoardEvent { team_id: ticket.team_id, reference: Some(ticket.reference), change: BoardChange::TicketUpdated, actor_id: None });

@@ -21,11 +21,7 @@ async fn run() -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-    tokio::spawn(server::jobs::assign_waiting_tickets(state.clone()));
-    tokio::spawn(server::jobs::run_quiet_rules(state.clone()));
-    tokio::spawn(server::jobs::raise_sla_alerts(state.clone()));
-    // SLA recalculations a restart cut short resume now.
-    state.run_sla_work();
+    server::jobs::start(&state);
     tracing::info!("Helpdesk is listening on http://{}", config.addr);
     // The peer address keys the per-address sign-in throttle.
     let app = server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

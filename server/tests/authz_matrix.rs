@@ -721,7 +721,7 @@ async fn build_template(path: &Path) -> Facts {
     let admin = users::user_by_id(db, users[&Admin]).await.unwrap();
     let lead = users::user_by_id(db, users[&LeadInside]).await.unwrap();
 
-    let all_teams = teams::visible_teams(db, &admin).await.unwrap();
+    let all_teams = app::store::lookup::visible_teams(db, &admin).await.unwrap();
     let team = |name: &str, visibility: Visibility| {
         all_teams.iter().find(|t| t.name == name && t.visibility == visibility).unwrap_or_else(|| panic!("the demo has a {visibility:?} team {name}")).id
     };

@@ -1926,7 +1926,7 @@ fn feeds_background_jobs(endpoint: &str) -> bool {
 /// One round of the work `server::jobs` does on its timers, each job in its own task (so that a
 /// panic is caught): what failed, if anything.
 async fn background_round(state: &app::state::AppState) -> Vec<String> {
-    use app::store::{assignment, automation, sla, sla_work};
+    use app::store::{pull, sla, sla_work, timed};
     let mut problems = Vec::new();
     let now = chrono::Utc::now();
     let jobs: [(&str, tokio::task::JoinHandle<Result<(), String>>); 5] = [
@@ -1944,11 +1944,11 @@ async fn background_round(state: &app::state::AppState) -> Vec<String> {
         }),
         ("quiet-ticket automation", {
             let db = state.db.clone();
-            tokio::spawn(async move { automation::run_quiet_rules(&db, now).await.map(drop).map_err(|e| e.to_string()) })
+            tokio::spawn(async move { timed::run_quiet_rules(&db, now).await.map(drop).map_err(|e| e.to_string()) })
         }),
         ("assigning waiting tickets", {
             let db = state.db.clone();
-            tokio::spawn(async move { assignment::assign_waiting(&db, now).await.map(drop).map_err(|e| e.to_string()) })
+            tokio::spawn(async move { pull::assign_waiting(&db, now).await.map(drop).map_err(|e| e.to_string()) })
         }),
     ];
     for (job, handle) in jobs {

@@ -1,8 +1,10 @@
+//! Automation rules.
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{AutomationRule, AutomationRuleInput, AutomationSetup, Notification};
+use crate::model::{AutomationRule, AutomationRuleInput, AutomationSetup};
 
 #[server(prefix = "/api", endpoint = "automation_rules", input = Json)]
 pub async fn load_automation_rules() -> Result<AutomationSetup, AppError> {
@@ -21,17 +23,4 @@ pub async fn save_automation_rule(id: Option<i64>, version: Option<i64>, rule: A
 pub async fn delete_automation_rule(id: i64, version: i64) -> Result<(), AppError> {
     let (state, user) = crate::api::server::caller().await?;
     crate::store::automation::delete(&state.db, &user, id, version).await
-}
-
-/// The caller's latest notifications and their unread count.
-#[server(prefix = "/api", endpoint = "notifications", input = Json)]
-pub async fn load_notifications() -> Result<(Vec<Notification>, i64), AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::notifications::list(&state.db, &user).await
-}
-
-#[server(prefix = "/api", endpoint = "mark_notifications_read", input = Json)]
-pub async fn mark_notifications_read() -> Result<(), AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::notifications::mark_all_read(&state.db, &user, chrono::Utc::now()).await
 }

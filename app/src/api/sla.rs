@@ -1,8 +1,10 @@
+//! SLA: calendars, priority codes and policies.
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{Calendar, CalendarInput, Entitlement, EntitlementInput, EntitlementsSetup, Priority, PriorityCodeInput, SlaPolicyInput, SlaSetup};
+use crate::model::{Calendar, CalendarInput, Priority, PriorityCodeInput, SlaPolicyInput, SlaSetup};
 
 #[server(prefix = "/api", endpoint = "sla_setup", input = Json)]
 pub async fn load_sla_setup() -> Result<SlaSetup, AppError> {
@@ -43,16 +45,4 @@ pub async fn delete_sla_policy(id: i64, version: i64) -> Result<(), AppError> {
     crate::store::sla_setup::delete_policy(&state.db, &user, id, version, chrono::Utc::now()).await?;
     state.run_sla_work();
     Ok(())
-}
-
-#[server(prefix = "/api", endpoint = "entitlements", input = Json)]
-pub async fn load_entitlements() -> Result<EntitlementsSetup, AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::entitlements::setup(&state.db, &user).await
-}
-
-#[server(prefix = "/api", endpoint = "save_entitlement", input = Json)]
-pub async fn save_entitlement(id: Option<i64>, version: Option<i64>, entitlement: EntitlementInput) -> Result<Entitlement, AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::entitlements::save(&state.db, &user, id, version, &entitlement).await
 }

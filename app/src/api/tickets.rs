@@ -1,8 +1,31 @@
+//! Tickets: the board, creating, editing, moving, routing and picking up tickets.
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{CustomerHit, PortalTicket, PortalTicketRow, TicketCard, TicketDetail, TicketFormOptions, TicketInput};
+use crate::model::{Board, BoardView, ColumnLimit, PullSource, RoutingOutcome, TicketCard, TicketDetail, TicketFormOptions, TicketInput};
+
+/// A team's board; `limits` asks for more cards in some columns ("show more"); `view` (optional:
+/// manual order, every ticket) orders by SLA urgency and narrows to tickets at risk.
+#[server(prefix = "/api", endpoint = "board", input = Json)]
+pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>, #[server(default)] view: BoardView) -> Result<Board, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::board::board(&state.db, &user, team_id, &limits, view, chrono::Utc::now()).await
+}
+
+/// Moves a card to `stage_id`, before the card `before` (or last), if `version` is still current.
+#[server(prefix = "/api", endpoint = "move_ticket", input = Json)]
+pub async fn move_ticket(reference: String, version: i64, stage_id: i64, before: Option<String>) -> Result<TicketCard, AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
+
+    let (state, user) = caller().await?;
+    let moved =
+        crate::store::tickets::move_to_stage(&state.db, &user, &reference, version, stage_id, before.as_deref(), chrono::Utc::now()).await?;
+    publish(&state, moved.team_id, Some(moved.card.reference.clone()), BoardChange::TicketMoved, &user);
+    Ok(moved.card)
+}
 
 #[server(prefix = "/api", endpoint = "create_ticket", input = Json)]
 pub async fn create_ticket(input: TicketInput) -> Result<TicketCard, AppError> {
@@ -22,18 +45,17 @@ pub async fn get_ticket(reference: String) -> Result<TicketDetail, AppError> {
     crate::store::tickets::get(&state.db, &user, &reference, chrono::Utc::now()).await
 }
 
-/// A ticket as its customer sees it.
-#[server(prefix = "/api", endpoint = "portal_ticket", input = Json)]
-pub async fn load_portal_ticket(reference: String) -> Result<PortalTicket, AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::portal::ticket(&state.db, &user, &reference).await
-}
+#[cfg(feature = "ssr")]
+async fn save_ticket(reference: String, version: i64, input: TicketInput, route: bool) -> Result<(TicketDetail, Option<String>), AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
 
-/// The tickets the caller follows, for the customer portal.
-#[server(prefix = "/api", endpoint = "my_tickets", input = Json)]
-pub async fn my_tickets() -> Result<Vec<PortalTicketRow>, AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::portal::my_tickets(&state.db, &user).await
+    let (state, user) = caller().await?;
+    let updated = crate::store::tickets::update(&state.db, &user, &reference, version, &input, route, chrono::Utc::now()).await?;
+    for team_id in updated.team_ids {
+        publish(&state, team_id, Some(updated.detail.reference.clone()), BoardChange::TicketUpdated, &user);
+    }
+    Ok((updated.detail, updated.routed_by))
 }
 
 /// Saves every editable field at once, if `version` is still current.
@@ -48,27 +70,37 @@ pub async fn save_and_route(reference: String, version: i64, input: TicketInput)
     save_ticket(reference, version, input, true).await
 }
 
-#[cfg(feature = "ssr")]
-async fn save_ticket(reference: String, version: i64, input: TicketInput, route: bool) -> Result<(TicketDetail, Option<String>), AppError> {
-    use crate::api::server::{caller, publish};
-    use crate::model::BoardChange;
-
-    let (state, user) = caller().await?;
-    let updated = crate::store::tickets::update(&state.db, &user, &reference, version, &input, route, chrono::Utc::now()).await?;
-    for team_id in updated.team_ids {
-        publish(&state, team_id, Some(updated.detail.reference.clone()), BoardChange::TicketUpdated, &user);
-    }
-    Ok((updated.detail, updated.routed_by))
-}
-
 #[server(prefix = "/api", endpoint = "form_choices", input = Json)]
 pub async fn form_choices() -> Result<TicketFormOptions, AppError> {
     let (state, user) = crate::api::server::caller().await?;
     crate::store::tickets::form_options(&state.db, &user, chrono::Utc::now()).await
 }
 
-#[server(prefix = "/api", endpoint = "search_customers", input = Json)]
-pub async fn search_customers(query: String) -> Result<Vec<CustomerHit>, AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::customers::search(&state.db, &user, &query).await
+/// "Apply routing rules" to selected tickets.
+#[server(prefix = "/api", endpoint = "apply_routing_rules", input = Json)]
+pub async fn apply_routing_rules(references: Vec<String>) -> Result<RoutingOutcome, AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
+
+    let (state, user) = caller().await?;
+    let (outcome, team_ids) = crate::store::tickets::apply_routing(&state.db, &user, &references, chrono::Utc::now()).await?;
+    for team_id in team_ids {
+        publish(&state, team_id, None, BoardChange::TicketUpdated, &user);
+    }
+    Ok(outcome)
+}
+
+/// Claims the best waiting ticket the caller qualifies for from `source` (all their teams when
+/// left out); `None` when there is none.
+#[server(prefix = "/api", endpoint = "pull_next", input = Json)]
+pub async fn pull_next(source: Option<PullSource>) -> Result<Option<TicketCard>, AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
+
+    let (state, user) = caller().await?;
+    let pulled = crate::store::pull::pull_next(&state.db, &user, source.unwrap_or(PullSource::MyTeams), chrono::Utc::now()).await?;
+    if let Some(pulled) = &pulled {
+        publish(&state, pulled.team_id, Some(pulled.card.reference.clone()), BoardChange::TicketUpdated, &user);
+    }
+    Ok(pulled.map(|p| p.card))
 }

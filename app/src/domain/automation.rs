@@ -93,11 +93,6 @@ impl Chain {
     pub fn raise(&mut self, events: impl IntoIterator<Item = Event>) {
         self.pending.extend(events);
     }
-
-    /// The chain started by a rule that fired on its own (by the clock) and raised `events`.
-    pub fn after(rule_id: i64, events: Vec<Event>) -> Self {
-        Chain { pending: events.into(), fired: vec![rule_id] }
-    }
 }
 
 /// A rule as it may be saved; ids are checked against the database by the store.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime
 use serde::{Deserialize, Serialize};
 
 use super::validate::quoted;
+pub use crate::model::{Interval, WorkingPeriod};
 use crate::error::AppError;
 
 pub const MINUTES_PER_DAY: u16 = 24 * 60;
@@ -14,14 +15,6 @@ const SEARCH_DAYS: i64 = 3 * 366;
 /// Working time is gathered a week at a time.
 const WINDOW_DAYS: i64 = 7;
 
-/// One stretch of working time on a weekday, in minutes after local midnight (end up to 1440).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkingPeriod {
-    pub weekday: Weekday,
-    pub start_minute: u16,
-    pub end_minute: u16,
-}
-
 /// When a team works: round the clock, or weekly periods without the holidays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Schedule {
@@ -29,8 +22,6 @@ pub enum Schedule {
     Weekly { periods: Vec<WorkingPeriod>, holidays: Vec<NaiveDate> },
 }
 
-/// A UTC stretch of working time, `start` inclusive, `end` exclusive.
-pub type Interval = (DateTime<Utc>, DateTime<Utc>);
 
 /// Periods must lie within a day, start before they end, and not overlap on the same weekday.
 pub fn validate_periods(periods: &[WorkingPeriod]) -> Result<(), AppError> {

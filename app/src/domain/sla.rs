@@ -4,21 +4,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::calendar::{add_business_time, add_business_times, business_time_between, time_within, working_intervals, Interval, Schedule};
+use super::calendar::{add_business_time, add_business_times, business_time_between, time_within, working_intervals, Schedule};
 use crate::error::AppError;
-pub use crate::model::{Alert, KpiKind};
-
-/// What a KPI clock shows (`data-sla-state` in the browser).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SlaState {
-    Running,
-    Warning,
-    Breached,
-    Paused,
-    Met,
-    Cancelled,
-}
+pub use crate::model::{Alert, Countdown, KpiKind, SlaState};
 
 /// One rung of a clock's ladder: an alert and the business time after the start at which the
 /// escalation job raises it.
@@ -162,23 +150,6 @@ impl KpiClock {
 /// How far ahead the browser is given working time to tick through; the page is refreshed long
 /// before that runs out.
 pub const COUNTDOWN_HORIZON_DAYS: i64 = 14;
-
-/// A KPI clock as the browser shows it: the business time left at one moment, and the working
-/// time after it, so that the countdown ticks without a time-zone database in the browser.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Countdown {
-    pub kind: KpiKind,
-    pub due: Option<DateTime<Utc>>,
-    pub at: DateTime<Utc>,
-    /// Business seconds left at `at`; negative after breach.
-    pub left_secs: i64,
-    /// The KPI is nearing breach once this little is left.
-    pub warn_left_secs: i64,
-    /// Set when the clock does not tick (paused, met, cancelled).
-    pub frozen: Option<SlaState>,
-    /// Working time from `at` on; `None` round the clock.
-    pub working: Option<Vec<Interval>>,
-}
 
 impl Countdown {
     pub fn of<Z: TimeZone>(kind: KpiKind, clock: &KpiClock, schedule: &Schedule, zone: &Z, now: DateTime<Utc>) -> Countdown {

@@ -83,6 +83,11 @@ text_enum!(
     }
 );
 
+impl TicketStatus {
+    /// The statuses of a ticket someone still has to work on.
+    pub const OPEN: [TicketStatus; 2] = [TicketStatus::ActiveNew, TicketStatus::ActiveAssigned];
+}
+
 text_enum!(
     /// The channel a ticket came in through.
     Origin {

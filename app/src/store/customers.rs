@@ -1,8 +1,7 @@
 //! Customers: accounts (companies) and contacts (people), searched and created inline.
 
-use sqlx::SqliteConnection;
 
-use super::Db;
+use super::{dialect, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::error::AppError;
 use crate::model::{CurrentUser, CustomerHit, NewCustomer};
@@ -20,16 +19,16 @@ pub async fn search(db: &Db, user: &CurrentUser, query: &str) -> Result<Vec<Cust
     if query.chars().count() > QUERY_MAX {
         return Err(AppError::Invalid(format!("Search for at most {QUERY_MAX} characters.")));
     }
-    let pattern = format!("%{}%", query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let rows: Vec<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
+    let like = dialect::LIKE;
+    let rows: Vec<(Option<i64>, Option<i64>, String)> = sqlx::query_as(&format!(
         "SELECT c.id, c.account_id, c.name || COALESCE(' · ' || a.name, '') || COALESCE(' <' || c.email || '>', '')
            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
-          WHERE c.name LIKE ?1 ESCAPE '\\' OR c.email LIKE ?1 ESCAPE '\\' OR a.name LIKE ?1 ESCAPE '\\'
+          WHERE c.name {like} ?1 ESCAPE '\\' OR c.email {like} ?1 ESCAPE '\\' OR a.name {like} ?1 ESCAPE '\\'
          UNION ALL
-         SELECT NULL, a.id, a.name || ' (account)' FROM accounts a WHERE a.name LIKE ?1 ESCAPE '\\'
+         SELECT NULL, a.id, a.name || ' (account)' FROM accounts a WHERE a.name {like} ?1 ESCAPE '\\'
          ORDER BY 3 LIMIT ?2",
-    )
-    .bind(pattern)
+    ))
+    .bind(dialect::contains_pattern(query))
     .bind(SEARCH_LIMIT)
     .fetch_all(&db.read)
     .await?;
@@ -42,7 +41,7 @@ pub async fn search(db: &Db, user: &CurrentUser, query: &str) -> Result<Vec<Cust
 /// Checks the chosen customer (or creates the new one) and returns `(contact_id, account_id)`;
 /// a contact brings its own account when none is given.
 pub async fn resolve(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     contact_id: Option<i64>,
     account_id: Option<i64>,
     new_customer: Option<&NewCustomer>,
@@ -69,7 +68,7 @@ pub async fn resolve(
     Ok((contact_id, account_id.or(contact_account.flatten())))
 }
 
-async fn create(conn: &mut SqliteConnection, new: &NewCustomer) -> Result<(i64, Option<i64>), AppError> {
+async fn create(conn: &mut Conn, new: &NewCustomer) -> Result<(i64, Option<i64>), AppError> {
     let account_id = if new.account_name.is_empty() {
         None
     } else {
@@ -80,11 +79,11 @@ async fn create(conn: &mut SqliteConnection, new: &NewCustomer) -> Result<(i64, 
         Some(sqlx::query_scalar("SELECT id FROM accounts WHERE name = ?").bind(&new.account_name).fetch_one(&mut *conn).await?)
     };
     let email = (!new.email.is_empty()).then_some(new.email.as_str());
-    let contact_id = sqlx::query("INSERT INTO contacts (account_id, name, email) VALUES (?, ?, ?)")
+    let contact_id: i64 = sqlx::query_scalar("INSERT INTO contacts (account_id, name, email) VALUES (?, ?, ?) RETURNING id")
         .bind(account_id)
         .bind(&new.name)
         .bind(email)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::Invalid(format!(
@@ -92,7 +91,6 @@ async fn create(conn: &mut SqliteConnection, new: &NewCustomer) -> Result<(i64, 
                 new.email
             )),
             other => other,
-        })?
-        .last_insert_rowid();
+        })?;
     Ok((contact_id, account_id))
 }

@@ -2,10 +2,9 @@
 //! SLA policy), which of them a ticket may draw on, and using up their terms.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::SqliteConnection;
 
-use super::tickets::add_timeline;
-use super::{decode, expect_one_row, name_taken, named_list, Db};
+use super::timeline::add_timeline;
+use super::{decode, expect_one_row, name_taken, named_list, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::error::AppError;
 use crate::model::*;
@@ -84,13 +83,13 @@ impl Row {
 }
 
 /// Entitlements that can be chosen on a ticket now.
-pub(crate) async fn choices(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<Vec<EntitlementChoice>, AppError> {
+pub(crate) async fn choices(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<EntitlementChoice>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE e.active AND e.remaining_terms > 0 ORDER BY a.name, e.name")).fetch_all(&mut *conn).await?;
     rows.iter().filter(|r| r.unavailable(now.date_naive()).is_none()).map(Row::choice).collect()
 }
 
 /// The ticket's entitlement as its page shows it.
-pub(crate) async fn of_ticket(conn: &mut SqliteConnection, entitlement_id: Option<i64>) -> Result<Option<EntitlementChoice>, AppError> {
+pub(crate) async fn of_ticket(conn: &mut Conn, entitlement_id: Option<i64>) -> Result<Option<EntitlementChoice>, AppError> {
     let Some(id) = entitlement_id else { return Ok(None) };
     let row: Row = sqlx::query_as(&format!("{SELECT} WHERE e.id = ?")).bind(id).fetch_one(&mut *conn).await?;
     row.choice().map(Some)
@@ -99,7 +98,7 @@ pub(crate) async fn of_ticket(conn: &mut SqliteConnection, entitlement_id: Optio
 /// The entitlement a saved ticket keeps: a change of customer clears the old one; a newly chosen
 /// one must belong to the customer and be active, valid and not used up.
 pub(crate) async fn resolve(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     wanted: Option<i64>,
     current: Option<i64>,
     customer_changed: bool,
@@ -127,13 +126,15 @@ pub(crate) async fn resolve(
 
 /// Uses one term of the ticket's entitlement when it is due (on creation, or on resolution
 /// when the ticket is solved), once per ticket, unless the agent chose "do not decrement".
-pub(crate) async fn charge_if_due(conn: &mut SqliteConnection, ticket_id: i64, actor_id: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
+pub(crate) async fn charge_if_due(conn: &mut Conn, ticket_id: i64, actor_id: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
     let due: Option<(i64, String, i64, String)> = sqlx::query_as(
         "SELECT e.id, e.name, e.remaining_terms, e.kind FROM tickets k JOIN entitlements e ON e.id = k.entitlement_id JOIN stages s ON s.id = k.stage_id
           WHERE k.id = ? AND NOT k.entitlement_charged AND NOT k.do_not_decrement
-            AND (e.decrement_on = 'creation' OR s.category = 'solved')",
+            AND (e.decrement_on = ? OR s.category = ?)",
     )
     .bind(ticket_id)
+    .bind(DecrementOn::Creation.as_str())
+    .bind(StageCategory::Solved.as_str())
     .fetch_optional(&mut *conn)
     .await?;
     let Some((entitlement_id, name, remaining, kind)) = due else { return Ok(()) };
@@ -151,7 +152,7 @@ pub(crate) async fn charge_if_due(conn: &mut SqliteConnection, ticket_id: i64, a
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<EntitlementsSetup, AppError> {
     access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
-    let visible = super::id_list(&super::teams::visible_team_ids(&mut conn, user).await?);
+    let visible = super::id_list(&super::lookup::visible_team_ids(&mut conn, user).await?);
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE {} ORDER BY a.name, e.name", seen_by(&visible))).fetch_all(&mut *conn).await?;
     let contacts: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT c.id, c.name || COALESCE(' · ' || a.name, ''), c.account_id FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id ORDER BY c.name",
@@ -198,8 +199,8 @@ fn validate(input: &EntitlementInput) -> Result<String, AppError> {
 pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<i64>, input: &EntitlementInput) -> Result<Entitlement, AppError> {
     access::require(user, Action::ManageEntitlements)?;
     let name = validate(input)?;
-    let mut tx = db.write.begin().await?;
-    let visible = super::id_list(&super::teams::visible_team_ids(&mut tx, user).await?);
+    let mut tx = db.begin_write().await?;
+    let visible = super::id_list(&super::lookup::visible_team_ids(&mut tx, user).await?);
     if let Some(id) = id {
         let seen: Option<i64> = sqlx::query_scalar(&format!("SELECT e.id FROM entitlements e LEFT JOIN sla_policies p ON p.id = e.policy_id WHERE e.id = ? AND {}", seen_by(&visible)))
             .bind(id)
@@ -207,7 +208,7 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
             .await?;
         seen.ok_or_else(|| access::missing("Entitlement", id))?;
     }
-    super::tickets::check_exists(&mut tx, "accounts", "Account", Some(input.account_id)).await?;
+    super::lookup::check_exists(&mut tx, "accounts", "Account", Some(input.account_id)).await?;
     if let Some(policy_id) = input.policy_id {
         let seen: Option<i64> = sqlx::query_scalar(&format!("SELECT id FROM sla_policies WHERE id = ? AND team_id IN ({visible})"))
             .bind(policy_id)
@@ -224,15 +225,15 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
     let statement = match (id, version) {
         (Some(_), Some(_)) => {
             "UPDATE entitlements SET account_id = ?, contact_id = ?, name = ?, kind = ?, total_terms = ?, remaining_terms = ?, valid_from = ?,
-                    valid_to = ?, policy_id = ?, decrement_on = ?, active = ?, version = version + 1 WHERE id = ? AND version = ?"
+                    valid_to = ?, policy_id = ?, decrement_on = ?, active = ?, version = version + 1 WHERE id = ? AND version = ? RETURNING id"
         }
         (None, None) => {
             "INSERT INTO entitlements (account_id, contact_id, name, kind, total_terms, remaining_terms, valid_from, valid_to, policy_id, decrement_on, active)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
         }
         _ => return Err(AppError::Invalid("Give both the id and the version of the entitlement to change it.".into())),
     };
-    let query = sqlx::query(statement)
+    let query = sqlx::query_scalar::<_, i64>(statement)
         .bind(input.account_id)
         .bind(input.contact_id)
         .bind(&name)
@@ -245,62 +246,14 @@ pub async fn save(db: &Db, user: &CurrentUser, id: Option<i64>, version: Option<
         .bind(input.decrement_on.as_str())
         .bind(input.active);
     let query = if id.is_some() { query.bind(id).bind(version) } else { query };
-    let done = query.execute(&mut *tx).await.map_err(name_taken("An entitlement of this account", &name))?;
-    let saved_id = match id {
-        Some(id) => {
-            expect_one_row(done.rows_affected(), &format!("The entitlement \"{name}\""))?;
-            id
-        }
-        None => done.last_insert_rowid(),
-    };
+    let saved = query.fetch_optional(&mut *tx).await.map_err(name_taken("An entitlement of this account", &name))?;
+    expect_one_row(saved.iter().count() as u64, &format!("The entitlement \"{name}\""))?;
+    let saved_id = saved.unwrap_or_default();
     let row: Row = sqlx::query_as(&format!("{SELECT} WHERE e.id = ?")).bind(saved_id).fetch_one(&mut *tx).await?;
     tx.commit().await?;
     row.into_entitlement()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::fixtures::Demo;
-    use crate::store::tickets;
-
-    async fn entitlement(d: &Demo, name: &str) -> (i64, i64, i64) {
-        sqlx::query_as("SELECT id, account_id, remaining_terms FROM entitlements WHERE name = ?").bind(name).fetch_one(&d.db.read).await.unwrap()
-    }
-
-    #[tokio::test]
-    async fn a_ticket_uses_one_term_once_gets_the_entitlements_policy_and_loses_it_with_the_customer() {
-        let d = Demo::new().await;
-        let agent = d.user("agent1@demo.test").await;
-        let support = d.team("Support").await;
-        let (premium, acme, left) = entitlement(&d, "Premium support").await;
-        let (expired, globex, _) = entitlement(&d, "Hours block 2025").await;
-        let mut conn = d.db.read.acquire().await.unwrap();
-        let offered: Vec<i64> = choices(&mut conn, d.now).await.unwrap().into_iter().map(|c| c.id).collect();
-        drop(conn);
-        assert!(offered.contains(&premium) && !offered.contains(&expired), "expired ones are not offered");
-
-        let base = TicketInput { account_id: Some(acme), entitlement_id: Some(premium), ..TicketInput::quick(support, "Badge printer offline") };
-        let card = tickets::create(&d.db, &agent, &base, d.now).await.unwrap();
-        let detail = tickets::get(&d.db, &agent, &card.reference, d.now).await.unwrap();
-        assert_eq!(detail.sla_policy.as_deref(), Some("Urgent and high"), "the entitlement's policy, although the ticket is normal priority");
-        assert_eq!(entitlement(&d, "Premium support").await.2, left - 1);
-        // Saving again does not use another term.
-        let again = tickets::update(&d.db, &agent, &card.reference, detail.version, &base, false, d.now).await.unwrap();
-        assert_eq!(entitlement(&d, "Premium support").await.2, left - 1);
-
-        let kept = TicketInput { do_not_decrement: true, ..base.clone() };
-        tickets::create(&d.db, &agent, &kept, d.now).await.unwrap();
-        assert_eq!(entitlement(&d, "Premium support").await.2, left - 1, "do not decrement");
-
-        let refused = tickets::create(&d.db, &agent, &TicketInput { account_id: Some(globex), entitlement_id: Some(expired), ..base.clone() }, d.now).await;
-        assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("only valid from")));
-        let foreign = tickets::create(&d.db, &agent, &TicketInput { account_id: Some(globex), ..base.clone() }, d.now).await;
-        assert!(matches!(foreign, Err(AppError::Invalid(m)) if m.contains("another customer")));
-
-        let moved = TicketInput { account_id: Some(globex), ..base };
-        let changed = tickets::update(&d.db, &agent, &card.reference, again.detail.version, &moved, false, d.now).await.unwrap();
-        assert_eq!(changed.detail.entitlement, None, "a new customer clears the entitlement");
-        assert_eq!(changed.detail.sla_policy.as_deref(), Some("Standard"));
-    }
-}
+#[path = "entitlements_tests.rs"]
+mod tests;

@@ -1,10 +1,9 @@
 //! Bulk data for tests and benchmarks (feature `fixtures`): realistic volumes, fast to create.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::SqliteConnection;
 
-use super::{seed, teams, tickets, users, Db};
-use crate::model::{Board, BoardView, CurrentUser, Role, StageCategory};
+use super::{board, seed, teams, tickets, users, Conn, Db};
+use crate::model::{Board, BoardView, CurrentUser, Role, Stage, StageCategory, TicketCard, TicketInput};
 
 /// A migrated database in a fresh temporary file; keep the guard alive while using it.
 pub async fn temp_db() -> (Db, tempfile::TempDir) {
@@ -15,7 +14,7 @@ pub async fn temp_db() -> (Db, tempfile::TempDir) {
 
 /// Inserts `count` open, unassigned tickets spread over `stage_ids` and the four priorities,
 /// one minute apart in age, numbered after the highest existing number.
-pub async fn bulk_tickets(conn: &mut SqliteConnection, team_id: i64, stage_ids: &[i64], count: usize, now: DateTime<Utc>) {
+pub async fn bulk_tickets(conn: &mut Conn, team_id: i64, stage_ids: &[i64], count: usize, now: DateTime<Utc>) {
     let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM tickets").fetch_one(&mut *conn).await.unwrap();
     for i in 0..count {
         sqlx::query(
@@ -38,8 +37,8 @@ pub async fn bulk_tickets(conn: &mut SqliteConnection, team_id: i64, stage_ids: 
 
 /// A company-visible team "Desk" with `agents` member agents and `waiting` unassigned tickets.
 pub async fn waiting_team(db: &Db, agents: usize, waiting: usize, now: DateTime<Utc>) -> (i64, Vec<CurrentUser>) {
-    let mut tx = db.write.begin().await.unwrap();
-    let team_id = sqlx::query("INSERT INTO teams (name, visibility) VALUES ('Desk', 'company')").execute(&mut *tx).await.unwrap().last_insert_rowid();
+    let mut tx = db.begin_write().await.unwrap();
+    let team_id = sqlx::query_scalar::<_, i64>("INSERT INTO teams (name, visibility) VALUES ('Desk', 'company') RETURNING id").fetch_one(&mut *tx).await.unwrap();
     let stage = teams::insert_stage(&mut tx, team_id, "New", StageCategory::New).await.unwrap();
     let mut people = Vec::new();
     for i in 0..agents {
@@ -51,6 +50,84 @@ pub async fn waiting_team(db: &Db, agents: usize, waiting: usize, now: DateTime<
     bulk_tickets(&mut tx, team_id, &[stage.id], waiting, now).await;
     tx.commit().await.unwrap();
     (team_id, people)
+}
+
+/// A small organisation of its own, independent of the demo data: store tests build on this.
+/// One company team *Support* with the five usual stages, an admin, a lead and two agents who
+/// are members, and nothing else (no rules, no policies) unless a test adds them.
+pub struct Org {
+    pub db: Db,
+    _dir: tempfile::TempDir,
+    pub now: DateTime<Utc>,
+    pub admin: CurrentUser,
+    pub lead: CurrentUser,
+    pub agent: CurrentUser,
+    pub other_agent: CurrentUser,
+    pub team_id: i64,
+    pub stages: Stages,
+}
+
+/// A team's stages by category.
+pub struct Stages {
+    pub new: Stage,
+    pub in_progress: Stage,
+    pub waiting: Stage,
+    pub solved: Stage,
+    pub cancelled: Stage,
+}
+
+impl Org {
+    pub async fn new() -> Org {
+        let (db, dir) = temp_db().await;
+        let now = Utc::now();
+        let mut tx = db.begin_write().await.unwrap();
+        let admin = person(&mut tx, "Ada Admin", Role::Admin, now).await;
+        let lead = person(&mut tx, "Lee Lead", Role::Lead, now).await;
+        let agent = person(&mut tx, "Alex Agent", Role::Agent, now).await;
+        let other_agent = person(&mut tx, "Bo Agent", Role::Agent, now).await;
+        let (team_id, stages) = team(&mut tx, "Support", "company", &[lead.id, agent.id, other_agent.id]).await;
+        tx.commit().await.unwrap();
+        Org { db, _dir: dir, now, admin, lead, agent, other_agent, team_id, stages }
+    }
+
+    /// Another team with the usual stages and these members.
+    pub async fn team(&self, name: &str, visibility: &str, members: &[i64]) -> (i64, Stages) {
+        let mut tx = self.db.begin_write().await.unwrap();
+        let made = team(&mut tx, name, visibility, members).await;
+        tx.commit().await.unwrap();
+        made
+    }
+
+    /// A ticket created by the agent in Support through the ticket workflow.
+    pub async fn ticket(&self, title: &str) -> TicketCard {
+        tickets::create(&self.db, &self.agent, &TicketInput::quick(self.team_id, title), self.now).await.unwrap()
+    }
+
+    pub async fn ticket_id(&self, reference: &str) -> i64 {
+        let number = crate::domain::reference::parse(reference).unwrap();
+        sqlx::query_scalar("SELECT id FROM tickets WHERE number = ?").bind(number).fetch_one(&self.db.read).await.unwrap()
+    }
+}
+
+async fn person(conn: &mut super::Conn, name: &str, role: Role, now: DateTime<Utc>) -> CurrentUser {
+    let email = format!("{}@org.test", name.to_lowercase().replace(' ', "."));
+    let id = users::insert_user(conn, name, &email, role, "unused", now).await.unwrap();
+    CurrentUser { id, name: name.into(), email, role }
+}
+
+async fn team(conn: &mut super::Conn, name: &str, visibility: &str, members: &[i64]) -> (i64, Stages) {
+    let team_id: i64 = sqlx::query_scalar("INSERT INTO teams (name, visibility) VALUES (?, ?) RETURNING id").bind(name).bind(visibility).fetch_one(&mut *conn).await.unwrap();
+    for member in members {
+        sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)").bind(team_id).bind(member).execute(&mut *conn).await.unwrap();
+    }
+    let stages = Stages {
+        new: teams::insert_stage(&mut *conn, team_id, "New", StageCategory::New).await.unwrap(),
+        in_progress: teams::insert_stage(&mut *conn, team_id, "In progress", StageCategory::InProgress).await.unwrap(),
+        waiting: teams::insert_stage(&mut *conn, team_id, "Waiting on customer", StageCategory::Waiting).await.unwrap(),
+        solved: teams::insert_stage(&mut *conn, team_id, "Solved", StageCategory::Solved).await.unwrap(),
+        cancelled: teams::insert_stage(&mut *conn, team_id, "Cancelled", StageCategory::Cancelled).await.unwrap(),
+    };
+    (team_id, stages)
 }
 
 /// The demo data in a fresh temporary database, with lookups by the demo's names.
@@ -77,7 +154,7 @@ impl Demo {
     }
 
     pub async fn board(&self, email: &str, team: &str) -> Board {
-        tickets::board(&self.db, &self.user(email).await, self.team(team).await, &[], BoardView::default(), self.now).await.unwrap()
+        board::board(&self.db, &self.user(email).await, self.team(team).await, &[], BoardView::default(), self.now).await.unwrap()
     }
 
     /// Closes the database and opens it again, as a server restart does.

@@ -1,10 +1,26 @@
 //! Persistence: every function is one transaction; authorization facts are read inside it.
+//!
+//! Layers, each importing only those above it in this list (checked by `layers_tests`):
+//! 1. `dialect` (SQLite specifics) and this module (pools, row helpers);
+//! 2. shared lookups and writers: `lookup`, `timeline`, `ticket_writes`, `rules`;
+//! 3. features: `board`, `customers`, `entitlements`, `notifications`, `qualifications`,
+//!    `queues`, `sla` (clocks), `time_off`, `users`, then `assignment`, `routing`, `automation`,
+//!    `sla_setup`, `sla_work`;
+//! 4. `ticket_flow`: what runs after every ticket change, in one order;
+//! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, and the
+//!    rest that only read or configure: `teams`, `portal`, `seed`, `fixtures`.
+
+pub(crate) mod dialect;
 
 pub mod assignment;
 pub mod automation;
+pub mod board;
 pub mod customers;
+pub mod entitlements;
+pub mod lookup;
 pub mod notifications;
 pub mod portal;
+pub mod pull;
 pub mod qualifications;
 pub mod queues;
 pub mod routing;
@@ -13,50 +29,42 @@ pub mod seed;
 pub mod sla;
 pub mod sla_setup;
 pub mod sla_work;
-pub mod entitlements;
 pub mod teams;
+pub(crate) mod ticket_flow;
+pub(crate) mod ticket_writes;
 pub mod tickets;
+pub mod timed;
+pub(crate) mod timeline;
 pub mod time_off;
 pub mod users;
 
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+pub use dialect::{Conn, Database};
 
 use crate::error::AppError;
+use crate::model::{Role, TicketStatus};
 
-/// SQLite allows one writer at a time: writes go through a single connection so that they
-/// queue in the pool instead of failing with "database is locked"; reads run in parallel (WAL).
+/// The database: parallel readers and one writer (see `dialect::connect`).
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub read: SqlitePool,
-    pub write: SqlitePool,
+    pub read: dialect::Pool,
+    pub write: dialect::Pool,
 }
 
 impl Db {
     /// Opens (creating file and folder if needed) and migrates the database at `url`.
     pub async fn connect(url: &str) -> Result<Db, AppError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| AppError::Internal(format!("Bad DATABASE_URL {url:?}: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        if let Some(folder) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| AppError::Internal(format!("Cannot create {}: {e}", folder.display())))?;
-        }
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        sqlx::migrate!("./migrations").run(&write).await?;
-        let read = SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+        let (read, write) = dialect::connect(url).await?;
         Ok(Db { read, write })
+    }
+
+    /// A write transaction; every change to the data runs in exactly one.
+    pub async fn begin_write(&self) -> Result<dialect::Transaction, AppError> {
+        dialect::begin_write(&self.write).await
     }
 }
 
 /// `(id, name)` rows of a query as names to pick from.
-pub(crate) async fn named_list(conn: &mut sqlx::SqliteConnection, sql: &str) -> Result<Vec<crate::model::Named>, AppError> {
+pub(crate) async fn named_list(conn: &mut Conn, sql: &str) -> Result<Vec<crate::model::Named>, AppError> {
     Ok(sqlx::query_as::<_, (i64, String)>(sql).fetch_all(conn).await?.into_iter().map(|(id, name)| crate::model::Named { id, name }).collect())
 }
 
@@ -79,7 +87,20 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError
 }
 
 /// Everyone who can work tickets (staff), by name, for pickers.
-pub(crate) const STAFF_SQL: &str = "SELECT id, name FROM users WHERE role <> 'customer' ORDER BY name";
+pub(crate) fn staff_sql() -> String {
+    format!("SELECT id, name FROM users WHERE role <> {} ORDER BY name", code(Role::Customer.as_str()))
+}
+
+/// A code of one of our enums as an SQL literal (codes are fixed identifiers, never user input).
+pub(crate) fn code(value: &'static str) -> String {
+    debug_assert!(value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    format!("'{value}'")
+}
+
+/// The codes of a ticket's open statuses, as an SQL list: `'active_new', 'active_assigned'`.
+pub(crate) fn open_statuses() -> String {
+    TicketStatus::OPEN.iter().map(|s| code(s.as_str())).collect::<Vec<_>>().join(", ")
+}
 
 /// `IN (…)` contents for ids read from the database (never user input); `NULL` matches nothing.
 pub(crate) fn id_list(ids: &[i64]) -> String {
@@ -108,3 +129,6 @@ pub(crate) fn expect_one_row(affected: u64, what: &str) -> Result<(), AppError> 
 
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+
+#[cfg(test)]
+mod layers_tests;

@@ -1,9 +1,8 @@
 //! In-app notifications: what rules (and later SLA escalations) tell a user.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
-use super::Db;
+use super::{Conn, Db};
 use crate::domain::reference;
 use crate::error::AppError;
 use crate::model::{CurrentUser, Notification};
@@ -11,7 +10,7 @@ use crate::model::{CurrentUser, Notification};
 /// How many notifications the list shows.
 pub const SHOWN: i64 = 50;
 
-pub(crate) async fn notify(conn: &mut SqliteConnection, user_id: i64, ticket_id: Option<i64>, message: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+pub(crate) async fn notify(conn: &mut Conn, user_id: i64, ticket_id: Option<i64>, message: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query("INSERT INTO notifications (user_id, ticket_id, message, created_at) VALUES (?, ?, ?, ?)")
         .bind(user_id)
         .bind(ticket_id)

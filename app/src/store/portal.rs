@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::tickets::accessible;
+use super::lookup::accessible;
 use super::{decode, Db};
 use crate::domain::access::{self, Relation};
 use crate::domain::reference;

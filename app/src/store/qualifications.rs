@@ -1,14 +1,13 @@
 //! Qualifications (SPEC S3): what admins define, how well people hold them, what tickets need.
 
-use sqlx::SqliteConnection;
 
-use super::{decode, Db};
+use super::{decode, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::validate;
 use crate::error::AppError;
 use crate::model::*;
 
-pub(crate) async fn all(conn: &mut SqliteConnection) -> Result<Vec<Qualification>, AppError> {
+pub(crate) async fn all(conn: &mut Conn) -> Result<Vec<Qualification>, AppError> {
     sqlx::query_as::<_, (i64, String, String, i64)>("SELECT id, name, kind, scale_max FROM qualifications ORDER BY name")
         .fetch_all(conn)
         .await?
@@ -22,7 +21,7 @@ pub async fn matrix(db: &Db, user: &CurrentUser) -> Result<QualificationMatrix, 
     access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
     let qualifications = all(&mut conn).await?;
-    let people = super::named_list(&mut conn, super::STAFF_SQL).await?;
+    let people = super::named_list(&mut conn, &super::staff_sql()).await?;
     let ratings = sqlx::query_as::<_, (i64, i64, i64)>("SELECT user_id, qualification_id, rating FROM user_qualifications")
         .fetch_all(&mut *conn)
         .await?
@@ -43,14 +42,12 @@ pub async fn create(db: &Db, user: &CurrentUser, name: &str, kind: Qualification
     access::require(user, Action::ConfigureInstallation)?;
     let name = validate::qualification_name(name)?;
     let scale_max = validate::scale_max(scale_max)?;
-    let id = sqlx::query("INSERT INTO qualifications (name, kind, scale_max) VALUES (?, ?, ?)")
+    let id = sqlx::query_scalar::<_, i64>("INSERT INTO qualifications (name, kind, scale_max) VALUES (?, ?, ?) RETURNING id")
         .bind(&name)
         .bind(kind.as_str())
         .bind(scale_max)
-        .execute(&db.write)
-        .await
-        .map_err(super::name_taken("A qualification", &name))?
-        .last_insert_rowid();
+        .fetch_one(&db.write).await
+        .map_err(super::name_taken("A qualification", &name))?;
     Ok(Qualification { id, name, kind, scale_max })
 }
 
@@ -60,7 +57,7 @@ pub async fn rate(db: &Db, user: &CurrentUser, user_id: i64, qualification_id: i
     if user_id == user.id {
         return Err(AppError::Forbidden("Nobody rates their own qualifications; ask an admin or another lead.".into()));
     }
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let qualification = all(&mut tx)
         .await?
         .into_iter()
@@ -97,7 +94,7 @@ pub async fn rate(db: &Db, user: &CurrentUser, user_id: i64, qualification_id: i
     Ok(())
 }
 
-pub(crate) async fn requirements_of(conn: &mut SqliteConnection, ticket_id: i64) -> Result<Vec<Requirement>, AppError> {
+pub(crate) async fn requirements_of(conn: &mut Conn, ticket_id: i64) -> Result<Vec<Requirement>, AppError> {
     Ok(sqlx::query_as::<_, (i64, i64)>(
         "SELECT r.qualification_id, r.min_rating FROM ticket_requirements r JOIN qualifications q ON q.id = r.qualification_id
           WHERE r.ticket_id = ? ORDER BY q.name",
@@ -111,7 +108,7 @@ pub(crate) async fn requirements_of(conn: &mut SqliteConnection, ticket_id: i64)
 }
 
 /// Checks the requirements against the defined qualifications and stores them for the ticket.
-pub(crate) async fn replace_requirements(conn: &mut SqliteConnection, ticket_id: i64, given: &[Requirement]) -> Result<(), AppError> {
+pub(crate) async fn replace_requirements(conn: &mut Conn, ticket_id: i64, given: &[Requirement]) -> Result<(), AppError> {
     let checked = validate::requirements(given, &all(conn).await?)?;
     sqlx::query("DELETE FROM ticket_requirements WHERE ticket_id = ?").bind(ticket_id).execute(&mut *conn).await?;
     for need in checked {
@@ -135,37 +132,5 @@ pub(crate) fn describe(known: &[Qualification], requirements: &[Requirement]) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::fixtures::{temp_db, waiting_team};
-
-    #[tokio::test]
-    async fn admins_define_leads_rate_and_bad_ratings_change_nothing() {
-        let (db, _dir) = temp_db().await;
-        let now = chrono::Utc::now();
-        let (_, agents) = waiting_team(&db, 3, 0, now).await;
-        let agent = &agents[0];
-        let admin = CurrentUser { role: Role::Admin, ..agents[1].clone() };
-        let lead = CurrentUser { role: Role::Lead, ..agents[2].clone() };
-
-        assert!(matches!(create(&db, &lead, "Networking", QualificationKind::Technical, 10).await, Err(AppError::Forbidden(_))));
-        let networking = create(&db, &admin, " Networking ", QualificationKind::Technical, 10).await.unwrap();
-        assert_eq!(networking.name, "Networking");
-        assert!(matches!(create(&db, &admin, "Networking", QualificationKind::Soft, 5).await, Err(AppError::Invalid(m)) if m.contains("already exists")));
-        assert!(matches!(create(&db, &admin, "", QualificationKind::Soft, 5).await, Err(AppError::Invalid(_))));
-        assert!(matches!(create(&db, &admin, "Huge", QualificationKind::Soft, 1_000).await, Err(AppError::Invalid(_))));
-
-        assert!(matches!(rate(&db, agent, agent.id, networking.id, Some(9)).await, Err(AppError::Forbidden(_))), "agents cannot rate themselves");
-        assert!(matches!(rate(&db, &lead, lead.id, networking.id, Some(9)).await, Err(AppError::Forbidden(_))), "nor do leads");
-        rate(&db, &lead, agent.id, networking.id, Some(7)).await.unwrap();
-        rate(&db, &lead, agent.id, networking.id, Some(8)).await.unwrap();
-        assert!(matches!(rate(&db, &lead, agent.id, networking.id, Some(11)).await, Err(AppError::Invalid(_))));
-        assert!(matches!(rate(&db, &lead, agent.id + 99, networking.id, Some(5)).await, Err(AppError::NotFound(_))));
-        let seen = matrix(&db, agent).await.unwrap();
-        assert_eq!(seen.ratings, vec![HeldRating { user_id: agent.id, qualification_id: networking.id, rating: 8 }]);
-        assert!(!seen.can_define && !seen.can_rate);
-
-        rate(&db, &lead, agent.id, networking.id, None).await.unwrap();
-        assert!(matrix(&db, &lead).await.unwrap().ratings.is_empty());
-    }
-}
+#[path = "qualifications_tests.rs"]
+mod tests;

@@ -2,11 +2,11 @@
 //! queue's members pull the best waiting ticket from them.
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
-use super::teams::visible_team_ids;
-use super::tickets::{accessible, add_timeline, card};
-use super::{expect_one_row, id_list, Db};
+use super::board::card;
+use super::lookup::{accessible, visible_team_ids};
+use super::timeline::add_timeline;
+use super::{expect_one_row, id_list, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::validate;
 use crate::error::AppError;
@@ -15,7 +15,7 @@ use crate::model::*;
 /// The most members a queue may have.
 pub const MEMBERS_MAX: usize = 500;
 
-pub(crate) async fn queue_name(conn: &mut SqliteConnection, queue_id: i64) -> Result<String, AppError> {
+pub(crate) async fn queue_name(conn: &mut Conn, queue_id: i64) -> Result<String, AppError> {
     sqlx::query_scalar("SELECT name FROM queues WHERE id = ?")
         .bind(queue_id)
         .fetch_optional(conn)
@@ -28,12 +28,13 @@ pub async fn overview(db: &Db, user: &CurrentUser) -> Result<QueuesOverview, App
     access::require(user, Action::SeeSetup)?;
     let mut conn = db.read.acquire().await?;
     let teams = id_list(&visible_team_ids(&mut conn, user).await?);
+    let (waiting, open) = (super::code(TicketStatus::ActiveNew.as_str()), super::open_statuses());
     let rows: Vec<(i64, String, String, i64, i64, i64)> = sqlx::query_as(&format!(
         "SELECT q.id, q.name, q.description, q.version,
                 (SELECT COUNT(*) FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
-                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.status = 'active_new'),
+                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.status = {waiting}),
                 (SELECT COUNT(*) FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
-                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.status IN ('active_new', 'active_assigned'))
+                  WHERE qt.queue_id = q.id AND k.team_id IN ({teams}) AND k.status IN ({open}))
            FROM queues q ORDER BY q.name"
     ))
     .fetch_all(&mut *conn)
@@ -47,7 +48,7 @@ pub async fn overview(db: &Db, user: &CurrentUser) -> Result<QueuesOverview, App
             QueueSummary { is_member: members.iter().any(|m| m.id == user.id), id, name, description, members, waiting, open, version }
         })
         .collect();
-    let people = super::named_list(&mut conn, super::STAFF_SQL).await?;
+    let people = super::named_list(&mut conn, &super::staff_sql()).await?;
     Ok(QueuesOverview { queues, people, can_manage: access::may(user.role, Action::ShapeWork) })
 }
 
@@ -55,13 +56,11 @@ pub async fn create(db: &Db, user: &CurrentUser, name: &str, description: &str) 
     access::require(user, Action::ShapeWork)?;
     let name = validate::queue_name(name)?;
     let description = validate::description(description)?;
-    let id = sqlx::query("INSERT INTO queues (name, description) VALUES (?, ?)")
+    let id = sqlx::query_scalar::<_, i64>("INSERT INTO queues (name, description) VALUES (?, ?) RETURNING id")
         .bind(&name)
         .bind(&description)
-        .execute(&db.write)
-        .await
-        .map_err(super::name_taken("A queue", &name))?
-        .last_insert_rowid();
+        .fetch_one(&db.write).await
+        .map_err(super::name_taken("A queue", &name))?;
     Ok(Named { id, name })
 }
 
@@ -71,7 +70,7 @@ pub async fn save_members(db: &Db, user: &CurrentUser, queue_id: i64, version: i
     if members.len() > MEMBERS_MAX {
         return Err(AppError::Invalid(format!("A queue can have at most {MEMBERS_MAX} members.")));
     }
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let name = queue_name(&mut tx, queue_id).await?;
     for id in members {
         let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ?").bind(id).fetch_optional(&mut *tx).await?;
@@ -98,10 +97,11 @@ pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64, now: DateTim
     let mut conn = db.read.acquire().await?;
     let name = queue_name(&mut conn, queue_id).await?;
     let teams = id_list(&visible_team_ids(&mut conn, user).await?);
+    let (waiting, open) = (super::code(TicketStatus::ActiveNew.as_str()), super::open_statuses());
     let ids: Vec<i64> = sqlx::query_scalar(&format!(
         "SELECT k.id FROM queue_tickets qt JOIN tickets k ON k.id = qt.ticket_id
-          WHERE qt.queue_id = ? AND k.team_id IN ({teams}) AND k.status IN ('active_new', 'active_assigned')
-          ORDER BY k.status <> 'active_new', k.priority_rank DESC, k.created_at, k.id LIMIT ?"
+          WHERE qt.queue_id = ? AND k.team_id IN ({teams}) AND k.status IN ({open})
+          ORDER BY CASE WHEN k.status = {waiting} THEN 0 ELSE 1 END, k.priority_rank DESC, k.created_at, k.id LIMIT ?"
     ))
     .bind(queue_id)
     .bind(QUEUE_PAGE)
@@ -115,7 +115,7 @@ pub async fn tickets_in(db: &Db, user: &CurrentUser, queue_id: i64, now: DateTim
 }
 
 /// Puts a ticket into a queue; false when it was there already.
-pub(crate) async fn enqueue(conn: &mut SqliteConnection, queue_id: i64, ticket_id: i64, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub(crate) async fn enqueue(conn: &mut Conn, queue_id: i64, ticket_id: i64, now: DateTime<Utc>) -> Result<bool, AppError> {
     let added = sqlx::query("INSERT INTO queue_tickets (queue_id, ticket_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
         .bind(queue_id)
         .bind(ticket_id)
@@ -126,7 +126,7 @@ pub(crate) async fn enqueue(conn: &mut SqliteConnection, queue_id: i64, ticket_i
     Ok(added == 1)
 }
 
-pub(crate) async fn queues_of(conn: &mut SqliteConnection, ticket_id: i64) -> Result<Vec<Named>, AppError> {
+pub(crate) async fn queues_of(conn: &mut Conn, ticket_id: i64) -> Result<Vec<Named>, AppError> {
     Ok(sqlx::query_as::<_, (i64, String)>(
         "SELECT q.id, q.name FROM queue_tickets qt JOIN queues q ON q.id = qt.queue_id WHERE qt.ticket_id = ? ORDER BY q.name",
     )
@@ -155,7 +155,7 @@ pub async fn change_membership(
     if references.is_empty() || references.len() > MAX_SELECTION {
         return Err(AppError::Invalid(format!("Select between 1 and {MAX_SELECTION} tickets.")));
     }
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let name = queue_name(&mut tx, queue_id).await?;
     let mut changed = 0;
     let mut team_ids = Vec::new();
@@ -180,63 +180,5 @@ pub async fn change_membership(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::assignment::pull_next;
-    use crate::store::fixtures::Demo;
-    use crate::store::tickets;
-
-    #[tokio::test]
-    async fn members_pull_from_a_queue_best_first_and_outsiders_cannot() {
-        let d = Demo::new().await;
-        let (lead, agent1, agent2, agent4) =
-            (d.user("lead@demo.test").await, d.user("agent1@demo.test").await, d.user("agent2@demo.test").await, d.user("agent4@demo.test").await);
-        assert!(matches!(create(&d.db, &agent1, "VIP", "").await, Err(AppError::Forbidden(_))));
-        let vip = create(&d.db, &lead, " VIP ", "Key accounts").await.unwrap();
-        assert_eq!(vip.name, "VIP");
-        assert!(matches!(create(&d.db, &lead, "VIP", "").await, Err(AppError::Invalid(m)) if m.contains("already exists")));
-        save_members(&d.db, &lead, vip.id, 1, &[agent1.id, agent4.id]).await.unwrap();
-        assert!(matches!(save_members(&d.db, &lead, vip.id, 1, &[agent1.id]).await, Err(AppError::Conflict(_))), "stale version");
-
-        let support = d.team("Support").await;
-        let normal = tickets::create(&d.db, &lead, &TicketInput::quick(support, "VIP normal"), d.now).await.unwrap();
-        let urgent = tickets::create(&d.db, &lead, &TicketInput { priority: Priority::Urgent, ..TicketInput::quick(support, "VIP urgent") }, d.now).await.unwrap();
-        let finance = d.team("Finance").await;
-        let hidden = tickets::create(&d.db, &agent4, &TicketInput { priority: Priority::Urgent, ..TicketInput::quick(finance, "VIP refund") }, d.now).await.unwrap();
-        let refs = |cards: &[&TicketCard]| cards.iter().map(|c| c.reference.clone()).collect::<Vec<_>>();
-        assert!(matches!(change_membership(&d.db, &agent1, vip.id, &refs(&[&normal, &hidden]), true, d.now).await, Err(AppError::NotFound(_))), "agent1 cannot see Finance");
-        let (added, teams) = change_membership(&d.db, &agent1, vip.id, &refs(&[&normal, &urgent]), true, d.now).await.unwrap();
-        assert_eq!((added, teams), (2, vec![support]));
-        assert_eq!(change_membership(&d.db, &agent4, vip.id, &refs(&[&hidden]), true, d.now).await.unwrap().0, 1);
-        assert_eq!(change_membership(&d.db, &agent1, vip.id, &refs(&[&normal]), true, d.now).await.unwrap().0, 0, "already queued");
-
-        let seen_by_agent1 = overview(&d.db, &agent1).await.unwrap().queues.into_iter().find(|q| q.id == vip.id).unwrap();
-        assert_eq!((seen_by_agent1.waiting, seen_by_agent1.is_member), (2, true), "the Finance ticket is not counted for agent1");
-        assert!(matches!(pull_next(&d.db, &agent2, PullSource::Queue(vip.id), d.now).await, Err(AppError::Forbidden(_))), "not a member");
-
-        let first = pull_next(&d.db, &agent1, PullSource::Queue(vip.id), d.now).await.unwrap().unwrap();
-        assert_eq!(first.card.reference, urgent.reference, "urgent first; the Finance ticket is not agent1's to take");
-        let second = pull_next(&d.db, &agent1, PullSource::Queue(vip.id), d.now).await.unwrap().unwrap();
-        assert_eq!(second.card.reference, normal.reference);
-        assert!(pull_next(&d.db, &agent1, PullSource::Queue(vip.id), d.now).await.unwrap().is_none());
-        assert_eq!(pull_next(&d.db, &agent4, PullSource::Queue(vip.id), d.now).await.unwrap().unwrap().card.reference, hidden.reference);
-
-        let (_, listed) = tickets_in(&d.db, &agent1, vip.id, d.now).await.unwrap();
-        assert_eq!(listed.len(), 2, "assigned tickets stay listed while open");
-        change_membership(&d.db, &agent1, vip.id, &refs(&[&normal]), false, d.now).await.unwrap();
-        let detail = tickets::get(&d.db, &agent1, &normal.reference, chrono::Utc::now()).await.unwrap();
-        assert!(detail.queues.is_empty());
-        let kinds: Vec<&str> = detail.timeline.iter().filter(|e| e.kind == TimelineKind::Queued).map(|e| e.summary.as_str()).collect();
-        assert_eq!(kinds, vec!["Removed from queue VIP", "Added to queue VIP"]);
-    }
-
-    #[tokio::test]
-    async fn pulling_from_one_team_needs_membership() {
-        let d = Demo::new().await;
-        let agent1 = d.user("agent1@demo.test").await;
-        let field_service = d.team("Field Service").await;
-        assert!(matches!(pull_next(&d.db, &agent1, PullSource::Team(field_service), d.now).await, Err(AppError::Forbidden(_))), "agent1 is not in Field Service");
-        let pulled = pull_next(&d.db, &agent1, PullSource::Team(d.team("Support").await), d.now).await.unwrap().unwrap();
-        assert_eq!(pulled.team_id, d.team("Support").await);
-    }
-}
+#[path = "queues_tests.rs"]
+mod tests;

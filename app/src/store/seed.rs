@@ -157,7 +157,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     if users::user_count(db).await? > 0 {
         return Ok(false);
     }
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let hash = users::hash_password(DEMO_PASSWORD)?;
     let mut people = Vec::new();
     for (email, name, role) in PEOPLE {
@@ -169,15 +169,13 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     let mut contacts = Vec::new();
     let mut contact_accounts = Vec::new();
     for (account, members) in ACCOUNTS {
-        let account_id = sqlx::query("INSERT INTO accounts (name) VALUES (?)").bind(account).execute(&mut *tx).await?.last_insert_rowid();
+        let account_id = sqlx::query_scalar::<_, i64>("INSERT INTO accounts (name) VALUES (?) RETURNING id").bind(account).fetch_one(&mut *tx).await?;
         for (name, email) in *members {
-            let contact_id = sqlx::query("INSERT INTO contacts (account_id, name, email) VALUES (?, ?, ?)")
+            let contact_id = sqlx::query_scalar::<_, i64>("INSERT INTO contacts (account_id, name, email) VALUES (?, ?, ?) RETURNING id")
                 .bind(account_id)
                 .bind(name)
                 .bind(email)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
+                .fetch_one(&mut *tx).await?;
             contacts.push((contact_id, *email));
             contact_accounts.push((contact_id, *account));
         }
@@ -188,45 +186,43 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
 
     let mut subjects = Vec::new();
     for (parent, children) in SUBJECTS {
-        let parent_id = sqlx::query("INSERT INTO subjects (name) VALUES (?)").bind(parent).execute(&mut *tx).await?.last_insert_rowid();
+        let parent_id = sqlx::query_scalar::<_, i64>("INSERT INTO subjects (name) VALUES (?) RETURNING id").bind(parent).fetch_one(&mut *tx).await?;
         for child in *children {
-            let id = sqlx::query("INSERT INTO subjects (parent_id, name) VALUES (?, ?)")
+            let id = sqlx::query_scalar::<_, i64>("INSERT INTO subjects (parent_id, name) VALUES (?, ?) RETURNING id")
                 .bind(parent_id)
                 .bind(child)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
+                .fetch_one(&mut *tx).await?;
             subjects.push(id);
         }
     }
     let mut products = Vec::new();
     for product in PRODUCTS {
-        products.push(sqlx::query("INSERT INTO products (name) VALUES (?)").bind(product).execute(&mut *tx).await?.last_insert_rowid());
+        products.push(sqlx::query_scalar::<_, i64>("INSERT INTO products (name) VALUES (?) RETURNING id").bind(product).fetch_one(&mut *tx).await?);
     }
 
     let mut reasons = Vec::new();
     for (general, specific) in REASONS {
-        let parent_id = sqlx::query("INSERT INTO reason_codes (name) VALUES (?)").bind(general).execute(&mut *tx).await?.last_insert_rowid();
+        let parent_id = sqlx::query_scalar::<_, i64>("INSERT INTO reason_codes (name) VALUES (?) RETURNING id").bind(general).fetch_one(&mut *tx).await?;
         for name in *specific {
-            reasons.push(sqlx::query("INSERT INTO reason_codes (parent_id, name) VALUES (?, ?)").bind(parent_id).bind(name).execute(&mut *tx).await?.last_insert_rowid());
+            reasons.push(sqlx::query_scalar::<_, i64>("INSERT INTO reason_codes (parent_id, name) VALUES (?, ?) RETURNING id").bind(parent_id).bind(name).fetch_one(&mut *tx).await?);
         }
     }
     let mut regions = Vec::new();
     for name in REGIONS {
-        regions.push(sqlx::query("INSERT INTO regions (name) VALUES (?)").bind(name).execute(&mut *tx).await?.last_insert_rowid());
+        regions.push(sqlx::query_scalar::<_, i64>("INSERT INTO regions (name) VALUES (?) RETURNING id").bind(name).fetch_one(&mut *tx).await?);
     }
     let mut service_types = Vec::new();
     for name in SERVICE_TYPES {
-        service_types.push(sqlx::query("INSERT INTO service_types (name) VALUES (?)").bind(name).execute(&mut *tx).await?.last_insert_rowid());
+        service_types.push(sqlx::query_scalar::<_, i64>("INSERT INTO service_types (name) VALUES (?) RETURNING id").bind(name).fetch_one(&mut *tx).await?);
     }
     for name in UNIT_TYPES {
         sqlx::query("INSERT INTO unit_types (name) VALUES (?)").bind(name).execute(&mut *tx).await?;
     }
     let mut units = Vec::new();
     for (serial, item, unit_type, account, warranty_days, contract) in UNITS {
-        let id = sqlx::query(
+        let id = sqlx::query_scalar::<_, i64>(
             "INSERT INTO units (serial, item, unit_type_id, account_id, warranty_until, contract)
-             VALUES (?, ?, (SELECT id FROM unit_types WHERE name = ?), (SELECT id FROM accounts WHERE name = ?), ?, ?)",
+             VALUES (?, ?, (SELECT id FROM unit_types WHERE name = ?), (SELECT id FROM accounts WHERE name = ?), ?, ?) RETURNING id",
         )
         .bind(serial)
         .bind(item)
@@ -234,21 +230,17 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
         .bind(account)
         .bind((now + Duration::days(*warranty_days)).date_naive())
         .bind(contract)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut *tx).await?;
         units.push((id, *account));
     }
 
     let mut team_ids = Vec::new();
     for team in TEAMS {
-        let team_id = sqlx::query("INSERT INTO teams (name, description, visibility) VALUES (?, ?, ?)")
+        let team_id = sqlx::query_scalar::<_, i64>("INSERT INTO teams (name, description, visibility) VALUES (?, ?, ?) RETURNING id")
             .bind(team.name)
             .bind(team.description)
             .bind(team.visibility.as_str())
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
+            .fetch_one(&mut *tx).await?;
         for (table, emails) in [("team_members", team.members), ("team_followers", team.followers)] {
             for email in emails {
                 sqlx::query(&format!("INSERT INTO {table} (team_id, user_id) VALUES (?, ?)"))
@@ -272,13 +264,11 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
 
     let mut qualification_ids = Vec::new();
     for (name, kind, scale_max) in QUALIFICATIONS {
-        let id = sqlx::query("INSERT INTO qualifications (name, kind, scale_max) VALUES (?, ?, ?)")
+        let id = sqlx::query_scalar::<_, i64>("INSERT INTO qualifications (name, kind, scale_max) VALUES (?, ?, ?) RETURNING id")
             .bind(name)
             .bind(kind)
             .bind(scale_max)
-            .execute(&db.write)
-            .await?
-            .last_insert_rowid();
+            .fetch_one(&db.write).await?;
         qualification_ids.push((*name, id));
     }
     let qualification = |name: &str| qualification_ids.iter().find(|(n, _)| *n == name).map(|(_, id)| *id).unwrap_or_default();
@@ -375,14 +365,12 @@ async fn seed_sla(db: &Db, team_ids: &[i64], now: DateTime<Utc>) -> Result<(), A
     let mut calendar_ids = Vec::new();
     for (name, zone) in [("Office hours Berlin", "Europe/Berlin"), ("Office hours Budapest", "Europe/Budapest")] {
         let (zone, periods) = office(zone);
-        let id = sqlx::query("INSERT INTO calendars (name, time_zone, periods, holidays) VALUES (?, ?, ?, ?)")
+        let id = sqlx::query_scalar::<_, i64>("INSERT INTO calendars (name, time_zone, periods, holidays) VALUES (?, ?, ?, ?) RETURNING id")
             .bind(name)
             .bind(zone)
             .bind(periods?)
             .bind(r#"["2026-12-24","2026-12-25","2026-12-26","2027-01-01"]"#)
-            .execute(&db.write)
-            .await?
-            .last_insert_rowid();
+            .fetch_one(&db.write).await?;
         calendar_ids.push(id);
     }
     let (support, field_service) = (team_ids[0], team_ids[1]);
@@ -493,28 +481,5 @@ async fn seed_routing_rules(db: &Db, admin: &CurrentUser) -> Result<(), AppError
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::fixtures::temp_db;
-
-    #[tokio::test]
-    async fn seeds_once_with_the_promised_shape() {
-        let (db, _dir) = temp_db().await;
-        let now = Utc::now();
-        assert!(demo(&db, now).await.unwrap());
-        assert!(!demo(&db, now).await.unwrap(), "a second start keeps the data");
-        let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&db.read).await.unwrap();
-        assert!(tickets >= 60);
-        let stages_used: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT stage_id) FROM tickets").fetch_one(&db.read).await.unwrap();
-        let stages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stages").fetch_one(&db.read).await.unwrap();
-        assert_eq!(stages_used, stages, "every stage has tickets");
-        let user = users::authenticate(&db, "agent4@demo.test", DEMO_PASSWORD).await.unwrap();
-        let names: Vec<String> = teams::visible_teams(&db, &user).await.unwrap().into_iter().map(|t| t.name).collect();
-        assert_eq!(names, vec!["Field Service", "Finance", "Support"]);
-        let agent1 = users::authenticate(&db, "agent1@demo.test", DEMO_PASSWORD).await.unwrap();
-        let names: Vec<String> = teams::visible_teams(&db, &agent1).await.unwrap().into_iter().map(|t| t.name).collect();
-        assert_eq!(names, vec!["Field Service", "Support"], "Finance is private");
-        let vip = crate::store::queues::overview(&db, &agent1).await.unwrap().queues;
-        assert!(vip[0].is_member && vip[0].waiting > 0, "agent1 can pull from the seeded VIP queue");
-    }
-}
+#[path = "seed_tests.rs"]
+mod tests;

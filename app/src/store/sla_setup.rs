@@ -2,12 +2,11 @@
 //! them. Saving queues the recalculations it makes necessary (`store::sla_work`).
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
+use super::lookup::{managed_team, visible_team_ids};
 use super::sla::{parse_zone, Recalculation, ALWAYS_OPEN_CALENDAR};
 use super::sla_work::{queue_work, SlaWork};
-use super::teams::{managed_team, visible_team_ids};
-use super::{decode, expect_one_row, from_json, id_list, name_taken, named_list, to_json, Db};
+use super::{decode, expect_one_row, from_json, id_list, name_taken, named_list, to_json, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::calendar::{parse_holidays, parse_week};
 use crate::domain::sla::parse_minutes;
@@ -22,7 +21,7 @@ fn valid_name(name: &str, what: &str) -> Result<String, AppError> {
     Ok(name.to_string())
 }
 
-async fn calendars(conn: &mut SqliteConnection) -> Result<Vec<Calendar>, AppError> {
+async fn calendars(conn: &mut Conn) -> Result<Vec<Calendar>, AppError> {
     let rows: Vec<(i64, String, String, bool, String, String, i64)> =
         sqlx::query_as("SELECT id, name, time_zone, always_open, periods, holidays, version FROM calendars ORDER BY always_open DESC, name").fetch_all(conn).await?;
     rows.into_iter()
@@ -52,7 +51,7 @@ struct PolicyRow {
 }
 
 /// The policies of the teams `team_ids`.
-async fn policies(conn: &mut SqliteConnection, accounts: &[Named], team_ids: &[i64]) -> Result<Vec<SlaPolicy>, AppError> {
+async fn policies(conn: &mut Conn, accounts: &[Named], team_ids: &[i64]) -> Result<Vec<SlaPolicy>, AppError> {
     let rows: Vec<PolicyRow> = sqlx::query_as(&format!(
         "SELECT p.id, p.team_id, t.name AS team_name, p.name, p.enabled, p.calendar_id, c.name AS calendar_name, p.priorities, p.account_ids,
                 p.requires_entitlement, p.first_response_minutes, p.resolution_minutes, p.next_response_minutes, p.warning_percent, p.version
@@ -135,7 +134,7 @@ pub async fn save_calendar(db: &Db, user: &CurrentUser, id: Option<i64>, version
     if id == Some(ALWAYS_OPEN_CALENDAR) {
         return Err(AppError::Invalid("The built-in 24×7 calendar cannot be changed.".into()));
     }
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let (periods, holidays) = (to_json(&periods)?, to_json(&holidays)?);
     let saved_id = match (id, version) {
         (Some(id), Some(version)) => {
@@ -152,15 +151,13 @@ pub async fn save_calendar(db: &Db, user: &CurrentUser, id: Option<i64>, version
             expect_one_row(done.rows_affected(), &format!("The calendar \"{name}\""))?;
             id
         }
-        (None, None) => sqlx::query("INSERT INTO calendars (name, time_zone, periods, holidays) VALUES (?, ?, ?, ?)")
+        (None, None) => sqlx::query_scalar::<_, i64>("INSERT INTO calendars (name, time_zone, periods, holidays) VALUES (?, ?, ?, ?) RETURNING id")
             .bind(&name)
             .bind(zone.name())
             .bind(&periods)
             .bind(&holidays)
-            .execute(&mut *tx)
-            .await
-            .map_err(name_taken("A calendar", &name))?
-            .last_insert_rowid(),
+            .fetch_one(&mut *tx).await
+            .map_err(name_taken("A calendar", &name))?,
         _ => return Err(AppError::Invalid("Give both the id and the version of the calendar to change it.".into())),
     };
     let saved = calendars(&mut tx).await?.into_iter().find(|c| c.id == saved_id).ok_or_else(|| AppError::Internal("The saved calendar is missing.".into()))?;
@@ -182,7 +179,7 @@ pub async fn save_priority_code(db: &Db, user: &CurrentUser, priority: Priority,
     if !(follow_up < warning && warning < late) {
         return Err(AppError::Invalid("The ladder must climb: Follow-up before Warning before Late.".into()));
     }
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let done = sqlx::query(
         "UPDATE priority_codes SET code = ?, follow_up_minutes = ?, warning_minutes = ?, late_minutes = ?, version = version + 1 WHERE priority = ? AND version = ?",
     )
@@ -220,14 +217,14 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
     if input.priorities.len() > Priority::ALL.len() {
         return Err(AppError::Invalid("Name each priority at most once.".into()));
     }
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     if let Some(id) = id {
         policy_team(&mut tx, user, id).await?;
     }
     managed_team(&mut tx, user, input.team_id).await?;
-    super::tickets::check_exists(&mut tx, "calendars", "Calendar", Some(input.calendar_id)).await?;
+    super::lookup::check_exists(&mut tx, "calendars", "Calendar", Some(input.calendar_id)).await?;
     for account_id in &input.account_ids {
-        super::tickets::check_exists(&mut tx, "accounts", "Account", Some(*account_id)).await?;
+        super::lookup::check_exists(&mut tx, "accounts", "Account", Some(*account_id)).await?;
     }
     let mut priorities = input.priorities.clone();
     priorities.sort_by_key(|p| p.as_str());
@@ -248,16 +245,16 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
         (Some(_), Some(_)) => {
             "UPDATE sla_policies SET team_id = ?1, name = ?2, enabled = ?3, calendar_id = ?4, priorities = ?5, account_ids = ?6, requires_entitlement = ?7,
                     first_response_minutes = ?8, resolution_minutes = ?9, next_response_minutes = ?10, warning_percent = ?11, version = version + 1
-              WHERE id = ?12 AND version = ?13"
+              WHERE id = ?12 AND version = ?13 RETURNING id"
         }
         (None, None) => {
             "INSERT INTO sla_policies (team_id, name, position, enabled, calendar_id, priorities, account_ids, requires_entitlement,
                     first_response_minutes, resolution_minutes, next_response_minutes, warning_percent)
-             VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sla_policies WHERE team_id = ?1), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+             VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sla_policies WHERE team_id = ?1), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id"
         }
         _ => return Err(AppError::Invalid("Give both the id and the version of the policy to change it.".into())),
     };
-    let query = sqlx::query(statement)
+    let query = sqlx::query_scalar::<_, i64>(statement)
         .bind(input.team_id)
         .bind(&name)
         .bind(input.enabled)
@@ -270,14 +267,9 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
         .bind(next_response)
         .bind(input.warning_percent);
     let query = if id.is_some() { query.bind(id).bind(version) } else { query };
-    let done = query.execute(&mut *tx).await.map_err(name_taken("A policy of this team", &name))?;
-    let policy_id = match id {
-        Some(id) => {
-            expect_one_row(done.rows_affected(), &format!("The policy \"{name}\""))?;
-            id
-        }
-        None => done.last_insert_rowid(),
-    };
+    let saved = query.fetch_optional(&mut *tx).await.map_err(name_taken("A policy of this team", &name))?;
+    expect_one_row(saved.iter().count() as u64, &format!("The policy \"{name}\""))?;
+    let policy_id = saved.unwrap_or_default();
     // Conditions, enabled flag or team changed: which tickets the policy applies to may differ.
     let matching_changed = before.as_ref().is_none_or(|b| *b != (input.team_id, input.enabled, priorities, accounts, input.requires_entitlement));
     let mut work = vec![SlaWork::Recalculate(Recalculation::Policy(policy_id))];
@@ -291,7 +283,7 @@ pub async fn save_policy(db: &Db, user: &CurrentUser, id: Option<i64>, version: 
 }
 
 /// The team of policy `id`, if the caller may shape it; a policy of a hidden team is missing.
-async fn policy_team(conn: &mut SqliteConnection, user: &CurrentUser, id: i64) -> Result<i64, AppError> {
+async fn policy_team(conn: &mut Conn, user: &CurrentUser, id: i64) -> Result<i64, AppError> {
     let team_id: i64 = sqlx::query_scalar("SELECT team_id FROM sla_policies WHERE id = ?")
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -307,7 +299,7 @@ async fn policy_team(conn: &mut SqliteConnection, user: &CurrentUser, id: i64) -
 /// Deletes a policy; the tickets it governed fall to the team's next matching policy.
 pub async fn delete_policy(db: &Db, user: &CurrentUser, id: i64, version: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     access::require(user, Action::ShapeWork)?;
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let team_id = policy_team(&mut tx, user, id).await?;
     let done = sqlx::query("DELETE FROM sla_policies WHERE id = ? AND version = ?").bind(id).bind(version).execute(&mut *tx).await?;
     expect_one_row(done.rows_affected(), "The policy")?;
@@ -317,116 +309,5 @@ pub async fn delete_policy(db: &Db, user: &CurrentUser, id: i64, version: i64, n
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::fixtures::Demo;
-
-    fn express(team_id: i64) -> SlaPolicyInput {
-        SlaPolicyInput {
-            team_id,
-            name: "Express".into(),
-            enabled: true,
-            calendar_id: ALWAYS_OPEN_CALENDAR,
-            priorities: vec![Priority::Urgent],
-            account_ids: vec![],
-            requires_entitlement: false,
-            first_response: "15m".into(),
-            resolution: "4h".into(),
-            next_response: String::new(),
-            warning_percent: 50,
-        }
-    }
-
-    /// The queued SLA work, oldest first, as (kind, target).
-    async fn queued(d: &Demo) -> Vec<(String, String)> {
-        sqlx::query_as("SELECT kind, target FROM pending_sla_work ORDER BY id").fetch_all(&d.db.read).await.unwrap()
-    }
-
-    async fn policy_id(d: &Demo, team_id: i64, name: &str) -> i64 {
-        sqlx::query_scalar("SELECT id FROM sla_policies WHERE team_id = ? AND name = ?").bind(team_id).bind(name).fetch_one(&d.db.read).await.unwrap()
-    }
-
-    #[tokio::test]
-    async fn policies_are_saved_versioned_and_bad_input_changes_nothing() {
-        let d = Demo::new().await;
-        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
-        let finance = d.team("Finance").await;
-        assert!(matches!(save_policy(&d.db, &agent, None, None, &express(finance), d.now).await, Err(AppError::Forbidden(_))));
-        save_policy(&d.db, &lead, None, None, &express(finance), d.now).await.unwrap();
-        let created = policy_id(&d, finance, "Express").await;
-        let team = finance.to_string();
-        assert_eq!(queued(&d).await, vec![("policy".into(), created.to_string()), ("team".into(), team.clone())], "a new policy re-matches its team");
-        let stored = setup(&d.db, &lead).await.unwrap().policies.into_iter().find(|p| p.id == created).unwrap();
-        assert_eq!((stored.first_response_minutes, stored.resolution_minutes, stored.next_response_minutes), (15, 240, None));
-
-        let faster = SlaPolicyInput { first_response: "10m".into(), ..express(finance) };
-        save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster, d.now).await.unwrap();
-        assert_eq!(queued(&d).await.len(), 3, "only a target changed: its clocks are recalculated, the team is not re-matched");
-        let stale = save_policy(&d.db, &lead, Some(stored.id), Some(stored.version), &faster, d.now).await;
-        assert!(matches!(stale, Err(AppError::Conflict(_))));
-        for bad in [
-            SlaPolicyInput { first_response: "soon".into(), ..express(finance) },
-            SlaPolicyInput { warning_percent: 100, ..express(finance) },
-            SlaPolicyInput { calendar_id: 999, ..express(finance) },
-            SlaPolicyInput { name: " ".into(), ..express(finance) },
-            SlaPolicyInput { priorities: vec![Priority::Low; 60_000], ..express(finance) },
-        ] {
-            assert!(matches!(save_policy(&d.db, &lead, None, None, &bad, d.now).await, Err(AppError::Invalid(_) | AppError::NotFound(_))), "{bad:?}");
-        }
-        let duplicate = save_policy(&d.db, &lead, None, None, &express(finance), d.now).await;
-        assert!(matches!(duplicate, Err(AppError::Invalid(m)) if m.contains("already exists")));
-        let policies = setup(&d.db, &lead).await.unwrap().policies;
-        assert_eq!(policies.iter().filter(|p| p.team.id == finance).count(), 1);
-        assert_eq!(policies.iter().find(|p| p.id == stored.id).unwrap().first_response_minutes, 10);
-        assert_eq!(queued(&d).await.len(), 3, "refused saves queue nothing");
-    }
-
-    #[tokio::test]
-    async fn policies_are_shaped_only_by_leads_of_their_team_and_hidden_ones_read_as_missing() {
-        let d = Demo::new().await;
-        let (lead, agent) = (d.user("lead@demo.test").await, d.user("agent1@demo.test").await);
-        let (field_service, finance) = (d.team("Field Service").await, d.team("Finance").await);
-        // agent1, as a lead: a member of Support only.
-        let outsider = CurrentUser { role: Role::Lead, ..agent.clone() };
-        save_policy(&d.db, &lead, None, None, &express(finance), d.now).await.unwrap();
-        let hidden = policy_id(&d, finance, "Express").await;
-        let before = queued(&d).await;
-
-        // A lead who does not belong to Finance does not see its policies: they read as missing.
-        let listed = setup(&d.db, &outsider).await.unwrap();
-        assert!(listed.policies.iter().all(|p| p.team.id != finance) && listed.teams.iter().all(|t| t.id != finance));
-        let missing = save_policy(&d.db, &outsider, Some(hidden), Some(1), &express(d.team("Support").await), d.now).await;
-        assert_eq!(missing, Err(AppError::NotFound(format!("SLA policy {hidden} does not exist."))), "moving a hidden policy to a visible team");
-        assert_eq!(delete_policy(&d.db, &outsider, hidden, 1, d.now).await, Err(AppError::NotFound(format!("SLA policy {hidden} does not exist."))));
-        assert_eq!(delete_policy(&d.db, &outsider, 999_999, 1, d.now).await, Err(AppError::NotFound("SLA policy 999999 does not exist.".into())));
-        // Seeing Field Service is not shaping it: the outsider is no member of it.
-        assert!(matches!(save_policy(&d.db, &outsider, None, None, &express(field_service), d.now).await, Err(AppError::Forbidden(_))));
-        assert_eq!(queued(&d).await, before, "refusals queue nothing");
-    }
-
-    #[tokio::test]
-    async fn calendars_refuse_unknown_zones_and_impossible_hours() {
-        let d = Demo::new().await;
-        let admin = d.user("admin@demo.test").await;
-        let mut hours = vec![String::new(); 7];
-        hours[0] = "08:00-12:00, 13:00-17:00".into();
-        let input = CalendarInput { name: "Vienna".into(), time_zone: "Europe/Vienna".into(), hours: hours.clone(), holidays: "2026-12-25".into() };
-        let saved = save_calendar(&d.db, &admin, None, None, &input, d.now).await.unwrap();
-        assert_eq!((saved.periods.len(), saved.holidays.len()), (2, 1));
-        assert!(queued(&d).await.is_empty(), "a new calendar has no clocks yet");
-        let zone = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Mars".into(), time_zone: "Mars/Olympus".into(), ..input.clone() }, d.now).await;
-        assert!(matches!(zone, Err(AppError::Invalid(m)) if m.contains("not a known time zone")));
-        let closed = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Never".into(), hours: vec![String::new(); 7], ..input.clone() }, d.now).await;
-        assert!(matches!(closed, Err(AppError::Invalid(_))));
-        let mut overflow = hours.clone();
-        overflow[1] = "1093:00-1094:00".into();
-        let overflow = save_calendar(&d.db, &admin, None, None, &CalendarInput { name: "Overflow".into(), hours: overflow, ..input.clone() }, d.now).await;
-        assert!(matches!(overflow, Err(AppError::Invalid(_))), "hours beyond a day are refused, not wrapped");
-        let fixed = save_calendar(&d.db, &admin, Some(ALWAYS_OPEN_CALENDAR), Some(1), &input, d.now).await;
-        assert!(matches!(fixed, Err(AppError::Invalid(m)) if m.contains("24×7")));
-        let lead = d.user("lead@demo.test").await;
-        assert!(matches!(save_calendar(&d.db, &lead, None, None, &input, d.now).await, Err(AppError::Forbidden(_))));
-        save_calendar(&d.db, &admin, Some(saved.id), Some(saved.version), &CalendarInput { holidays: String::new(), ..input }, d.now).await.unwrap();
-        assert_eq!(queued(&d).await, vec![("calendar".into(), saved.id.to_string())]);
-    }
-}
+#[path = "sla_setup_tests.rs"]
+mod tests;

@@ -1,94 +1,20 @@
-//! Tickets: the board, creation, edits, stage moves, and their timeline.
-
-use std::collections::HashMap;
+//! Tickets: creation, edits, board moves, "apply routing rules", and the staff view. Every
+//! change ends in the ticket workflow (`ticket_flow`).
 
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
+use sqlx::Row;
 
-use super::teams::{stage, stages_of, visible_team};
-use super::{customers, decode, expect_one_row, Db};
-use crate::domain::access::{self, Action, Relation};
+use super::board::card;
+use super::lookup::{accessible, check_assignee, check_exists, parse_reference, stage, stages_of, tree_paths, visible_team, TicketCore};
+use super::ticket_flow::{after_change, Change};
+use super::ticket_writes::{end_of, intake_stage, move_to_end, set_assignee, set_stage, Claim};
+use super::timeline::add_timeline;
+use super::{customers, decode, entitlements, expect_one_row, qualifications, queues, sla, Conn, Database, Db};
+use crate::domain::access::{self, Action};
 use crate::domain::automation::Event;
 use crate::domain::{changes, ordering, reference, status, validate};
 use crate::error::AppError;
 use crate::model::*;
-
-/// Cards sent per column unless the browser asks for more.
-pub const DEFAULT_COLUMN_LIMIT: i64 = 50;
-pub const MAX_COLUMN_LIMIT: i64 = 1_000;
-/// Columns a board request may ask more cards for: far more than any pipeline has.
-pub const MAX_COLUMN_LIMITS: usize = 100;
-
-/// The facts needed to authorize and version-check a change to one ticket.
-#[derive(sqlx::FromRow)]
-pub(crate) struct TicketCore {
-    pub(crate) id: i64,
-    pub(crate) team_id: i64,
-    stage_id: i64,
-    version: i64,
-    assignee_id: Option<i64>,
-    closed_at: Option<DateTime<Utc>>,
-    visibility: String,
-    queue_user_id: Option<i64>,
-    in_team: bool,
-    follows: bool,
-}
-
-fn parse_reference(text: &str) -> Result<i64, AppError> {
-    reference::parse(text)
-        .ok_or_else(|| AppError::Invalid(format!("{} is not a ticket reference (expected something like HD-1042).", validate::quoted(text))))
-}
-
-/// Loads a ticket the user may see; `for_change` additionally requires an internal user.
-pub(crate) async fn accessible(conn: &mut SqliteConnection, user: &CurrentUser, text: &str, for_change: bool) -> Result<TicketCore, AppError> {
-    // Customers change no ticket here: refused before any lookup, whatever the reference.
-    if for_change {
-        access::require(user, Action::WorkTickets)?;
-    }
-    let number = parse_reference(text)?;
-    let core: TicketCore = sqlx::query_as(
-        "SELECT k.id, k.team_id, k.stage_id, k.version, k.assignee_id, k.closed_at, t.visibility, t.queue_user_id,
-                (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
-                 OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = ?1)) AS in_team,
-                EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = k.id AND tf.user_id = ?1) AS follows
-           FROM tickets k JOIN teams t ON t.id = k.team_id
-          WHERE k.number = ?2",
-    )
-    .bind(user.id)
-    .bind(number)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| access::missing("Ticket", reference::format(number)))?;
-    let relation = Relation {
-        role: user.role,
-        visibility: decode(Visibility::parse, &core.visibility)?,
-        in_team: core.in_team,
-        follows_ticket: core.follows,
-    };
-    if !access::can_see_ticket(relation) {
-        return Err(access::missing("Ticket", reference::format(number)));
-    }
-    Ok(core)
-}
-
-/// Whether user `user_id` may see the ticket, e.g. before a notification names it to them.
-pub(crate) async fn may_see(conn: &mut SqliteConnection, user_id: i64, ticket_id: i64) -> Result<bool, AppError> {
-    let row: Option<(String, String, bool, bool)> = sqlx::query_as(
-        "SELECT u.role, t.visibility,
-                (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = u.id)
-                 OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = u.id)),
-                EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = k.id AND tf.user_id = u.id)
-           FROM tickets k JOIN teams t ON t.id = k.team_id JOIN users u ON u.id = ?1
-          WHERE k.id = ?2",
-    )
-    .bind(user_id)
-    .bind(ticket_id)
-    .fetch_optional(conn)
-    .await?;
-    let Some((role, visibility, in_team, follows_ticket)) = row else { return Ok(false) };
-    let relation = Relation { role: decode(Role::parse, &role)?, visibility: decode(Visibility::parse, &visibility)?, in_team, follows_ticket };
-    Ok(access::can_see_ticket(relation))
-}
 
 fn stale(reference_text: &str) -> AppError {
     AppError::Conflict(format!(
@@ -97,175 +23,11 @@ fn stale(reference_text: &str) -> AppError {
     ))
 }
 
-pub(crate) async fn add_timeline(
-    conn: &mut SqliteConnection,
-    ticket_id: i64,
-    kind: TimelineKind,
-    actor_id: Option<i64>,
-    at: DateTime<Utc>,
-    summary: &str,
-) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO timeline_entries (ticket_id, kind, actor_id, at, summary) VALUES (?, ?, ?, ?, ?)")
-        .bind(ticket_id)
-        .bind(kind.as_str())
-        .bind(actor_id)
-        .bind(at)
-        .bind(summary)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct CardRow {
-    id: i64,
-    number: i64,
-    team_id: i64,
-    title: String,
-    priority: String,
-    assignee_id: Option<i64>,
-    assignee_name: Option<String>,
-    contact_name: Option<String>,
-    account_name: Option<String>,
-    created_at: DateTime<Utc>,
-    stage_id: i64,
-    position: f64,
-    version: i64,
-}
-
-const CARD_SELECT: &str = "SELECT k.id, k.number, k.team_id, k.title, k.priority, k.assignee_id, u.name AS assignee_name,
-        c.name AS contact_name, a.name AS account_name, k.created_at, k.stage_id, k.position, k.version
-    FROM tickets k
-    LEFT JOIN users u ON u.id = k.assignee_id
-    LEFT JOIN contacts c ON c.id = k.contact_id
-    LEFT JOIN accounts a ON a.id = k.account_id";
-
-impl CardRow {
-    fn into_card(self) -> Result<TicketCard, AppError> {
-        Ok(TicketCard {
-            reference: reference::format(self.number),
-            team_id: self.team_id,
-            priority: decode(Priority::parse, &self.priority)?,
-            assignee: self.assignee_id.zip(self.assignee_name).map(|(id, name)| UserRef { id, name }),
-            customer: self.contact_name.or(self.account_name),
-            title: self.title,
-            created_at: self.created_at,
-            stage_id: self.stage_id,
-            position: self.position,
-            version: self.version,
-            sla: None,
-        })
-    }
-}
-
-/// The team's board: every stage in order with its total and its first cards, in the manual
-/// order or most urgent SLA deadline first, optionally only the tickets at risk.
-pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLimit], view: BoardView, now: DateTime<Utc>) -> Result<Board, AppError> {
-    if limits.len() > MAX_COLUMN_LIMITS {
-        return Err(AppError::Invalid(format!("Ask for at most {MAX_COLUMN_LIMITS} columns at once.")));
-    }
-    let mut conn = db.read.acquire().await?;
-    let team = visible_team(&mut conn, user, team_id).await?;
-    let can_manage_stages = super::teams::managed_team(&mut conn, user, team_id).await.is_ok();
-    let requested: HashMap<i64, i64> = limits.iter().map(|l| (l.stage_id, l.limit.clamp(1, MAX_COLUMN_LIMIT))).collect();
-    let narrowed = match view.filter {
-        SlaFilter::All => "",
-        SlaFilter::AtRisk => " AND k.sla_warning_at <= ?",
-        SlaFilter::Breached => " AND k.sla_due_at <= ?",
-    };
-    let order = if view.by_urgency { "k.sla_due_at IS NULL, k.sla_due_at, k.position, k.id" } else { "k.position, k.id" };
-    let mut columns = Vec::new();
-    for stage in stages_of(&mut conn, team_id).await? {
-        let count = format!("SELECT COUNT(*) FROM tickets k WHERE k.team_id = ? AND k.stage_id = ?{narrowed}");
-        let mut total = sqlx::query_scalar::<_, i64>(&count).bind(team_id).bind(stage.id);
-        if view.filter != SlaFilter::All {
-            total = total.bind(now);
-        }
-        let total = total.fetch_one(&mut *conn).await?;
-        let limit = requested.get(&stage.id).copied().unwrap_or(DEFAULT_COLUMN_LIMIT);
-        let select = format!("{CARD_SELECT} WHERE k.team_id = ? AND k.stage_id = ?{narrowed} ORDER BY {order} LIMIT ?");
-        let mut cards = sqlx::query_as::<_, CardRow>(&select).bind(team_id).bind(stage.id);
-        if view.filter != SlaFilter::All {
-            cards = cards.bind(now);
-        }
-        let rows = cards.bind(limit).fetch_all(&mut *conn).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut countdowns = super::sla::card_countdowns(&mut conn, &ids, now).await?;
-        let cards = rows
-            .into_iter()
-            .map(|row| {
-                let id = row.id;
-                row.into_card().map(|mut card| {
-                    card.sla = countdowns.remove(&id);
-                    card
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        columns.push(BoardColumn { stage, total, cards });
-    }
-    Ok(Board { can_manage_stages, team, columns })
-}
-
-pub(crate) async fn card(conn: &mut SqliteConnection, ticket_id: i64, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
-    let mut card = sqlx::query_as::<_, CardRow>(&format!("{CARD_SELECT} WHERE k.id = ?")).bind(ticket_id).fetch_one(&mut *conn).await?.into_card()?;
-    card.sla = super::sla::card_countdowns(conn, &[ticket_id], now).await?.remove(&ticket_id);
-    Ok(card)
-}
-
-/// The assignee must be an internal user who may see the team.
-pub(crate) async fn check_assignee(conn: &mut SqliteConnection, assignee_id: Option<i64>, team_id: i64) -> Result<Option<UserRef>, AppError> {
-    let Some(id) = assignee_id else { return Ok(None) };
-    let invalid = || AppError::Invalid(format!("User {id} cannot be assigned tickets of this team."));
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT name, role FROM users WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
-    let (name, role) = row.ok_or_else(invalid)?;
-    let assignee = CurrentUser { id, name: name.clone(), email: String::new(), role: decode(Role::parse, &role)? };
-    match visible_team(conn, &assignee, team_id).await {
-        Ok(_) if assignee.role.is_internal() => Ok(Some(UserRef { id, name })),
-        Ok(_) | Err(AppError::NotFound(_)) => Err(invalid()),
-        Err(other) => Err(other),
-    }
-}
-
-pub(crate) async fn check_exists(conn: &mut SqliteConnection, table: &str, what: &str, id: Option<i64>) -> Result<(), AppError> {
-    let Some(id) = id else { return Ok(()) };
-    let found: Option<i64> =
-        sqlx::query_scalar(&format!("SELECT id FROM {table} WHERE id = ?")).bind(id).fetch_optional(conn).await?;
-    found.map(|_| ()).ok_or_else(|| AppError::Invalid(format!("{what} {id} does not exist.")))
-}
-
-/// The status of a ticket of `team_id` in a stage of `category` held by `assignee`.
-pub(crate) async fn status_for(conn: &mut SqliteConnection, team_id: i64, category: StageCategory, assignee: Option<i64>) -> Result<TicketStatus, AppError> {
-    if assignee.is_none() {
-        return Ok(status::derive(category, false));
-    }
-    let queue_user: Option<i64> = sqlx::query_scalar("SELECT queue_user_id FROM teams WHERE id = ?").bind(team_id).fetch_one(conn).await?;
-    Ok(status::derive(category, status::is_worked(assignee, queue_user)))
-}
-
-/// Where new tickets of a team land: its first open stage of category *new*, else its first open stage.
-pub(crate) async fn intake_stage(conn: &mut SqliteConnection, team_id: i64) -> Result<Stage, AppError> {
-    let stages = stages_of(conn, team_id).await?;
-    stages
-        .iter()
-        .find(|s| s.category == StageCategory::New)
-        .or_else(|| stages.iter().find(|s| !s.category.is_closing()))
-        .cloned()
-        .ok_or_else(|| AppError::Invalid("The team has no open stage to receive tickets.".into()))
-}
-
-pub(crate) async fn last_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket: i64) -> Result<Option<f64>, AppError> {
-    Ok(sqlx::query_scalar("SELECT MAX(position) FROM tickets WHERE stage_id = ? AND id <> ?")
-        .bind(stage_id)
-        .bind(except_ticket)
-        .fetch_one(conn)
-        .await?)
-}
 
 /// How many recent assignees the picker suggests.
 pub const RECENT_AGENTS: i64 = 5;
 
-async fn remember_assignment(conn: &mut SqliteConnection, actor_id: i64, assignee_id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
+async fn remember_assignment(conn: &mut Conn, actor_id: i64, assignee_id: i64, at: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query("INSERT INTO assignment_history (actor_id, assignee_id, at) VALUES (?, ?, ?)")
         .bind(actor_id)
         .bind(assignee_id)
@@ -275,16 +37,7 @@ async fn remember_assignment(conn: &mut SqliteConnection, actor_id: i64, assigne
     Ok(())
 }
 
-pub(crate) async fn follow(conn: &mut SqliteConnection, ticket_id: i64, user_id: i64) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        .bind(ticket_id)
-        .bind(user_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-async fn replace_tags(conn: &mut SqliteConnection, ticket_id: i64, tags: &[String]) -> Result<(), AppError> {
+async fn replace_tags(conn: &mut Conn, ticket_id: i64, tags: &[String]) -> Result<(), AppError> {
     sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = ?").bind(ticket_id).execute(&mut *conn).await?;
     for tag in tags {
         sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES (?, ?)").bind(ticket_id).bind(tag).execute(&mut *conn).await?;
@@ -303,7 +56,7 @@ struct Resolved {
 /// The ticket's customer and entitlement before an edit; `None` when creating.
 type Before = Option<(Customer, Option<i64>)>;
 
-async fn resolve_references(conn: &mut SqliteConnection, input: &TicketInput, before: Before, now: DateTime<Utc>) -> Result<Resolved, AppError> {
+async fn resolve_references(conn: &mut Conn, input: &TicketInput, before: Before, now: DateTime<Utc>) -> Result<Resolved, AppError> {
     let assignee = check_assignee(conn, input.assignee_id, input.team_id).await?;
     check_exists(conn, "subjects", "Subject", input.subject_id).await?;
     check_exists(conn, "products", "Product", input.product_id).await?;
@@ -316,23 +69,22 @@ async fn resolve_references(conn: &mut SqliteConnection, input: &TicketInput, be
         Some((customer, entitlement)) => ((customer.contact_id, customer.account_id) != (contact_id, account_id), entitlement),
         None => (false, None),
     };
-    let entitlement_id = super::entitlements::resolve(conn, input.entitlement_id, current, customer_changed, account_id, contact_id, now).await?;
+    let entitlement_id = entitlements::resolve(conn, input.entitlement_id, current, customer_changed, account_id, contact_id, now).await?;
     Ok(Resolved { assignee, contact_id, account_id, entitlement_id })
 }
 
-/// The columns a ticket form edits, in the order `bind_editable` binds them.
-const EDITABLE_COLUMNS: &str = "title, description, priority, status, assignee_id, account_id, contact_id, origin, subject_id, product_id,
+/// The columns a ticket form edits, in the order `bind_editable` binds them (team and assignee
+/// go through `ticket_writes`).
+const EDITABLE_COLUMNS: &str = "title, description, priority, account_id, contact_id, origin, subject_id, product_id,
     reason_id, region_id, service_type_id, unit_id, entitlement_id, do_not_decrement";
 
-type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+type Statement<'q> = sqlx::query::Query<'q, Database, <Database as sqlx::Database>::Arguments<'q>>;
 
-fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved: &Resolved, status: TicketStatus) -> Statement<'q> {
+fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved: &Resolved) -> Statement<'q> {
     statement
         .bind(&input.title)
         .bind(&input.description)
         .bind(input.priority.as_str())
-        .bind(status.as_str())
-        .bind(resolved.assignee.as_ref().map(|a| a.id))
         .bind(resolved.account_id)
         .bind(resolved.contact_id)
         .bind(input.origin.as_str())
@@ -350,7 +102,7 @@ fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved:
 pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
     access::require(user, Action::WorkTickets)?;
     let input = validate::ticket(input)?;
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let team = visible_team(&mut tx, user, input.team_id).await?;
     let stage = intake_stage(&mut tx, team.id).await?;
     let resolved = resolve_references(&mut tx, &input, None, now).await?;
@@ -358,13 +110,13 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
         .bind(reference::FIRST_NUMBER)
         .fetch_one(&mut *tx)
         .await?;
-    let position = ordering::between(last_position(&mut tx, stage.id, 0).await?, None);
-    let status = status_for(&mut tx, team.id, stage.category, resolved.assignee.as_ref().map(|a| a.id)).await?;
+    let position = end_of(&mut tx, stage.id, 0).await?;
     let insert = format!(
-        "INSERT INTO tickets ({EDITABLE_COLUMNS}, number, team_id, stage_id, position, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO tickets ({EDITABLE_COLUMNS}, status, number, team_id, stage_id, position, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
     );
-    let ticket_id = bind_editable(sqlx::query(&insert), &input, &resolved, status)
+    let ticket_id: i64 = bind_editable(sqlx::query(&insert), &input, &resolved)
+        .bind(status::derive(stage.category, false).as_str())
         .bind(number)
         .bind(team.id)
         .bind(stage.id)
@@ -372,26 +124,19 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
         .bind(user.id)
         .bind(now)
         .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .last_insert_rowid();
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
     replace_tags(&mut tx, ticket_id, &input.tags).await?;
-    super::qualifications::replace_requirements(&mut tx, ticket_id, &input.requirements).await?;
-    follow(&mut tx, ticket_id, user.id).await?;
+    qualifications::replace_requirements(&mut tx, ticket_id, &input.requirements).await?;
+    super::ticket_writes::follow(&mut tx, ticket_id, user.id).await?;
     add_timeline(&mut tx, ticket_id, TimelineKind::Created, Some(user.id), now, &format!("Created in {} › {}", team.name, stage.name)).await?;
     if let Some(assignee) = &resolved.assignee {
-        follow(&mut tx, ticket_id, assignee.id).await?;
+        set_assignee(&mut tx, ticket_id, Some(assignee.id), Claim::Any, now).await?;
         remember_assignment(&mut tx, user.id, assignee.id, now).await?;
         add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, Some(user.id), now, &format!("Assigned to {}", assignee.name)).await?;
     }
-    // Routing rules may send the ticket elsewhere (and assign it there); otherwise the team's
-    // automatic assignment takes an unassigned ticket.
-    let routed = super::routing::route(&mut tx, Some(user.id), ticket_id, now).await?;
-    if routed.is_none() && resolved.assignee.is_none() {
-        super::assignment::assign_automatically(&mut tx, ticket_id, team.id, Some(user.id), now).await?;
-    }
-    super::automation::run(&mut tx, Some(user.id), ticket_id, vec![Event::Created], now).await?;
-    super::sla::settle(&mut tx, ticket_id, Some(user.id), now).await?;
+    after_change(&mut tx, Change { actor_id: Some(user.id), ticket_id, events: vec![Event::Created], route: true }, now).await?;
     let created = card(&mut tx, ticket_id, now).await?;
     tx.commit().await?;
     Ok(created)
@@ -414,7 +159,7 @@ pub async fn move_to_stage(
     before: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Moved, AppError> {
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let ticket = accessible(&mut tx, user, reference_text, true).await?;
     if ticket.version != version {
         return Err(stale(reference_text));
@@ -424,33 +169,13 @@ pub async fn move_to_stage(
         return Err(AppError::Invalid(format!("The stage \"{}\" belongs to another team.", target.name)));
     }
     let position = drop_position(&mut tx, &ticket, &target, before).await?;
-    let closed_at = match (target.category.is_closing(), ticket.closed_at) {
-        (true, Some(already)) => Some(already),
-        (true, None) => Some(now),
-        (false, _) => None,
-    };
-    let affected = sqlx::query(
-        "UPDATE tickets SET stage_id = ?, position = ?, status = ?, closed_at = ?, updated_at = ?, version = version + 1
-          WHERE id = ? AND version = ?",
-    )
-    .bind(target.id)
-    .bind(position)
-    .bind(status::derive(target.category, status::is_worked(ticket.assignee_id, ticket.queue_user_id)).as_str())
-    .bind(closed_at)
-    .bind(now)
-    .bind(ticket.id)
-    .bind(version)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if affected != 1 {
+    if !set_stage(&mut tx, ticket.id, &target, position, Some(version), now).await? {
         return Err(stale(reference_text));
     }
     if target.id != ticket.stage_id {
         let from = stage(&mut tx, ticket.stage_id).await?;
         add_timeline(&mut tx, ticket.id, TimelineKind::Moved, Some(user.id), now, &format!("Stage: {} → {}", from.name, target.name)).await?;
-        super::automation::run(&mut tx, Some(user.id), ticket.id, vec![Event::StageChanged], now).await?;
-        super::sla::settle(&mut tx, ticket.id, Some(user.id), now).await?;
+        after_change(&mut tx, Change { actor_id: Some(user.id), ticket_id: ticket.id, events: vec![Event::StageChanged], route: false }, now).await?;
     }
     let moved = card(&mut tx, ticket.id, now).await?;
     tx.commit().await?;
@@ -459,9 +184,9 @@ pub async fn move_to_stage(
 
 /// The position between the card the ticket is dropped before and that card's predecessor;
 /// renumbers the column in the rare case that the gap is used up.
-async fn drop_position(conn: &mut SqliteConnection, ticket: &TicketCore, target: &Stage, before: Option<&str>) -> Result<f64, AppError> {
+async fn drop_position(conn: &mut Conn, ticket: &TicketCore, target: &Stage, before: Option<&str>) -> Result<f64, AppError> {
     let Some(before_text) = before else {
-        return Ok(ordering::between(last_position(conn, target.id, ticket.id).await?, None));
+        return end_of(conn, target.id, ticket.id).await;
     };
     let number = parse_reference(before_text)?;
     let next: f64 = sqlx::query_scalar("SELECT position FROM tickets WHERE number = ? AND stage_id = ? AND id <> ?")
@@ -481,7 +206,7 @@ async fn drop_position(conn: &mut SqliteConnection, ticket: &TicketCore, target:
     Ok(ordering::between(prev, Some(next)))
 }
 
-async fn previous_position(conn: &mut SqliteConnection, stage_id: i64, except_ticket: i64, next: f64) -> Result<Option<f64>, AppError> {
+async fn previous_position(conn: &mut Conn, stage_id: i64, except_ticket: i64, next: f64) -> Result<Option<f64>, AppError> {
     Ok(sqlx::query_scalar("SELECT MAX(position) FROM tickets WHERE stage_id = ? AND position < ? AND id <> ?")
         .bind(stage_id)
         .bind(next)
@@ -490,7 +215,7 @@ async fn previous_position(conn: &mut SqliteConnection, stage_id: i64, except_ti
         .await?)
 }
 
-async fn renumber(conn: &mut SqliteConnection, stage_id: i64) -> Result<(), AppError> {
+async fn renumber(conn: &mut Conn, stage_id: i64) -> Result<(), AppError> {
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE stage_id = ? ORDER BY position, id")
         .bind(stage_id)
         .fetch_all(&mut *conn)
@@ -540,7 +265,7 @@ struct DetailRow {
 }
 
 /// A ticket's fields and timeline; `with_sla` adds its clocks for showing it.
-async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDetail, AppError> {
+async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppError> {
     let row: DetailRow = sqlx::query_as(
         "SELECT k.id, k.number, k.title, k.description, k.team_id, t.name AS team_name, k.stage_id, k.status, k.priority,
                 k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
@@ -570,8 +295,8 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         .into_iter()
         .map(|(id, kind, actor, at, summary)| Ok(TimelineEntry { id, kind: decode(TimelineKind::parse, &kind)?, actor, at, summary }))
         .collect::<Result<Vec<_>, AppError>>()?;
-    let requirements = super::qualifications::requirements_of(conn, row.id).await?;
-    let queues = super::queues::queues_of(conn, row.id).await?;
+    let requirements = qualifications::requirements_of(conn, row.id).await?;
+    let queues = queues::queues_of(conn, row.id).await?;
     let unit = match row.unit_id {
         Some(unit_id) => {
             let (serial, item, unit_type, warranty_until, contract): (String, String, Option<String>, Option<chrono::NaiveDate>, String) = sqlx::query_as(
@@ -594,7 +319,7 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
         sla: Vec::new(),
         sla_policy: None,
         escalation: None,
-        entitlement: super::entitlements::of_ticket(conn, row.entitlement_id).await?,
+        entitlement: entitlements::of_ticket(conn, row.entitlement_id).await?,
         do_not_decrement: row.do_not_decrement,
         reference: reference::format(row.number),
         status: decode(TicketStatus::parse, &row.status)?,
@@ -632,9 +357,9 @@ async fn detail(conn: &mut SqliteConnection, ticket_id: i64) -> Result<TicketDet
 }
 
 /// The ticket's SLA policy, escalation level and clocks as they stand at `now`.
-async fn with_sla(conn: &mut SqliteConnection, ticket_id: i64, mut shown: TicketDetail, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
-    (shown.sla_policy, shown.escalation) = super::sla::summary(conn, ticket_id).await?;
-    shown.sla = super::sla::countdowns(conn, ticket_id, now).await?;
+async fn with_sla(conn: &mut Conn, ticket_id: i64, mut shown: TicketDetail, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
+    (shown.sla_policy, shown.escalation) = sla::summary(conn, ticket_id).await?;
+    shown.sla = sla::countdowns(conn, ticket_id, now).await?;
     Ok(shown)
 }
 
@@ -668,42 +393,42 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<Updated, AppError> {
     let input = validate::ticket(input)?;
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.begin_write().await?;
     let ticket = accessible(&mut tx, user, reference_text, true).await?;
     if ticket.version != version {
         return Err(stale(reference_text));
     }
     let before = detail(&mut tx, ticket.id).await?;
     let team_changed = input.team_id != ticket.team_id;
-    let (stage, position) = if team_changed {
+    let intake = if team_changed {
         let team = visible_team(&mut tx, user, input.team_id).await?;
-        let stage = intake_stage(&mut tx, team.id).await?;
-        let position = ordering::between(last_position(&mut tx, stage.id, ticket.id).await?, None);
-        (stage, Some(position))
+        Some(intake_stage(&mut tx, team.id).await?)
     } else {
-        (before.stage.clone(), None)
+        None
     };
     let current_entitlement = before.entitlement.as_ref().map(|e| e.id);
     let resolved = resolve_references(&mut tx, &input, Some((before.customer.clone(), current_entitlement)), now).await?;
-    let status = status_for(&mut tx, input.team_id, stage.category, resolved.assignee.as_ref().map(|a| a.id)).await?;
     let update = format!(
-        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),
-                team_id = ?, stage_id = ?, position = COALESCE(?, position), updated_at = ?, version = version + 1
+        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), updated_at = ?, version = version + 1
           WHERE id = ? AND version = ?"
     );
-    let affected = bind_editable(sqlx::query(&update), &input, &resolved, status)
-        .bind(input.team_id)
-        .bind(stage.id)
-        .bind(position)
+    let affected = bind_editable(sqlx::query(&update), &input, &resolved)
         .bind(now)
         .bind(ticket.id)
         .bind(version)
         .execute(&mut *tx)
         .await?
-    .rows_affected();
+        .rows_affected();
     expect_one_row(affected, &before.reference)?;
+    if let Some(stage) = &intake {
+        move_to_end(&mut tx, ticket.id, stage, now).await?;
+    }
+    let assignee_id = resolved.assignee.as_ref().map(|a| a.id);
+    if assignee_id != ticket.assignee_id {
+        set_assignee(&mut tx, ticket.id, assignee_id, Claim::Any, now).await?;
+    }
     replace_tags(&mut tx, ticket.id, &input.tags).await?;
-    super::qualifications::replace_requirements(&mut tx, ticket.id, &input.requirements).await?;
+    qualifications::replace_requirements(&mut tx, ticket.id, &input.requirements).await?;
     let after = detail(&mut tx, ticket.id).await?;
 
     if team_changed {
@@ -716,7 +441,6 @@ pub async fn update(
             None => "Unassigned".to_string(),
         };
         if let Some(a) = &after.assignee {
-            follow(&mut tx, ticket.id, a.id).await?;
             remember_assignment(&mut tx, user.id, a.id, now).await?;
         }
         add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, Some(user.id), now, &line).await?;
@@ -728,7 +452,7 @@ pub async fn update(
     let (region_before, region_after) = name_pair(&mut tx, "regions", "name", before.region_id, after.region_id).await?;
     let (service_before, service_after) = name_pair(&mut tx, "service_types", "name", before.service_type_id, after.service_type_id).await?;
     let (unit_before, unit_after) = name_pair(&mut tx, "units", "serial || ' · ' || item", before.unit_id, after.unit_id).await?;
-    let qualifications = super::qualifications::all(&mut tx).await?;
+    let qualifications = qualifications::all(&mut tx).await?;
     let edited = changes::describe(&[
         ("Title", before.title.clone(), after.title.clone()),
         ("Description", summary_of(&before.description), summary_of(&after.description)),
@@ -746,8 +470,8 @@ pub async fn update(
         ("Tags", before.tags.join(", "), after.tags.join(", ")),
         (
             "Required qualifications",
-            super::qualifications::describe(&qualifications, &before.requirements),
-            super::qualifications::describe(&qualifications, &after.requirements),
+            qualifications::describe(&qualifications, &before.requirements),
+            qualifications::describe(&qualifications, &after.requirements),
         ),
     ]);
     if !edited.is_empty() {
@@ -758,19 +482,49 @@ pub async fn update(
         team_ids.push(input.team_id);
     }
     let events = if team_changed { vec![Event::Updated, Event::StageChanged] } else { vec![Event::Updated] };
-    super::automation::run(&mut tx, Some(user.id), ticket.id, events, now).await?;
-    let routed = if route { super::routing::route(&mut tx, Some(user.id), ticket.id, now).await? } else { None };
+    let outcome = after_change(&mut tx, Change { actor_id: Some(user.id), ticket_id: ticket.id, events, route }, now).await?;
+    let routed = outcome.routed;
     if let Some(routed) = &routed {
         team_ids.extend(&routed.team_ids);
         team_ids.sort_unstable();
         team_ids.dedup();
     }
-    super::sla::settle(&mut tx, ticket.id, Some(user.id), now).await?;
     let shown = detail(&mut tx, ticket.id).await?;
     let detail = with_sla(&mut tx, ticket.id, shown, now).await?;
     tx.commit().await?;
     Ok(Updated { detail, team_ids, routed_by: routed.map(|r| r.rule_name) })
 }
+
+/// "Apply routing rules" on a selection of tickets, in one transaction.
+pub async fn apply_routing(db: &Db, user: &CurrentUser, references: &[String], now: DateTime<Utc>) -> Result<(RoutingOutcome, Vec<i64>), AppError> {
+    if references.is_empty() {
+        return Err(AppError::Invalid("Select at least one ticket.".into()));
+    }
+    if references.len() > MAX_ROUTING_SELECTION {
+        return Err(AppError::Invalid(format!("Apply routing rules to at most {MAX_ROUTING_SELECTION} tickets at once.")));
+    }
+    let mut tx = db.begin_write().await?;
+    let mut outcome = RoutingOutcome { routed: Vec::new(), unchanged: 0 };
+    let mut team_ids = Vec::new();
+    for text in references {
+        let ticket = accessible(&mut tx, user, text, true).await?;
+        let change = Change { actor_id: Some(user.id), ticket_id: ticket.id, events: Vec::new(), route: true };
+        match after_change(&mut tx, change, now).await?.routed {
+            Some(routed) => {
+                outcome.routed.push(format!("{}: {}", text.trim().to_uppercase(), routed.rule_name));
+                team_ids.extend(routed.team_ids);
+            }
+            None => outcome.unchanged += 1,
+        }
+    }
+    tx.commit().await?;
+    team_ids.sort_unstable();
+    team_ids.dedup();
+    Ok((outcome, team_ids))
+}
+
+/// How many tickets one "apply routing rules" may touch.
+pub const MAX_ROUTING_SELECTION: usize = 500;
 
 fn entitlement_label(ticket: &TicketDetail) -> String {
     ticket.entitlement.as_ref().map(|e| e.name.clone()).unwrap_or_default()
@@ -791,7 +545,7 @@ fn summary_of(text: &str) -> String {
 
 /// The display names of a field's record before and after an edit, for the timeline; `table`
 /// and `column` are fixed by the caller.
-async fn name_pair(conn: &mut SqliteConnection, table: &str, column: &str, before: Option<i64>, after: Option<i64>) -> Result<(String, String), AppError> {
+async fn name_pair(conn: &mut Conn, table: &str, column: &str, before: Option<i64>, after: Option<i64>) -> Result<(String, String), AppError> {
     let mut names = [String::new(), String::new()];
     for (name, id) in names.iter_mut().zip([before, after]) {
         if let Some(id) = id {
@@ -803,34 +557,12 @@ async fn name_pair(conn: &mut SqliteConnection, table: &str, column: &str, befor
     Ok((before, after))
 }
 
-/// Every entry of a tree table (subjects, reason codes) with its full path ("Hardware › Printer"),
-/// sorted by path; `table` is fixed by the caller.
-pub(crate) async fn tree_paths(conn: &mut SqliteConnection, table: &str) -> Result<Vec<Named>, AppError> {
-    let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(&format!("SELECT id, parent_id, name FROM {table}")).fetch_all(conn).await?;
-    let by_id: HashMap<i64, (Option<i64>, &str)> = rows.iter().map(|(id, parent, name)| (*id, (*parent, name.as_str()))).collect();
-    let mut subjects: Vec<Named> = rows
-        .iter()
-        .map(|(id, _, _)| {
-            let mut parts = Vec::new();
-            let mut cursor = Some(*id);
-            // The depth bound guards against a cycle introduced by hand-edited data.
-            while let Some((parent, name)) = cursor.and_then(|c| by_id.get(&c)).filter(|_| parts.len() < 16) {
-                parts.push(*name);
-                cursor = *parent;
-            }
-            parts.reverse();
-            Named { id: *id, name: parts.join(" › ") }
-        })
-        .collect();
-    subjects.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(subjects)
-}
 
 pub async fn form_options(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Result<TicketFormOptions, AppError> {
     access::require(user, Action::SeeSetup)?;
-    let teams = super::teams::visible_teams(db, user).await?.into_iter().map(|t| Named { id: t.id, name: t.name }).collect();
+    let teams = super::lookup::visible_teams(db, user).await?.into_iter().map(|t| Named { id: t.id, name: t.name }).collect();
     let mut conn = db.read.acquire().await?;
-    let agents = super::named_list(&mut conn, super::STAFF_SQL).await?;
+    let agents = super::named_list(&mut conn, &super::staff_sql()).await?;
     let products = super::named_list(&mut conn, "SELECT id, name FROM products ORDER BY name").await?;
     let subjects = tree_paths(&mut conn, "subjects").await?;
     let reasons = tree_paths(&mut conn, "reason_codes").await?;
@@ -852,8 +584,8 @@ pub async fn form_options(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Re
     .into_iter()
     .map(|(id, name)| Named { id, name })
     .collect();
-    let qualifications = super::qualifications::all(&mut conn).await?;
-    let entitlements = super::entitlements::choices(&mut conn, now).await?;
+    let qualifications = qualifications::all(&mut conn).await?;
+    let entitlements = entitlements::choices(&mut conn, now).await?;
     Ok(TicketFormOptions { teams, agents, recent_agents, subjects, products, reasons, regions, service_types, units, qualifications, entitlements })
 }
 

@@ -1,5 +1,7 @@
 //! Store tests of tickets: the board, creation, edits, moves, visibility.
 
+use crate::store::board::{board, DEFAULT_COLUMN_LIMIT};
+
 use super::*;
 use crate::store::fixtures::Demo;
 use chrono::Duration;

@@ -36,13 +36,11 @@ pub async fn add(db: &Db, user: &CurrentUser, first_day: NaiveDate, last_day: Na
     if from > now + Duration::days(MAX_DAYS_AHEAD) || until - from > Duration::days(MAX_DAYS_AHEAD) {
         return Err(AppError::Invalid(format!("Time off can be recorded at most {MAX_DAYS_AHEAD} days ahead.")));
     }
-    let id = sqlx::query("INSERT INTO time_off (user_id, from_at, until_at) VALUES (?, ?, ?)")
+    let id = sqlx::query_scalar::<_, i64>("INSERT INTO time_off (user_id, from_at, until_at) VALUES (?, ?, ?) RETURNING id")
         .bind(user.id)
         .bind(from)
         .bind(until)
-        .execute(&db.write)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&db.write).await?;
     Ok(TimeOff { id, from, until })
 }
 
@@ -57,41 +55,5 @@ pub async fn remove(db: &Db, user: &CurrentUser, id: i64) -> Result<(), AppError
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::assign;
-    use crate::store::fixtures::{temp_db, waiting_team};
-
-    fn day(text: &str) -> NaiveDate {
-        text.parse().unwrap()
-    }
-
-    #[tokio::test]
-    async fn whole_days_are_recorded_listed_and_removed_by_their_owner_only() {
-        let (db, _dir) = temp_db().await;
-        let now = "2026-11-20T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let (_, agents) = waiting_team(&db, 2, 0, now).await;
-        let away = add(&db, &agents[0], day("2026-11-23"), day("2026-11-24"), now).await.unwrap();
-        assert_eq!(away.from.to_rfc3339(), "2026-11-23T00:00:00+00:00");
-        assert_eq!(away.until.to_rfc3339(), "2026-11-25T00:00:00+00:00", "the last day is included");
-        let absence = [assign::Absence { from: away.from, until: away.until }];
-        assert!(!assign::is_available(&absence, "2026-11-24T23:59:59Z".parse().unwrap()));
-        assert_eq!(list(&db, &agents[0], now).await.unwrap(), vec![away.clone()]);
-        assert!(list(&db, &agents[1], now).await.unwrap().is_empty());
-
-        assert!(matches!(remove(&db, &agents[1], away.id).await, Err(AppError::NotFound(_))), "not theirs");
-        remove(&db, &agents[0], away.id).await.unwrap();
-        assert!(list(&db, &agents[0], now).await.unwrap().is_empty());
-    }
-
-    #[tokio::test]
-    async fn impossible_absences_are_refused() {
-        let (db, _dir) = temp_db().await;
-        let now = "2026-11-20T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let (_, agents) = waiting_team(&db, 1, 0, now).await;
-        for (first, last) in [("2026-11-24", "2026-11-23"), ("2026-11-18", "2026-11-19"), ("2028-01-01", "2028-01-02")] {
-            assert!(matches!(add(&db, &agents[0], day(first), day(last), now).await, Err(AppError::Invalid(_))), "{first}..{last}");
-        }
-        assert!(list(&db, &agents[0], now).await.unwrap().is_empty());
-    }
-}
+#[path = "time_off_tests.rs"]
+mod tests;

@@ -15,8 +15,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_navigate;
 
-use crate::api::assignment::pull_next;
-use crate::api::automation::load_notifications;
+use crate::api::tickets::pull_next;
+use crate::api::notifications::load_notifications;
 use crate::api::auth::{logout, logout_everywhere, signed_in_user};
 use crate::error::AppError;
 use crate::model::{Notification, Priority, PullSource, TicketStatus, UserRef};

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::tickets::search_customers;
+use crate::api::customers::search_customers;
 use crate::error::AppError;
 use crate::model::*;
 

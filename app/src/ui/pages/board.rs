@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::board::{create_stage, fold_stage, get_board, move_ticket, rename_stage, reorder_stage, set_stage_pausing};
+use crate::api::teams::{create_stage, fold_stage, rename_stage, reorder_stage, set_stage_pausing};
 use crate::api::queues::{change_queue, load_queues};
-use crate::api::routing::apply_routing_rules;
-use crate::api::tickets::create_ticket;
+use crate::api::tickets::{apply_routing_rules, create_ticket, get_board, move_ticket};
 use crate::domain::{age, board::{apply_move, confirm}};
 use crate::error::AppError;
 use crate::model::*;

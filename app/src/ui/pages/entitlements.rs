@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::sla::{load_entitlements, save_entitlement};
+use crate::api::entitlements::{load_entitlements, save_entitlement};
 use crate::model::*;
 use crate::ui::components::{use_toasts, IdSelect, LoadedPage};
 

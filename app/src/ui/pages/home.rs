@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::board::list_teams;
+use crate::api::teams::list_teams;
 use crate::model::PullSource;
 use crate::ui::components::{ErrorAlert, PullNextButton};
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::automation::mark_notifications_read;
+use crate::api::notifications::mark_notifications_read;
 use crate::domain::age;
 use crate::ui::components::{use_bell, use_toasts, ErrorAlert};
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::tickets::{load_portal_ticket, my_tickets};
+use crate::api::portal::{load_portal_ticket, my_tickets};
 use crate::domain::age;
 use crate::ui::components::{status_class, ErrorAlert, Timeline};
 

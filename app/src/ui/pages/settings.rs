@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::board::{get_team_settings, save_team_settings};
+use crate::api::teams::{get_team_settings, save_team_settings};
 use crate::error::AppError;
 use crate::model::*;
 use crate::ui::components::{use_toasts, CheckList, ErrorAlert, IdSelect};

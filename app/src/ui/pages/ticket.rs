@@ -5,8 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::board::move_ticket;
-use crate::api::tickets::{create_ticket, form_choices, get_ticket, save_and_route, update_ticket};
+use crate::api::tickets::{create_ticket, form_choices, get_ticket, move_ticket, save_and_route, update_ticket};
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;

@@ -1,34 +1,15 @@
+//! Teams: the teams a user sees, their stages and settings.
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{Board, BoardView, ColumnLimit, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, TicketCard};
+use crate::model::{Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary};
 
 #[server(prefix = "/api", endpoint = "teams", input = Json)]
 pub async fn list_teams() -> Result<Vec<TeamSummary>, AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    crate::store::teams::visible_teams(&state.db, &user).await
-}
-
-/// A team's board; `limits` asks for more cards in some columns ("show more"); `view` (optional:
-/// manual order, every ticket) orders by SLA urgency and narrows to tickets at risk.
-#[server(prefix = "/api", endpoint = "board", input = Json)]
-pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>, #[server(default)] view: BoardView) -> Result<Board, AppError> {
-    let (state, user) = crate::api::server::caller().await?;
-    crate::store::tickets::board(&state.db, &user, team_id, &limits, view, chrono::Utc::now()).await
-}
-
-/// Moves a card to `stage_id`, before the card `before` (or last), if `version` is still current.
-#[server(prefix = "/api", endpoint = "move_ticket", input = Json)]
-pub async fn move_ticket(reference: String, version: i64, stage_id: i64, before: Option<String>) -> Result<TicketCard, AppError> {
-    use crate::api::server::{caller, publish};
-    use crate::model::BoardChange;
-
-    let (state, user) = caller().await?;
-    let moved =
-        crate::store::tickets::move_to_stage(&state.db, &user, &reference, version, stage_id, before.as_deref(), chrono::Utc::now()).await?;
-    publish(&state, moved.team_id, Some(moved.card.reference.clone()), BoardChange::TicketMoved, &user);
-    Ok(moved.card)
+    crate::store::lookup::visible_teams(&state.db, &user).await
 }
 
 #[cfg(feature = "ssr")]

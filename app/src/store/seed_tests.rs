@@ -1,0 +1,23 @@
+use super::*;
+use crate::store::fixtures::temp_db;
+
+#[tokio::test]
+async fn seeds_once_with_the_promised_shape() {
+    let (db, _dir) = temp_db().await;
+    let now = Utc::now();
+    assert!(demo(&db, now).await.unwrap());
+    assert!(!demo(&db, now).await.unwrap(), "a second start keeps the data");
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&db.read).await.unwrap();
+    assert!(tickets >= 60);
+    let stages_used: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT stage_id) FROM tickets").fetch_one(&db.read).await.unwrap();
+    let stages: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stages").fetch_one(&db.read).await.unwrap();
+    assert_eq!(stages_used, stages, "every stage has tickets");
+    let user = users::authenticate(&db, "agent4@demo.test", DEMO_PASSWORD).await.unwrap();
+    let names: Vec<String> = crate::store::lookup::visible_teams(&db, &user).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, vec!["Field Service", "Finance", "Support"]);
+    let agent1 = users::authenticate(&db, "agent1@demo.test", DEMO_PASSWORD).await.unwrap();
+    let names: Vec<String> = crate::store::lookup::visible_teams(&db, &agent1).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, vec!["Field Service", "Support"], "Finance is private");
+    let vip = crate::store::queues::overview(&db, &agent1).await.unwrap().queues;
+    assert!(vip[0].is_member && vip[0].waiting > 0, "agent1 can pull from the seeded VIP queue");
+}
