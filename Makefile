@@ -36,7 +36,8 @@ unit:
 e2e:
 	@scripts/e2e.sh $(E2E_ADDR) $(E2E_DB)
 
+# One environment for all three: a different LEPTOS_OUTPUT_NAME would rebuild leptos and the app.
 bench: build
 	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin board
-	cargo run --release -p bench --bin assignment
+	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin assignment
 	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin sla
