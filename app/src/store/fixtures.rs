@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{board, seed, teams, tickets, users, Conn, Db};
-use crate::model::{Board, BoardView, CurrentUser, Role, Stage, StageCategory, TicketCard, TicketInput};
+use super::{teams, tickets, users, Conn, Db};
+use crate::model::{CurrentUser, Role, Stage, StageCategory, TicketCard, TicketInput};
 
 /// A migrated database in a fresh temporary file; keep the guard alive while using it.
 pub async fn temp_db() -> (Db, tempfile::TempDir) {
@@ -107,15 +107,92 @@ impl Org {
         let number = crate::domain::reference::parse(reference).unwrap();
         sqlx::query_scalar("SELECT id FROM tickets WHERE number = ?").bind(number).fetch_one(&self.db.read).await.unwrap()
     }
+
+    /// A private team with the usual stages: its one member is a new agent, the insider, and the
+    /// lead follows it; `agent` and `other_agent` do not see it.
+    pub async fn private_team(&self, name: &str) -> PrivateTeam {
+        let mut tx = self.db.begin_write().await.unwrap();
+        let insider = person(&mut tx, &format!("{name} Insider"), Role::Agent, self.now).await;
+        let (id, stages) = team(&mut tx, name, "private", &[insider.id]).await;
+        sqlx::query("INSERT INTO team_followers (team_id, user_id) VALUES (?, ?)").bind(id).bind(self.lead.id).execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+        PrivateTeam { id, stages, insider }
+    }
+
+    /// A portal user (role customer), following no ticket yet.
+    pub async fn customer(&self) -> CurrentUser {
+        let mut conn = self.db.write.acquire().await.unwrap();
+        person(&mut conn, "Cleo Customer", Role::Customer, self.now).await
+    }
+
+    /// Makes the user a follower of the ticket (for a customer: one they see in the portal).
+    pub async fn follow(&self, reference: &str, user_id: i64) {
+        let ticket_id = self.ticket_id(reference).await;
+        sqlx::query("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?)").bind(ticket_id).bind(user_id).execute(&self.db.write).await.unwrap();
+    }
+
+    /// A customer account (company) without contacts.
+    pub async fn account(&self, name: &str) -> i64 {
+        sqlx::query_scalar("INSERT INTO accounts (name) VALUES (?) RETURNING id").bind(name).fetch_one(&self.db.write).await.unwrap()
+    }
+
+    /// Support's SLA policies, both round the clock and tried in this order: "Urgent and high"
+    /// for urgent and high tickets (first response 2 h, resolution 24 h, next response 4 h,
+    /// warning at 75 %), then "Standard" for all others (8 h, 40 h, warning at 80 %).
+    pub async fn support_sla(&self) -> SupportSla {
+        let policies = [("Urgent and high", r#"["urgent","high"]"#, 2 * 60, 24 * 60, Some(4 * 60), 75), ("Standard", "[]", 8 * 60, 40 * 60, None, 80)];
+        let mut ids = Vec::new();
+        for (position, (name, priorities, first_response, resolution, next_response, warning_percent)) in policies.into_iter().enumerate() {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO sla_policies (team_id, name, position, calendar_id, priorities, first_response_minutes, resolution_minutes, next_response_minutes, warning_percent)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(self.team_id)
+            .bind(name)
+            .bind(position as i64)
+            .bind(super::sla::ALWAYS_OPEN_CALENDAR)
+            .bind(priorities)
+            .bind(first_response)
+            .bind(resolution)
+            .bind(next_response)
+            .bind(warning_percent)
+            .fetch_one(&self.db.write)
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        SupportSla { urgent_and_high: ids[0], standard: ids[1] }
+    }
+
+    /// Closes the database and opens it again, as a server restart does.
+    pub async fn restart(&mut self) {
+        self.db.write.close().await;
+        self.db.read.close().await;
+        let url = format!("sqlite://{}", self._dir.path().join("test.db").display());
+        self.db = Db::connect(&url).await.expect("reconnect");
+    }
 }
 
-async fn person(conn: &mut super::Conn, name: &str, role: Role, now: DateTime<Utc>) -> CurrentUser {
+/// A team only its insider and the lead see.
+pub struct PrivateTeam {
+    pub id: i64,
+    pub stages: Stages,
+    pub insider: CurrentUser,
+}
+
+/// The ids of Support's SLA policies (see [`Org::support_sla`]).
+pub struct SupportSla {
+    pub urgent_and_high: i64,
+    pub standard: i64,
+}
+
+async fn person(conn: &mut Conn, name: &str, role: Role, now: DateTime<Utc>) -> CurrentUser {
     let email = format!("{}@org.test", name.to_lowercase().replace(' ', "."));
     let id = users::insert_user(conn, name, &email, role, "unused", now).await.unwrap();
     CurrentUser { id, name: name.into(), email, role }
 }
 
-async fn team(conn: &mut super::Conn, name: &str, visibility: &str, members: &[i64]) -> (i64, Stages) {
+async fn team(conn: &mut Conn, name: &str, visibility: &str, members: &[i64]) -> (i64, Stages) {
     let team_id: i64 = sqlx::query_scalar("INSERT INTO teams (name, visibility) VALUES (?, ?) RETURNING id").bind(name).bind(visibility).fetch_one(&mut *conn).await.unwrap();
     for member in members {
         sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)").bind(team_id).bind(member).execute(&mut *conn).await.unwrap();
@@ -130,42 +207,3 @@ async fn team(conn: &mut super::Conn, name: &str, visibility: &str, members: &[i
     (team_id, stages)
 }
 
-/// The demo data in a fresh temporary database, with lookups by the demo's names.
-pub struct Demo {
-    pub db: Db,
-    _dir: tempfile::TempDir,
-    pub now: DateTime<Utc>,
-}
-
-impl Demo {
-    pub async fn new() -> Demo {
-        let (db, dir) = temp_db().await;
-        let now = Utc::now();
-        seed::demo(&db, now).await.unwrap();
-        Demo { db, _dir: dir, now }
-    }
-
-    pub async fn user(&self, email: &str) -> CurrentUser {
-        users::authenticate(&self.db, email, seed::DEMO_PASSWORD).await.unwrap()
-    }
-
-    pub async fn team(&self, name: &str) -> i64 {
-        sqlx::query_scalar("SELECT id FROM teams WHERE name = ?").bind(name).fetch_one(&self.db.read).await.unwrap()
-    }
-
-    pub async fn board(&self, email: &str, team: &str) -> Board {
-        board::board(&self.db, &self.user(email).await, self.team(team).await, &[], BoardView::default(), self.now).await.unwrap()
-    }
-
-    /// Closes the database and opens it again, as a server restart does.
-    pub async fn restart(&mut self) {
-        self.db.write.close().await;
-        self.db.read.close().await;
-        let url = format!("sqlite://{}", self._dir.path().join("test.db").display());
-        self.db = Db::connect(&url).await.expect("reconnect");
-    }
-
-    pub async fn ticket_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&self.db.read).await.unwrap()
-    }
-}

@@ -20,4 +20,6 @@ async fn seeds_once_with_the_promised_shape() {
     assert_eq!(names, vec!["Field Service", "Support"], "Finance is private");
     let vip = crate::store::queues::overview(&db, &agent1).await.unwrap().queues;
     assert!(vip[0].is_member && vip[0].waiting > 0, "agent1 can pull from the seeded VIP queue");
+    let customer = users::authenticate(&db, "customer@demo.test", DEMO_PASSWORD).await.unwrap();
+    assert!(!crate::store::portal::my_tickets(&db, &customer).await.unwrap().is_empty(), "the demo customer follows tickets to see in the portal");
 }

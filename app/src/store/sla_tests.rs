@@ -1,16 +1,11 @@
 use super::*;
 use crate::model::{BoardView, CurrentUser, SlaFilter, SlaState, TicketInput};
-use crate::store::fixtures::Demo;
+use crate::store::fixtures::Org;
 use crate::store::{board, tickets};
 use chrono::Duration;
 
-async fn stage_named(d: &Demo, team: &str, name: &str) -> i64 {
-    let mut conn = d.db.read.acquire().await.unwrap();
-    crate::store::lookup::stages_of(&mut conn, d.team(team).await).await.unwrap().into_iter().find(|s| s.name == name).unwrap().id
-}
-
-async fn sla_lines(d: &Demo, agent: &CurrentUser, reference: &str, now: DateTime<Utc>) -> Vec<String> {
-    let detail = tickets::get(&d.db, agent, reference, now).await.unwrap();
+async fn sla_lines(org: &Org, agent: &CurrentUser, reference: &str, now: DateTime<Utc>) -> Vec<String> {
+    let detail = tickets::get(&org.db, agent, reference, now).await.unwrap();
     detail.timeline.iter().rev().filter(|e| e.kind == TimelineKind::Sla).map(|e| e.summary.clone()).collect()
 }
 
@@ -20,14 +15,14 @@ fn clock<'a>(detail: &'a crate::model::TicketDetail, kind: KpiKind) -> &'a Count
 
 #[tokio::test]
 async fn clocks_start_pause_in_a_waiting_stage_resume_with_the_deadline_moved_and_meet_on_moves() {
-    let d = Demo::new().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
+    let org = Org::new().await;
+    org.support_sla().await;
+    let (db, agent) = (&org.db, &org.agent);
     // Urgent: the 24×7 "Urgent and high" policy (first response 2 h, resolution 24 h, warning at 75 %).
-    let t0 = d.now;
-    let input = TicketInput { priority: Priority::Urgent, ..TicketInput::quick(support, "Payment terminal down") };
-    let card = tickets::create(&d.db, &agent, &input, t0).await.unwrap();
-    let created = tickets::get(&d.db, &agent, &card.reference, t0).await.unwrap();
+    let t0 = org.now;
+    let input = TicketInput { priority: Priority::Urgent, ..TicketInput::quick(org.team_id, "Payment terminal down") };
+    let card = tickets::create(db, agent, &input, t0).await.unwrap();
+    let created = tickets::get(db, agent, &card.reference, t0).await.unwrap();
     assert_eq!(created.sla_policy.as_deref(), Some("Urgent and high"));
     assert_eq!(clock(&created, KpiKind::FirstResponse).due, Some(t0 + Duration::hours(2)));
     assert_eq!(clock(&created, KpiKind::Resolution).due, Some(t0 + Duration::hours(24)));
@@ -36,31 +31,28 @@ async fn clocks_start_pause_in_a_waiting_stage_resume_with_the_deadline_moved_an
     assert_eq!((sla.kind, sla.state(t0 + Duration::minutes(100))), (KpiKind::FirstResponse, SlaState::Warning));
 
     // Leaving "New" answers the customer: first response met. Waiting on the customer pauses the rest.
-    let waiting = stage_named(&d, "Support", "Waiting on Customer").await;
     let t1 = t0 + Duration::minutes(30);
-    let moved = tickets::move_to_stage(&d.db, &agent, &card.reference, card.version, waiting, None, t1).await.unwrap();
-    let paused = tickets::get(&d.db, &agent, &card.reference, t1 + Duration::hours(30)).await.unwrap();
+    let moved = tickets::move_to_stage(db, agent, &card.reference, card.version, org.stages.waiting.id, None, t1).await.unwrap();
+    let paused = tickets::get(db, agent, &card.reference, t1 + Duration::hours(30)).await.unwrap();
     assert_eq!(clock(&paused, KpiKind::FirstResponse).frozen, Some(SlaState::Met));
     assert_eq!(clock(&paused, KpiKind::Resolution).frozen, Some(SlaState::Paused), "past the old deadline, but paused");
     assert_eq!(clock(&paused, KpiKind::Resolution).left_secs, Duration::minutes(23 * 60 + 30).num_seconds());
 
     // Back to work 3 hours later: the resolution deadline moves by exactly those 3 hours.
-    let progress = stage_named(&d, "Support", "In Progress").await;
     let t2 = t1 + Duration::hours(3);
-    let resumed = tickets::move_to_stage(&d.db, &agent, &card.reference, moved.card.version, progress, None, t2).await.unwrap();
-    let running = tickets::get(&d.db, &agent, &card.reference, t2).await.unwrap();
+    let resumed = tickets::move_to_stage(db, agent, &card.reference, moved.card.version, org.stages.in_progress.id, None, t2).await.unwrap();
+    let running = tickets::get(db, agent, &card.reference, t2).await.unwrap();
     assert_eq!(clock(&running, KpiKind::Resolution).due, Some(t0 + Duration::hours(27)));
     assert_eq!(clock(&running, KpiKind::Resolution).frozen, None);
 
-    let solved = stage_named(&d, "Support", "Solved").await;
-    tickets::move_to_stage(&d.db, &agent, &card.reference, resumed.card.version, solved, None, t2 + Duration::hours(1)).await.unwrap();
-    let done = tickets::get(&d.db, &agent, &card.reference, t2 + Duration::days(3)).await.unwrap();
+    tickets::move_to_stage(db, agent, &card.reference, resumed.card.version, org.stages.solved.id, None, t2 + Duration::hours(1)).await.unwrap();
+    let done = tickets::get(db, agent, &card.reference, t2 + Duration::days(3)).await.unwrap();
     assert_eq!(clock(&done, KpiKind::Resolution).frozen, Some(SlaState::Met));
     assert_eq!(
-        sla_lines(&d, &agent, &card.reference, t2).await,
+        sla_lines(&org, agent, &card.reference, t2).await,
         vec![
             "First response clock started\nResolution clock started",
-            "First response met\nSLA clocks paused (stage Waiting on Customer)",
+            "First response met\nSLA clocks paused (stage Waiting on customer)",
             "SLA clocks resumed; deadlines moved by the paused business time",
             "Resolution met",
         ]
@@ -69,57 +61,55 @@ async fn clocks_start_pause_in_a_waiting_stage_resume_with_the_deadline_moved_an
 
 #[tokio::test]
 async fn a_priority_change_recalculates_and_a_ticket_without_policy_only_climbs_the_ladder() {
-    let d = Demo::new().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
-    let t0 = d.now;
-    let card = tickets::create(&d.db, &agent, &TicketInput::quick(support, "Printer jams"), t0).await.unwrap();
-    let normal = tickets::get(&d.db, &agent, &card.reference, t0).await.unwrap();
-    assert_eq!(normal.sla_policy.as_deref(), Some("Standard"), "normal priority: office hours Berlin");
+    let org = Org::new().await;
+    org.support_sla().await;
+    let (db, agent, support) = (&org.db, &org.agent, org.team_id);
+    let t0 = org.now;
+    let card = tickets::create(db, agent, &TicketInput::quick(support, "Printer jams"), t0).await.unwrap();
+    let normal = tickets::get(db, agent, &card.reference, t0).await.unwrap();
+    assert_eq!(normal.sla_policy.as_deref(), Some("Standard"), "normal priority");
     let edit = TicketInput { priority: Priority::High, ..TicketInput::quick(support, "Printer jams") };
-    let updated = tickets::update(&d.db, &agent, &card.reference, normal.version, &edit, false, t0 + Duration::minutes(5)).await.unwrap();
+    let updated = tickets::update(db, agent, &card.reference, normal.version, &edit, false, t0 + Duration::minutes(5)).await.unwrap();
     assert_eq!(updated.detail.sla_policy.as_deref(), Some("Urgent and high"));
     assert_eq!(clock(&updated.detail, KpiKind::FirstResponse).due, Some(t0 + Duration::hours(2)), "still measured from creation");
-    assert!(sla_lines(&d, &agent, &card.reference, t0).await.iter().any(|l| l == "SLA recalculated under policy \"Urgent and high\""));
+    assert!(sla_lines(&org, agent, &card.reference, t0).await.iter().any(|l| l == "SLA recalculated under policy \"Urgent and high\""));
 
     // Finance has no policy: no KPI clocks, but the priority code's ladder still runs.
-    let finance_admin = d.user("admin@demo.test").await;
-    let finance = d.team("Finance").await;
-    let bare = tickets::create(&d.db, &finance_admin, &TicketInput::quick(finance, "Invoice question"), t0).await.unwrap();
-    let detail = tickets::get(&d.db, &finance_admin, &bare.reference, t0).await.unwrap();
+    let finance = org.private_team("Finance").await;
+    let bare = tickets::create(db, &finance.insider, &TicketInput::quick(finance.id, "Invoice question"), t0).await.unwrap();
+    let detail = tickets::get(db, &finance.insider, &bare.reference, t0).await.unwrap();
     assert_eq!(detail.sla.iter().map(|c| c.kind).collect::<Vec<_>>(), vec![KpiKind::Escalation]);
     assert!(bare.sla.is_none(), "cards show KPIs only");
 }
 
 #[tokio::test]
 async fn the_escalation_ladder_fires_in_order_exactly_once_each_also_across_a_restart() {
-    let mut d = Demo::new().await;
-    let agent = d.user("agent1@demo.test").await;
-    let lead = d.user("lead@demo.test").await;
-    let support = d.team("Support").await;
-    let t0 = d.now;
-    let input = TicketInput { priority: Priority::Urgent, assignee_id: Some(agent.id), ..TicketInput::quick(support, "Core switch down") };
-    let card = tickets::create(&d.db, &agent, &input, t0).await.unwrap();
+    let mut org = Org::new().await;
+    org.support_sla().await;
+    let (agent, lead) = (org.agent.clone(), org.lead.clone());
+    let t0 = org.now;
+    let input = TicketInput { priority: Priority::Urgent, assignee_id: Some(agent.id), ..TicketInput::quick(org.team_id, "Core switch down") };
+    let card = tickets::create(&org.db, &agent, &input, t0).await.unwrap();
     let ours = |raised: Vec<Raised>| raised.into_iter().filter(|r| r.reference == card.reference).map(|r| (r.kind, r.alert)).collect::<Vec<_>>();
 
-    assert_eq!(ours(raise_due_alerts(&d.db, t0 + Duration::minutes(29)).await.unwrap()), vec![]);
-    assert_eq!(ours(raise_due_alerts(&d.db, t0 + Duration::minutes(30)).await.unwrap()), vec![(KpiKind::Escalation, Alert::FollowUp)]);
-    assert_eq!(ours(raise_due_alerts(&d.db, t0 + Duration::minutes(30)).await.unwrap()), vec![], "never twice");
+    assert_eq!(ours(raise_due_alerts(&org.db, t0 + Duration::minutes(29)).await.unwrap()), vec![]);
+    assert_eq!(ours(raise_due_alerts(&org.db, t0 + Duration::minutes(30)).await.unwrap()), vec![(KpiKind::Escalation, Alert::FollowUp)]);
+    assert_eq!(ours(raise_due_alerts(&org.db, t0 + Duration::minutes(30)).await.unwrap()), vec![], "never twice");
 
-    d.restart().await;
-    assert_eq!(ours(raise_due_alerts(&d.db, t0 + Duration::minutes(45)).await.unwrap()), vec![], "nothing re-fired after a restart");
-    assert_eq!(next_alert_at(&d.db).await.unwrap().map(|at| at <= t0 + Duration::minutes(60)), Some(true));
-    assert_eq!(ours(raise_due_alerts(&d.db, t0 + Duration::minutes(60)).await.unwrap()), vec![(KpiKind::Escalation, Alert::Warning)]);
+    org.restart().await;
+    assert_eq!(ours(raise_due_alerts(&org.db, t0 + Duration::minutes(45)).await.unwrap()), vec![], "nothing re-fired after a restart");
+    assert_eq!(next_alert_at(&org.db).await.unwrap().map(|at| at <= t0 + Duration::minutes(60)), Some(true));
+    assert_eq!(ours(raise_due_alerts(&org.db, t0 + Duration::minutes(60)).await.unwrap()), vec![(KpiKind::Escalation, Alert::Warning)]);
     // Everything overdue comes in the order of its moments: warning at 90 min, then breach and Late at 120 min.
     assert_eq!(
-        ours(raise_due_alerts(&d.db, t0 + Duration::minutes(200)).await.unwrap()),
+        ours(raise_due_alerts(&org.db, t0 + Duration::minutes(200)).await.unwrap()),
         vec![(KpiKind::FirstResponse, Alert::NearingBreach), (KpiKind::FirstResponse, Alert::Breached), (KpiKind::Escalation, Alert::Late)]
     );
-    d.restart().await;
-    assert_eq!(ours(raise_due_alerts(&d.db, t0 + Duration::days(2)).await.unwrap()).len(), 2, "only the resolution clock's own alerts remain");
-    assert_eq!(ours(raise_due_alerts(&d.db, t0 + Duration::days(3)).await.unwrap()), vec![]);
+    org.restart().await;
+    assert_eq!(ours(raise_due_alerts(&org.db, t0 + Duration::days(2)).await.unwrap()).len(), 2, "only the resolution clock's own alerts remain");
+    assert_eq!(ours(raise_due_alerts(&org.db, t0 + Duration::days(3)).await.unwrap()), vec![]);
 
-    let lines = sla_lines(&d, &agent, &card.reference, t0).await;
+    let lines = sla_lines(&org, &agent, &card.reference, t0).await;
     assert_eq!(lines.iter().filter(|l| l.starts_with("Escalation")).cloned().collect::<Vec<_>>(), vec![
         "Escalation Follow-up: P1 ticket open for 30m of business time",
         "Escalation Warning: P1 ticket open for 1h of business time",
@@ -128,7 +118,7 @@ async fn the_escalation_ladder_fires_in_order_exactly_once_each_also_across_a_re
     // Assignee and lead were told once per alert: 7 alerts each, nobody else.
     let told: Vec<(i64, i64)> = sqlx::query_as("SELECT user_id, COUNT(*) FROM notifications WHERE ticket_id = (SELECT id FROM tickets WHERE number = ?) GROUP BY user_id ORDER BY user_id")
         .bind(crate::domain::reference::parse(&card.reference))
-        .fetch_all(&d.db.read)
+        .fetch_all(&org.db.read)
         .await
         .unwrap();
     let mut expected = vec![(agent.id, 7), (lead.id, 7)];
@@ -138,26 +128,25 @@ async fn the_escalation_ladder_fires_in_order_exactly_once_each_also_across_a_re
 
 #[tokio::test]
 async fn a_policy_edit_recalculates_open_clocks_and_the_board_sorts_and_filters_by_urgency() {
-    let d = Demo::new().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
-    let t0 = d.now;
+    let org = Org::new().await;
+    let policy = org.support_sla().await.urgent_and_high;
+    let (db, agent, support) = (&org.db, &org.agent, org.team_id);
+    let t0 = org.now;
     let urgent = TicketInput { priority: Priority::Urgent, ..TicketInput::quick(support, "Slow one") };
-    let slow = tickets::create(&d.db, &agent, &urgent, t0).await.unwrap();
-    let fast = tickets::create(&d.db, &agent, &TicketInput { title: "Fast one".into(), ..urgent.clone() }, t0 + Duration::minutes(10)).await.unwrap();
-    let policy: i64 = sqlx::query_scalar("SELECT id FROM sla_policies WHERE name = 'Urgent and high'").fetch_one(&d.db.read).await.unwrap();
-    sqlx::query("UPDATE sla_policies SET first_response_minutes = 30 WHERE id = ?").bind(policy).execute(&d.db.write).await.unwrap();
-    assert!(recalculate(&d.db, Recalculation::Policy(policy)).await.unwrap() >= 4);
-    let detail = tickets::get(&d.db, &agent, &slow.reference, t0).await.unwrap();
+    let slow = tickets::create(db, agent, &urgent, t0).await.unwrap();
+    let fast = tickets::create(db, agent, &TicketInput { title: "Fast one".into(), ..urgent.clone() }, t0 + Duration::minutes(10)).await.unwrap();
+    sqlx::query("UPDATE sla_policies SET first_response_minutes = 30 WHERE id = ?").bind(policy).execute(&db.write).await.unwrap();
+    assert!(recalculate(db, Recalculation::Policy(policy)).await.unwrap() >= 4, "both tickets' first response and resolution clocks");
+    let detail = tickets::get(db, agent, &slow.reference, t0).await.unwrap();
     assert_eq!(clock(&detail, KpiKind::FirstResponse).due, Some(t0 + Duration::minutes(30)));
 
     let view = BoardView { by_urgency: true, filter: SlaFilter::All };
-    let board = board::board(&d.db, &agent, support, &[], view, t0).await.unwrap();
+    let board = board::board(db, agent, support, &[], view, t0).await.unwrap();
     let new = board.columns.iter().find(|c| c.stage.name == "New").unwrap();
     let order: Vec<&str> = new.cards.iter().map(|c| c.reference.as_str()).filter(|r| [slow.reference.as_str(), fast.reference.as_str()].contains(r)).collect();
     assert_eq!(order, vec![slow.reference.as_str(), fast.reference.as_str()], "the earlier deadline first");
     let at_risk = BoardView { by_urgency: true, filter: SlaFilter::Breached };
-    let later = board::board(&d.db, &agent, support, &[], at_risk, t0 + Duration::minutes(35)).await.unwrap();
+    let later = board::board(db, agent, support, &[], at_risk, t0 + Duration::minutes(35)).await.unwrap();
     let breached: Vec<String> = later.columns.iter().flat_map(|c| c.cards.iter().map(|k| k.reference.clone())).collect();
     assert!(breached.contains(&slow.reference) && !breached.contains(&fast.reference));
     assert!(later.columns.iter().flat_map(|c| &c.cards).all(|k| k.sla.as_ref().is_some_and(|s| s.state(t0 + Duration::minutes(35)) == SlaState::Breached)));

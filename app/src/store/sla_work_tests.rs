@@ -1,18 +1,18 @@
 use super::*;
 use crate::model::{KpiKind, TicketInput};
-use crate::store::fixtures::Demo;
+use crate::store::fixtures::Org;
 use crate::store::tickets;
 use chrono::Duration;
 
 #[tokio::test]
 async fn queued_recalculations_survive_a_restart_and_run_once() {
-    let mut d = Demo::new().await;
-    let (admin, agent) = (d.user("admin@demo.test").await, d.user("agent1@demo.test").await);
-    let support = d.team("Support").await;
-    let t0 = d.now;
+    let mut org = Org::new().await;
+    let urgent_and_high = org.support_sla().await.urgent_and_high;
+    let (admin, agent, support) = (org.admin.clone(), org.agent.clone(), org.team_id);
+    let t0 = org.now;
     let urgent = TicketInput { priority: Priority::Urgent, ..TicketInput::quick(support, "Waits for the recalculation") };
-    let card = tickets::create(&d.db, &agent, &urgent, t0).await.unwrap();
-    let policy = crate::store::sla_setup::setup(&d.db, &admin).await.unwrap().policies.into_iter().find(|p| p.name == "Urgent and high").unwrap();
+    let card = tickets::create(&org.db, &agent, &urgent, t0).await.unwrap();
+    let policy = crate::store::sla_setup::setup(&org.db, &admin).await.unwrap().policies.into_iter().find(|p| p.id == urgent_and_high).unwrap();
     let input = crate::model::SlaPolicyInput {
         team_id: support,
         name: policy.name.clone(),
@@ -26,17 +26,17 @@ async fn queued_recalculations_survive_a_restart_and_run_once() {
         next_response: "4h".into(),
         warning_percent: policy.warning_percent,
     };
-    crate::store::sla_setup::save_policy(&d.db, &admin, Some(policy.id), Some(policy.version), &input, t0).await.unwrap();
+    crate::store::sla_setup::save_policy(&org.db, &admin, Some(policy.id), Some(policy.version), &input, t0).await.unwrap();
     // The server stops before the background run: the work is still queued after the restart.
-    d.restart().await;
-    let due = |d: &Demo| {
-        let (db, agent, reference) = (d.db.clone(), agent.clone(), card.reference.clone());
+    org.restart().await;
+    let due = |org: &Org| {
+        let (db, agent, reference) = (org.db.clone(), agent.clone(), card.reference.clone());
         async move { tickets::get(&db, &agent, &reference, t0).await.unwrap().sla.into_iter().find(|c| c.kind == KpiKind::FirstResponse).and_then(|c| c.due) }
     };
-    assert_eq!(due(&d).await, Some(t0 + Duration::hours(2)), "not recalculated yet");
-    assert_eq!(run_pending_work(&d.db, t0).await.unwrap(), None, "a policy's clocks may sit on any board");
-    assert_eq!(due(&d).await, Some(t0 + Duration::minutes(30)));
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pending_sla_work").fetch_one(&d.db.read).await.unwrap();
+    assert_eq!(due(&org).await, Some(t0 + Duration::hours(2)), "not recalculated yet");
+    assert_eq!(run_pending_work(&org.db, t0).await.unwrap(), None, "a policy's clocks may sit on any board");
+    assert_eq!(due(&org).await, Some(t0 + Duration::minutes(30)));
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pending_sla_work").fetch_one(&org.db.read).await.unwrap();
     assert_eq!(left, 0, "done work is removed");
-    assert_eq!(run_pending_work(&d.db, t0).await.unwrap(), Some(Vec::new()), "nothing runs twice");
+    assert_eq!(run_pending_work(&org.db, t0).await.unwrap(), Some(Vec::new()), "nothing runs twice");
 }

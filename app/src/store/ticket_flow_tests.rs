@@ -170,3 +170,32 @@ async fn a_selected_ticket_no_rule_changes_is_left_alone() {
     let after = tickets::get(&org.db, &org.agent, &card.reference, org.now).await.unwrap();
     assert_eq!((after.version, after.timeline.len()), (before.version, before.timeline.len()));
 }
+
+#[tokio::test]
+async fn handing_a_closed_ticket_to_another_team_reopens_it_there() {
+    let org = org().await;
+    let (billing, billing_stages) = org.team("Billing", "company", &[org.agent.id]).await;
+    let card = org.ticket("Refund, already solved").await;
+    let solved = tickets::move_to_stage(&org.db, &org.agent, &card.reference, card.version, org.stages.solved.id, None, org.now).await.unwrap();
+    let closed = tickets::get(&org.db, &org.agent, &card.reference, org.now).await.unwrap();
+    assert!(closed.closed_at.is_some());
+    assert_eq!(closed.status, TicketStatus::Resolved);
+
+    let handed = tickets::update(&org.db, &org.agent, &card.reference, solved.card.version, &TicketInput::quick(billing, "Refund, needs billing"), false, org.now)
+        .await
+        .unwrap();
+    assert_eq!(handed.detail.stage.id, billing_stages.new.id);
+    assert_eq!((handed.detail.closed_at, handed.detail.status), (None, TicketStatus::ActiveNew), "open again in its new team");
+}
+
+#[tokio::test]
+async fn editing_a_cancelled_ticket_does_not_cancel_its_clocks_again() {
+    let org = org().await;
+    let card = org.ticket("Duplicate request").await;
+    let cancelled = tickets::move_to_stage(&org.db, &org.agent, &card.reference, card.version, org.stages.cancelled.id, None, org.now).await.unwrap();
+    let edited = tickets::update(&org.db, &org.agent, &card.reference, cancelled.card.version, &TicketInput::quick(org.team_id, "Duplicate of HD-1"), false, org.now)
+        .await
+        .unwrap();
+    let cancellations = edited.detail.timeline.iter().filter(|e| e.kind == TimelineKind::Sla && e.summary.contains("cancelled with the ticket")).count();
+    assert_eq!(cancellations, 1, "{:#?}", edited.detail.timeline);
+}

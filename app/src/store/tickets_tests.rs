@@ -3,11 +3,16 @@
 use crate::store::board::{board, DEFAULT_COLUMN_LIMIT};
 
 use super::*;
-use crate::store::fixtures::Demo;
+use crate::store::fixtures::Org;
 use chrono::Duration;
 
-async fn demo() -> Demo {
-    Demo::new().await
+async fn ticket_count(org: &Org) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(&org.db.read).await.unwrap()
+}
+
+/// Support's board as the agent sees it.
+async fn support_board(org: &Org) -> Board {
+    board(&org.db, &org.agent, org.team_id, &[], BoardView::default(), org.now).await.unwrap()
 }
 
 fn input(team_id: i64, title: &str) -> TicketInput {
@@ -20,14 +25,13 @@ fn column<'a>(board: &'a Board, name: &str) -> &'a BoardColumn {
 
 #[tokio::test]
 async fn creation_numbers_references_and_derives_status() {
-    let d = demo().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
-    let first = create(&d.db, &agent, &input(support, "Printer offline"), d.now).await.unwrap();
-    let second = create(&d.db, &agent, &input(support, "Printer offline again"), d.now).await.unwrap();
+    let org = Org::new().await;
+    let (db, agent, support) = (&org.db, &org.agent, org.team_id);
+    let first = create(db, agent, &input(support, "Printer offline"), org.now).await.unwrap();
+    let second = create(db, agent, &input(support, "Printer offline again"), org.now).await.unwrap();
     assert_eq!(reference::parse(&second.reference), reference::parse(&first.reference).map(|n| n + 1));
 
-    let unassigned = get(&d.db, &agent, &first.reference, chrono::Utc::now()).await.unwrap();
+    let unassigned = get(db, agent, &first.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(unassigned.status, TicketStatus::ActiveNew);
     assert_eq!(unassigned.stage.category, StageCategory::New);
     assert_eq!(unassigned.tags, vec!["printer"]);
@@ -37,124 +41,117 @@ async fn creation_numbers_references_and_derives_status() {
 
     let mut assigned = input(support, "Assigned from the start");
     assigned.assignee_id = Some(agent.id);
-    let card = create(&d.db, &agent, &assigned, d.now).await.unwrap();
-    let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
+    let card = create(db, agent, &assigned, org.now).await.unwrap();
+    let detail = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(detail.status, TicketStatus::ActiveAssigned);
-    assert!(detail.timeline.iter().any(|e| e.kind == TimelineKind::Assigned && e.summary == "Assigned to Mia Wagner"));
+    assert!(detail.timeline.iter().any(|e| e.kind == TimelineKind::Assigned && e.summary == format!("Assigned to {}", agent.name)));
 }
 
 #[tokio::test]
 async fn bad_creation_input_changes_nothing() {
-    let d = demo().await;
-    let agent1 = d.user("agent1@demo.test").await;
-    let before = d.ticket_count().await;
-    let support = d.team("Support").await;
-    let finance = d.team("Finance").await;
-    let customer = d.user("customer@demo.test").await;
-    let agent4 = d.user("agent4@demo.test").await;
+    let org = Org::new().await;
+    let (db, agent, support) = (&org.db, &org.agent, org.team_id);
+    let finance = org.private_team("Finance").await;
+    let customer = org.customer().await;
+    let before = ticket_count(&org).await;
 
-    let cases: Vec<(CurrentUser, TicketInput)> = vec![
-        (agent1.clone(), input(support, "  ")),
-        (agent1.clone(), input(9_999, "Unknown team")),
-        (agent1.clone(), input(finance, "Private team of others")),
-        (customer.clone(), input(support, "Customers use the portal")),
-        (agent1.clone(), TicketInput { assignee_id: Some(agent4.id + 100), ..input(support, "Unknown assignee") }),
-        (agent1.clone(), TicketInput { assignee_id: Some(customer.id), ..input(support, "Customer as assignee") }),
-        (agent1.clone(), TicketInput { subject_id: Some(9_999), ..input(support, "Unknown subject") }),
-        (agent1.clone(), TicketInput { contact_id: Some(9_999), ..input(support, "Unknown contact") }),
+    let cases: Vec<(&CurrentUser, TicketInput)> = vec![
+        (agent, input(support, "  ")),
+        (agent, input(9_999, "Unknown team")),
+        (agent, input(finance.id, "Private team of others")),
+        (&customer, input(support, "Customers use the portal")),
+        (agent, TicketInput { assignee_id: Some(9_999), ..input(support, "Unknown assignee") }),
+        (agent, TicketInput { assignee_id: Some(customer.id), ..input(support, "Customer as assignee") }),
+        (agent, TicketInput { subject_id: Some(9_999), ..input(support, "Unknown subject") }),
+        (agent, TicketInput { contact_id: Some(9_999), ..input(support, "Unknown contact") }),
     ];
     for (user, bad) in cases {
-        let result = create(&d.db, &user, &bad, d.now).await;
+        let result = create(db, user, &bad, org.now).await;
         assert!(matches!(result, Err(AppError::Invalid(_) | AppError::NotFound(_) | AppError::Forbidden(_))), "{bad:?} gave {result:?}");
     }
     // Anyone internal who can see the team may be assigned, members of other teams too.
-    let other_team = TicketInput { assignee_id: Some(agent4.id), ..input(support, "Assign to a Finance agent") };
-    assert!(create(&d.db, &agent1, &other_team, d.now).await.is_ok());
-    assert_eq!(d.ticket_count().await, before + 1);
+    let other_team = TicketInput { assignee_id: Some(finance.insider.id), ..input(support, "Assign to a Finance agent") };
+    assert!(create(db, agent, &other_team, org.now).await.is_ok());
+    assert_eq!(ticket_count(&org).await, before + 1);
 }
 
 #[tokio::test]
 async fn inline_customer_is_created_with_its_account() {
-    let d = demo().await;
-    let agent = d.user("agent1@demo.test").await;
-    let mut with_customer = input(d.team("Support").await, "New customer calls");
+    let org = Org::new().await;
+    let (db, agent) = (&org.db, &org.agent);
+    let mut with_customer = input(org.team_id, "New customer calls");
     with_customer.new_customer = Some(NewCustomer { name: "Rita Berger".into(), email: "rita@example.com".into(), account_name: "Berger AG".into() });
-    let card = create(&d.db, &agent, &with_customer, d.now).await.unwrap();
+    let card = create(db, agent, &with_customer, org.now).await.unwrap();
     assert_eq!(card.customer.as_deref(), Some("Rita Berger"));
-    let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
+    let detail = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(detail.customer.display().as_deref(), Some("Rita Berger · Berger AG"));
     // The same email again is a clear error, not a duplicate contact.
-    let again = create(&d.db, &agent, &with_customer, d.now).await;
+    let again = create(db, agent, &with_customer, org.now).await;
     assert!(matches!(again, Err(AppError::Invalid(m)) if m.contains("exists already")));
 }
 
 #[tokio::test]
 async fn moves_check_version_team_and_record_the_timeline() {
-    let d = demo().await;
-    let agent = d.user("agent1@demo.test").await;
-    let board_before = d.board("agent1@demo.test", "Support").await;
-    let progress = column(&board_before, "In Progress").stage.id;
-    let solved = column(&board_before, "Solved").stage.id;
-    let card = create(&d.db, &agent, &input(board_before.team.id, "Move me"), d.now).await.unwrap();
+    let org = Org::new().await;
+    let (db, agent) = (&org.db, &org.agent);
+    let (progress, solved) = (org.stages.in_progress.id, org.stages.solved.id);
+    let card = create(db, agent, &input(org.team_id, "Move me"), org.now).await.unwrap();
 
-    let moved = move_to_stage(&d.db, &agent, &card.reference, card.version, progress, None, d.now).await.unwrap();
+    let moved = move_to_stage(db, agent, &card.reference, card.version, progress, None, org.now).await.unwrap();
     assert_eq!((moved.card.stage_id, moved.card.version), (progress, card.version + 1));
 
-    let stale = move_to_stage(&d.db, &agent, &card.reference, card.version, solved, None, d.now).await;
+    let stale = move_to_stage(db, agent, &card.reference, card.version, solved, None, org.now).await;
     assert!(matches!(stale, Err(AppError::Conflict(m)) if m.contains("changed by someone else")));
-    let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
+    let detail = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(detail.stage.id, progress, "a stale move changes nothing");
 
-    let field_service = d.board("agent1@demo.test", "Field Service").await;
-    let foreign = field_service.columns[1].stage.id;
-    let wrong_team = move_to_stage(&d.db, &agent, &card.reference, moved.card.version, foreign, None, d.now).await;
+    let (_, field_service) = org.team("Field Service", "company", &[org.other_agent.id]).await;
+    let wrong_team = move_to_stage(db, agent, &card.reference, moved.card.version, field_service.in_progress.id, None, org.now).await;
     assert!(matches!(wrong_team, Err(AppError::Invalid(m)) if m.contains("another team")));
 
-    let later = d.now + Duration::minutes(5);
-    let closed = move_to_stage(&d.db, &agent, &card.reference, moved.card.version, solved, None, later).await.unwrap();
-    let detail = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
+    let later = org.now + Duration::minutes(5);
+    let closed = move_to_stage(db, agent, &card.reference, moved.card.version, solved, None, later).await.unwrap();
+    let detail = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(detail.status, TicketStatus::Resolved);
     assert!(detail.closed_at.is_some());
-    assert_eq!(detail.timeline.iter().find(|e| e.kind == TimelineKind::Moved).unwrap().summary, "Stage: In Progress → Solved");
+    assert_eq!(detail.timeline.iter().find(|e| e.kind == TimelineKind::Moved).unwrap().summary, "Stage: In progress → Solved");
 
-    move_to_stage(&d.db, &agent, &card.reference, closed.card.version, progress, None, later).await.unwrap();
-    let reopened = get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap();
+    move_to_stage(db, agent, &card.reference, closed.card.version, progress, None, later).await.unwrap();
+    let reopened = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(reopened.status, TicketStatus::ActiveNew);
     assert_eq!(reopened.closed_at, None);
 }
 
 #[tokio::test]
 async fn dropping_before_a_card_orders_the_column() {
-    let d = demo().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
-    let a = create(&d.db, &agent, &input(support, "A"), d.now).await.unwrap();
-    let b = create(&d.db, &agent, &input(support, "B"), d.now).await.unwrap();
-    let moved = move_to_stage(&d.db, &agent, &b.reference, b.version, b.stage_id, Some(&a.reference), d.now).await.unwrap();
+    let org = Org::new().await;
+    let (db, agent) = (&org.db, &org.agent);
+    let a = create(db, agent, &input(org.team_id, "A"), org.now).await.unwrap();
+    let b = create(db, agent, &input(org.team_id, "B"), org.now).await.unwrap();
+    let moved = move_to_stage(db, agent, &b.reference, b.version, b.stage_id, Some(&a.reference), org.now).await.unwrap();
     assert!(moved.card.position < a.position);
-    let board = d.board("agent1@demo.test", "Support").await;
+    let board = support_board(&org).await;
     let refs: Vec<&str> = column(&board, "New").cards.iter().map(|c| c.reference.as_str()).collect();
     let (ia, ib) = (refs.iter().position(|r| *r == a.reference), refs.iter().position(|r| *r == b.reference));
     assert!(ib < ia, "{refs:?}");
-    let not_there = move_to_stage(&d.db, &agent, &a.reference, a.version, a.stage_id, Some("HD-1"), d.now).await;
+    let not_there = move_to_stage(db, agent, &a.reference, a.version, a.stage_id, Some("HD-1"), org.now).await;
     assert!(matches!(not_there, Err(AppError::Invalid(_))));
 }
 
 #[tokio::test]
 async fn repeated_drops_at_one_spot_renumber_instead_of_colliding() {
-    let d = demo().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
-    let anchor = create(&d.db, &agent, &input(support, "Anchor"), d.now).await.unwrap();
+    let org = Org::new().await;
+    let (db, agent) = (&org.db, &org.agent);
+    let anchor = create(db, agent, &input(org.team_id, "Anchor"), org.now).await.unwrap();
     let mut cards = Vec::new();
     for i in 0..70 {
-        let card = create(&d.db, &agent, &input(support, &format!("Card {i}")), d.now).await.unwrap();
-        let moved = move_to_stage(&d.db, &agent, &card.reference, card.version, card.stage_id, Some(&anchor.reference), d.now).await.unwrap();
+        let card = create(db, agent, &input(org.team_id, &format!("Card {i}")), org.now).await.unwrap();
+        let moved = move_to_stage(db, agent, &card.reference, card.version, card.stage_id, Some(&anchor.reference), org.now).await.unwrap();
         cards.push(moved.card.reference);
     }
     let positions: Vec<f64> = sqlx::query_scalar("SELECT position FROM tickets WHERE stage_id = ? ORDER BY position")
         .bind(anchor.stage_id)
-        .fetch_all(&d.db.read)
+        .fetch_all(&db.read)
         .await
         .unwrap();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "positions stay distinct");
@@ -162,80 +159,64 @@ async fn repeated_drops_at_one_spot_renumber_instead_of_colliding() {
 
 #[tokio::test]
 async fn private_team_tickets_are_refused_to_outsiders() {
-    let d = demo().await;
-    let insider = d.user("agent4@demo.test").await;
-    let outsider = d.user("agent1@demo.test").await;
-    let finance = d.board("agent4@demo.test", "Finance").await;
-    let card = finance.columns[0].cards[0].clone();
+    let org = Org::new().await;
+    let finance = org.private_team("Finance").await;
+    let (db, insider, outsider) = (&org.db, &finance.insider, &org.agent);
+    let card = create(db, insider, &input(finance.id, "Invoice charged twice"), org.now).await.unwrap();
 
-    assert!(get(&d.db, &insider, &card.reference, chrono::Utc::now()).await.is_ok());
+    assert!(get(db, insider, &card.reference, chrono::Utc::now()).await.is_ok());
     // Hidden reads exactly like missing: the same answer as for a ticket or team that does not exist.
-    let hidden = get(&d.db, &outsider, &card.reference, chrono::Utc::now()).await;
+    let hidden = get(db, outsider, &card.reference, chrono::Utc::now()).await;
     assert_eq!(hidden, Err(AppError::NotFound(format!("Ticket {} does not exist.", card.reference))));
-    let moved = move_to_stage(&d.db, &outsider, &card.reference, card.version, finance.columns[1].stage.id, None, d.now).await;
+    let moved = move_to_stage(db, outsider, &card.reference, card.version, finance.stages.in_progress.id, None, org.now).await;
     assert_eq!(moved.err(), hidden.err());
-    let hidden_board = board(&d.db, &outsider, finance.team.id, &[], BoardView::default(), d.now).await;
-    assert_eq!(hidden_board, Err(AppError::NotFound(format!("Team {} does not exist.", finance.team.id))));
-    let missing_board = board(&d.db, &outsider, 999_999, &[], BoardView::default(), d.now).await;
+    let hidden_board = board(db, outsider, finance.id, &[], BoardView::default(), org.now).await;
+    assert_eq!(hidden_board, Err(AppError::NotFound(format!("Team {} does not exist.", finance.id))));
+    let missing_board = board(db, outsider, 999_999, &[], BoardView::default(), org.now).await;
     assert_eq!(missing_board, Err(AppError::NotFound("Team 999999 does not exist.".into())));
-    let lead = d.user("lead@demo.test").await;
-    assert!(get(&d.db, &lead, &card.reference, chrono::Utc::now()).await.is_ok(), "the lead is invited to Finance");
+    assert!(get(db, &org.lead, &card.reference, chrono::Utc::now()).await.is_ok(), "the lead is invited to Finance");
 
-    assert!(matches!(get(&d.db, &insider, "not-a-ref", chrono::Utc::now()).await, Err(AppError::Invalid(_))));
-    assert!(matches!(get(&d.db, &insider, "HD-999999", chrono::Utc::now()).await, Err(AppError::NotFound(_))));
+    assert!(matches!(get(db, insider, "not-a-ref", chrono::Utc::now()).await, Err(AppError::Invalid(_))));
+    assert!(matches!(get(db, insider, "HD-999999", chrono::Utc::now()).await, Err(AppError::NotFound(_))));
 }
 
 #[tokio::test]
 async fn customers_see_only_their_followed_public_tickets() {
-    let d = demo().await;
-    let customer = d.user("customer@demo.test").await;
-    let followed: Vec<i64> = sqlx::query_scalar(
-        "SELECT k.number FROM tickets k JOIN ticket_followers f ON f.ticket_id = k.id WHERE f.user_id = ?",
-    )
-    .bind(customer.id)
-    .fetch_all(&d.db.read)
-    .await
-    .unwrap();
-    assert!(!followed.is_empty());
-    let mine = reference::format(followed[0]);
-    let shown = crate::store::portal::ticket(&d.db, &customer, &mine).await.unwrap();
+    let org = Org::new().await;
+    let (db, agent) = (&org.db, &org.agent);
+    let customer = org.customer().await;
+    let (help_desk, stages) = org.team("Help desk", "public", &[agent.id]).await;
+    let card = create(db, agent, &input(help_desk, "My printer is broken"), org.now).await.unwrap();
+    // Staff work on it: their names and internal lines must stay out of the customer's view.
+    let worked = move_to_stage(db, agent, &card.reference, card.version, stages.in_progress.id, None, org.now).await.unwrap().card;
+    org.follow(&card.reference, customer.id).await;
+    let mine = card.reference;
+    let shown = crate::store::portal::ticket(db, &customer, &mine).await.unwrap();
     assert!(shown.timeline.iter().all(|e| e.kind.customer_visible()), "internal lines stay internal");
     assert!(shown.timeline.iter().all(|e| e.actor.is_none() || e.actor.as_deref() == Some(customer.name.as_str())), "no staff names");
-    let listed = crate::store::portal::my_tickets(&d.db, &customer).await.unwrap();
+    let listed = crate::store::portal::my_tickets(db, &customer).await.unwrap();
     assert!(listed.iter().any(|t| t.reference == mine));
     // The staff view is not theirs, not even of their own ticket.
-    assert!(matches!(get(&d.db, &customer, &mine, d.now).await, Err(AppError::Forbidden(_))));
-    let other: i64 = sqlx::query_scalar("SELECT number FROM tickets WHERE id NOT IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?) LIMIT 1")
-        .bind(customer.id)
-        .fetch_one(&d.db.read)
-        .await
-        .unwrap();
-    let other = reference::format(other);
-    let hidden = crate::store::portal::ticket(&d.db, &customer, &other).await;
+    assert!(matches!(get(db, &customer, &mine, org.now).await, Err(AppError::Forbidden(_))));
+    let other = create(db, agent, &input(help_desk, "Someone else's printer"), org.now).await.unwrap().reference;
+    let hidden = crate::store::portal::ticket(db, &customer, &other).await;
     assert_eq!(hidden, Err(AppError::NotFound(format!("Ticket {other} does not exist."))));
     assert!(listed.iter().all(|t| t.reference != other));
-    let version: i64 = sqlx::query_scalar("SELECT version FROM tickets WHERE number = ?").bind(followed[0]).fetch_one(&d.db.read).await.unwrap();
-    let stage: i64 = sqlx::query_scalar("SELECT id FROM stages WHERE team_id = (SELECT team_id FROM tickets WHERE number = ?) ORDER BY position DESC LIMIT 1")
-        .bind(followed[0])
-        .fetch_one(&d.db.read)
-        .await
-        .unwrap();
-    let moved = move_to_stage(&d.db, &customer, &mine, version, stage, None, d.now).await;
+    let moved = move_to_stage(db, &customer, &mine, worked.version, stages.cancelled.id, None, org.now).await;
     assert!(matches!(moved, Err(AppError::Forbidden(_))));
 }
 
 #[tokio::test]
 async fn edits_are_versioned_and_described_field_by_field() {
-    let d = demo().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
-    let field_service = d.team("Field Service").await;
-    let card = create(&d.db, &agent, &input(support, "Old title"), d.now).await.unwrap();
+    let org = Org::new().await;
+    let (db, agent, lead, support) = (&org.db, &org.agent, &org.lead, org.team_id);
+    let (field_service, _) = org.team("Field Service", "company", &[org.other_agent.id]).await;
+    let card = create(db, agent, &input(support, "Old title"), org.now).await.unwrap();
 
     let mut edit = input(support, "New title");
     edit.priority = Priority::Urgent;
     edit.assignee_id = Some(agent.id);
-    let updated = update(&d.db, &agent, &card.reference, card.version, &edit, false, d.now).await.unwrap();
+    let updated = update(db, agent, &card.reference, card.version, &edit, false, org.now).await.unwrap();
     assert_eq!(updated.team_ids, vec![support]);
     let detail = updated.detail;
     assert_eq!(detail.status, TicketStatus::ActiveAssigned);
@@ -243,19 +224,18 @@ async fn edits_are_versioned_and_described_field_by_field() {
     assert_eq!(edited.summary, "Title: Old title → New title\nPriority: High → Urgent");
     assert!(detail.timeline.iter().any(|e| e.kind == TimelineKind::Assigned));
 
-    let lead = d.user("lead@demo.test").await;
-    let reassigned = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(lead.id), ..edit.clone() }, false, d.now + Duration::seconds(1))
+    let reassigned = update(db, agent, &card.reference, detail.version, &TicketInput { assignee_id: Some(lead.id), ..edit.clone() }, false, org.now + Duration::seconds(1))
         .await
         .unwrap();
-    let recent: Vec<String> = form_options(&d.db, &agent, d.now).await.unwrap().recent_agents.into_iter().map(|a| a.name).collect();
-    assert_eq!(recent, vec!["Lena Lead", "Mia Wagner"], "latest first");
+    let recent: Vec<String> = form_options(db, agent, org.now).await.unwrap().recent_agents.into_iter().map(|a| a.name).collect();
+    assert_eq!(recent, vec![lead.name.clone(), agent.name.clone()], "latest first");
     let detail = reassigned.detail;
 
-    let stale = update(&d.db, &agent, &card.reference, card.version, &input(support, "Lost update"), false, d.now).await;
+    let stale = update(db, agent, &card.reference, card.version, &input(support, "Lost update"), false, org.now).await;
     assert!(matches!(stale, Err(AppError::Conflict(_))));
-    assert_eq!(get(&d.db, &agent, &card.reference, chrono::Utc::now()).await.unwrap().title, "New title");
+    assert_eq!(get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap().title, "New title");
 
-    let moved_team = update(&d.db, &agent, &card.reference, detail.version, &TicketInput { team_id: field_service, ..edit.clone() }, false, d.now)
+    let moved_team = update(db, agent, &card.reference, detail.version, &TicketInput { team_id: field_service, ..edit.clone() }, false, org.now)
         .await
         .unwrap();
     assert_eq!(moved_team.team_ids, vec![support, field_service]);
@@ -266,16 +246,15 @@ async fn edits_are_versioned_and_described_field_by_field() {
 
 #[tokio::test]
 async fn board_pages_long_columns_but_counts_everything() {
-    let d = demo().await;
-    let agent = d.user("agent1@demo.test").await;
-    let support = d.team("Support").await;
+    let org = Org::new().await;
+    let (db, agent, support) = (&org.db, &org.agent, org.team_id);
     for i in 0..DEFAULT_COLUMN_LIMIT + 5 {
-        create(&d.db, &agent, &input(support, &format!("Bulk {i}")), d.now).await.unwrap();
+        create(db, agent, &input(support, &format!("Bulk {i}")), org.now).await.unwrap();
     }
-    let full = d.board("agent1@demo.test", "Support").await;
+    let full = support_board(&org).await;
     let new = column(&full, "New");
     assert_eq!(new.cards.len() as i64, DEFAULT_COLUMN_LIMIT);
     assert!(new.total > DEFAULT_COLUMN_LIMIT);
-    let more = board(&d.db, &agent, support, &[ColumnLimit { stage_id: new.stage.id, limit: new.total }], BoardView::default(), d.now).await.unwrap();
+    let more = board(db, agent, support, &[ColumnLimit { stage_id: new.stage.id, limit: new.total }], BoardView::default(), org.now).await.unwrap();
     assert_eq!(column(&more, "New").cards.len() as i64, new.total);
 }
