@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{teams, tickets, users, Conn, Db};
-use crate::model::{CurrentUser, Role, Stage, StageCategory, TicketCard, TicketInput};
+use crate::model::{CurrentUser, Origin, Priority, Role, Stage, StageCategory, TicketCard, TicketInput, TicketStatus, Visibility};
 
 /// A migrated database in a fresh temporary file; keep the guard alive while using it.
 pub async fn temp_db() -> (Db, tempfile::TempDir) {
@@ -19,14 +19,16 @@ pub async fn bulk_tickets(conn: &mut Conn, team_id: i64, stage_ids: &[i64], coun
     for i in 0..count {
         sqlx::query(
             "INSERT INTO tickets (number, team_id, stage_id, position, title, priority, status, origin, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'active_new', 'email', ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(first + i as i64)
         .bind(team_id)
         .bind(stage_ids[i % stage_ids.len()])
         .bind((i + 1) as f64 * crate::domain::ordering::STEP)
         .bind(format!("Waiting ticket {i}"))
-        .bind(["low", "normal", "high", "urgent"][i % 4])
+        .bind(Priority::ALL[i % Priority::ALL.len()].as_str())
+        .bind(TicketStatus::ActiveNew.as_str())
+        .bind(Origin::Email.as_str())
         .bind(now - Duration::minutes(i as i64))
         .bind(now)
         .execute(&mut *conn)
@@ -38,7 +40,9 @@ pub async fn bulk_tickets(conn: &mut Conn, team_id: i64, stage_ids: &[i64], coun
 /// A company-visible team "Desk" with `agents` member agents and `waiting` unassigned tickets.
 pub async fn waiting_team(db: &Db, agents: usize, waiting: usize, now: DateTime<Utc>) -> (i64, Vec<CurrentUser>) {
     let mut tx = db.begin_write().await.unwrap();
-    let team_id = sqlx::query_scalar::<_, i64>("INSERT INTO teams (name, visibility) VALUES ('Desk', 'company') RETURNING id").fetch_one(&mut *tx).await.unwrap();
+    let team_id = sqlx::query_scalar::<_, i64>("INSERT INTO teams (name, visibility) VALUES ('Desk', ?) RETURNING id")
+        .bind(Visibility::Company.as_str())
+        .fetch_one(&mut *tx).await.unwrap();
     let stage = teams::insert_stage(&mut tx, team_id, "New", StageCategory::New).await.unwrap();
     let mut people = Vec::new();
     for i in 0..agents {

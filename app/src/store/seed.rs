@@ -427,10 +427,11 @@ async fn seed_sla(db: &Db, team_ids: &[i64], now: DateTime<Utc>) -> Result<(), A
 async fn seed_vip_queue(db: &Db, admin: &CurrentUser, members: &[i64], now: DateTime<Utc>) -> Result<(), AppError> {
     let queue = super::queues::create(db, admin, "VIP customers", "Tickets of key accounts: pick these up first.").await?;
     super::queues::save_members(db, admin, queue.id, 1, members).await?;
-    let waiting: Vec<String> = sqlx::query_scalar(
+    let waiting: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT 'HD-' || k.number FROM tickets k JOIN accounts a ON a.id = (SELECT c.account_id FROM contacts c WHERE c.id = k.contact_id)
-          WHERE a.name = 'Acme GmbH' AND k.status IN ('active_new', 'active_assigned')",
-    )
+          WHERE a.name = 'Acme GmbH' AND k.status IN ({})",
+        super::open_statuses()
+    ))
     .fetch_all(&db.read)
     .await?;
     super::queues::change_membership(db, admin, queue.id, &waiting, true, now).await?;
