@@ -41,22 +41,23 @@ pub(crate) async fn choose_member(
             .await?;
     let team_method = team_method.as_deref().map(|code| decode(Method::parse, code)).transpose()?;
     let Some(method) = method.or(team_method) else { return Ok(None) };
-    let members: Vec<(i64, String, String, bool)> = sqlx::query_as(
-        "SELECT u.id, u.name, u.role, EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ?1 AND m.user_id = u.id)
+    let members: Vec<(i64, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT u.id, u.name, u.role, EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = ?1 AND m.user_id = u.id), u.deactivated_at IS NULL
            FROM users u WHERE u.role <> ?2 ORDER BY u.id",
     )
     .bind(team_id)
     .bind(Role::Customer.as_str())
     .fetch_all(&mut *conn)
     .await?;
-    // An empty member list means every agent who can see the team.
-    let has_members = members.iter().any(|(.., member)| *member);
+    // An empty member list means every agent who can see the team; a team whose members were
+    // all deactivated still has members (and waits for new ones).
+    let has_members = members.iter().any(|(_, _, _, member, _)| *member);
     let visibility = decode(Visibility::parse, &visibility)?;
     let mut eligible = Vec::new();
-    for (id, name, role, member) in members {
+    for (id, name, role, member, active) in members {
         let role = decode(Role::parse, &role)?;
         let relation = Relation { role, visibility, in_team: member, follows_ticket: false };
-        if (has_members && member) || (!has_members && role == Role::Agent && access::can_see_team(relation)) {
+        if active && ((has_members && member) || (!has_members && role == Role::Agent && access::can_see_team(relation))) {
             eligible.push(UserRef { id, name });
         }
     }
@@ -106,7 +107,7 @@ pub(crate) async fn assign_automatically(
         }
         None => {
             let holder: Option<(i64, String)> =
-                sqlx::query_as("SELECT u.id, u.name FROM teams t JOIN users u ON u.id = t.queue_user_id WHERE t.id = ?").bind(team_id).fetch_optional(&mut *conn).await?;
+                sqlx::query_as("SELECT u.id, u.name FROM teams t JOIN users u ON u.id = t.queue_user_id AND u.deactivated_at IS NULL WHERE t.id = ?").bind(team_id).fetch_optional(&mut *conn).await?;
             let Some((id, name)) = holder else { return Ok(None) };
             let line = format!("Held by the team's queue user {name} until someone takes it");
             (UserRef { id, name }, line)

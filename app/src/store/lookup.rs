@@ -272,7 +272,7 @@ pub(crate) async fn check_assignee(conn: &mut Conn, assignee_id: Option<i64>, te
     let Some(id) = assignee_id else { return Ok(None) };
     let invalid = || AppError::Invalid(format!("User {id} cannot be assigned tickets of this team."));
     let row: Option<(String, String)> =
-        sqlx::query_as("SELECT name, role FROM users WHERE id = ?").bind(id).fetch_optional(&mut *conn).await?;
+        sqlx::query_as("SELECT name, role FROM users WHERE id = ? AND deactivated_at IS NULL").bind(id).fetch_optional(&mut *conn).await?;
     let (name, role) = row.ok_or_else(invalid)?;
     let assignee = CurrentUser { id, name: name.clone(), email: String::new(), role: decode(Role::parse, &role)? };
     match visible_team(conn, &assignee, team_id).await {

@@ -86,9 +86,9 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Everyone who can work tickets (staff), by name, for pickers.
+/// Everyone who can work tickets (active staff), by name, for pickers.
 pub(crate) fn staff_sql() -> String {
-    format!("SELECT id, name FROM users WHERE role <> {} ORDER BY name", code(Role::Customer.as_str()))
+    format!("SELECT id, name FROM users WHERE role <> {} AND deactivated_at IS NULL ORDER BY name", code(Role::Customer.as_str()))
 }
 
 /// A code of one of our enums as an SQL literal (codes are fixed identifiers, never user input).

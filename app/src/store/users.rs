@@ -11,8 +11,9 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
-use super::{decode, Conn, Db};
-use crate::domain::validate;
+use super::{decode, expect_one_row, Conn, Db};
+use crate::domain::access::{self, Action};
+use crate::domain::{reference, validate};
 use crate::error::AppError;
 use crate::model::{CurrentUser, Role};
 
@@ -151,7 +152,8 @@ pub async fn create_first_admin(db: &Db, name: &str, email: &str, password: &str
 /// Checks the password; the same message, and the same argon2 work, for an unknown email as
 /// for a wrong password, so neither the answer nor its timing tells which emails exist.
 pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<CurrentUser, AppError> {
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
+    // A deactivated user is answered exactly like an unknown email.
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ? AND deactivated_at IS NULL")
         .bind(email.trim())
         .fetch_optional(&db.read)
         .await?;
@@ -208,7 +210,7 @@ pub async fn user_for_session(db: &Db, token: &str, now: DateTime<Utc>) -> Resul
     let touch_before = now - Duration::seconds(SESSION_TOUCH_SECS);
     let Some(row) = sqlx::query_as::<_, SessionRow>(
         "SELECT u.id, u.name, u.email, u.role, s.last_seen_at < ? AS stale
-         FROM sessions s JOIN users u ON u.id = s.user_id
+         FROM sessions s JOIN users u ON u.id = s.user_id AND u.deactivated_at IS NULL
          WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?",
     )
     .bind(touch_before)
@@ -233,6 +235,54 @@ pub async fn user_for_session(db: &Db, token: &str, now: DateTime<Utc>) -> Resul
         }
     }
     row.user.into_user().map(Some)
+}
+
+/// What deactivating a user leaves to do: their open tickets, to be given to someone else.
+#[derive(Debug)]
+pub struct Deactivated {
+    pub open_tickets: Vec<String>,
+}
+
+/// Deactivates a user (admins only): every session of theirs ends, they cannot sign in again,
+/// are never assigned (nor hold a team's tickets as its queue user), and history keeps their
+/// name. Refuses one's own account and the last active admin; a stale `version` is a conflict.
+pub async fn deactivate(db: &Db, admin: &CurrentUser, user_id: i64, version: i64, now: DateTime<Utc>) -> Result<Deactivated, AppError> {
+    access::require(admin, Action::ConfigureInstallation)?;
+    if user_id == admin.id {
+        return Err(AppError::Invalid("You cannot deactivate your own account.".into()));
+    }
+    let mut tx = db.begin_write().await?;
+    let row: Option<(String, bool)> =
+        sqlx::query_as("SELECT role, deactivated_at IS NOT NULL FROM users WHERE id = ?").bind(user_id).fetch_optional(&mut *tx).await?;
+    let (role, already) = row.ok_or_else(|| access::missing("User", user_id))?;
+    if already {
+        return Err(AppError::Invalid("This user is deactivated already.".into()));
+    }
+    if decode(Role::parse, &role)? == Role::Admin {
+        let other_admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = ? AND deactivated_at IS NULL AND id <> ?")
+            .bind(Role::Admin.as_str())
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if other_admins == 0 {
+            return Err(AppError::Invalid("The last active admin cannot be deactivated.".into()));
+        }
+    }
+    let affected = sqlx::query("UPDATE users SET deactivated_at = ?, version = version + 1 WHERE id = ? AND version = ?")
+        .bind(now)
+        .bind(user_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    expect_one_row(affected, "The user")?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?;
+    let open: Vec<i64> = sqlx::query_scalar(&format!("SELECT number FROM tickets WHERE assignee_id = ? AND status IN ({}) ORDER BY number", super::open_statuses()))
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Deactivated { open_tickets: open.into_iter().map(reference::format).collect() })
 }
 
 pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {

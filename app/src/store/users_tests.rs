@@ -132,3 +132,77 @@ async fn unknown_emails_do_the_same_password_work_as_wrong_passwords() {
         assert!(password_runs() > before, "{email}: argon2 ran");
     }
 }
+
+/// Gives the user a real password (the fixture's people have none).
+async fn with_password(db: &Db, user: &CurrentUser, password: &str) {
+    let hash = hash_password_off_runtime(password).await.unwrap();
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?").bind(hash).bind(user.id).execute(&db.write).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_deactivated_user_loses_every_session_and_cannot_sign_in() {
+    let org = crate::store::fixtures::Org::new().await;
+    let bo = &org.other_agent;
+    with_password(&org.db, bo, "correct horse").await;
+    let token = create_session(&org.db, bo.id, org.now).await.unwrap();
+    assert!(user_for_session(&org.db, &token, org.now).await.unwrap().is_some());
+
+    deactivate(&org.db, &org.admin, bo.id, 1, org.now).await.unwrap();
+    assert_eq!(user_for_session(&org.db, &token, org.now).await.unwrap(), None, "the open session ended");
+    let refused = authenticate(&org.db, &bo.email, "correct horse").await;
+    assert!(matches!(refused, Err(AppError::Invalid(m)) if m == "Email or password is wrong."), "answered like an unknown email");
+    let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = ?").bind(bo.id).fetch_one(&org.db.read).await.unwrap();
+    assert_eq!(name, bo.name, "history keeps the name");
+}
+
+#[tokio::test]
+async fn deactivated_users_are_never_chosen_by_any_assignment_strategy() {
+    use crate::model::TicketInput;
+    use crate::store::tickets;
+    let org = crate::store::fixtures::Org::new().await;
+    let bo = &org.other_agent;
+    deactivate(&org.db, &org.admin, bo.id, 1, org.now).await.unwrap();
+    for method in ["equal_total", "equal_open", "round_robin"] {
+        sqlx::query("UPDATE teams SET assignment_method = ? WHERE id = ?").bind(method).bind(org.team_id).execute(&org.db.write).await.unwrap();
+        for i in 0..6 {
+            let card = org.ticket(&format!("{method} {i}")).await;
+            let assignee = card.assignee.expect("somebody active is assigned");
+            assert_ne!(assignee.id, bo.id, "{method} chose a deactivated user");
+        }
+    }
+    let picked = TicketInput { assignee_id: Some(bo.id), ..TicketInput::quick(org.team_id, "For Bo") };
+    assert!(matches!(tickets::create(&org.db, &org.agent, &picked, org.now).await, Err(AppError::Invalid(_))), "nor picked by hand");
+
+    // Deactivated as a team's queue user: new tickets are no longer held by them.
+    sqlx::query("UPDATE teams SET assignment_method = NULL, queue_user_id = ? WHERE id = ?").bind(bo.id).bind(org.team_id).execute(&org.db.write).await.unwrap();
+    assert_eq!(org.ticket("Nobody holds this").await.assignee, None);
+    let staff = crate::store::named_list(&mut org.db.read.acquire().await.unwrap(), &crate::store::staff_sql()).await.unwrap();
+    assert!(staff.iter().all(|p| p.id != bo.id), "pickers leave deactivated users out");
+}
+
+#[tokio::test]
+async fn deactivation_lists_open_tickets_and_refuses_what_it_must() {
+    use crate::model::TicketInput;
+    use crate::store::tickets;
+    let org = crate::store::fixtures::Org::new().await;
+    let bo = &org.other_agent;
+    let theirs = tickets::create(&org.db, &org.agent, &TicketInput { assignee_id: Some(bo.id), ..TicketInput::quick(org.team_id, "Bo's") }, org.now).await.unwrap();
+
+    assert!(matches!(deactivate(&org.db, &org.lead, bo.id, 1, org.now).await, Err(AppError::Forbidden(_))), "admins only");
+    assert!(matches!(deactivate(&org.db, &org.admin, org.admin.id, 1, org.now).await, Err(AppError::Invalid(_))), "not oneself");
+    assert!(matches!(deactivate(&org.db, &org.admin, 999_999, 1, org.now).await, Err(AppError::NotFound(_))));
+    assert!(matches!(deactivate(&org.db, &org.admin, bo.id, 7, org.now).await, Err(AppError::Conflict(_))), "stale version");
+
+    let done = deactivate(&org.db, &org.admin, bo.id, 1, org.now).await.unwrap();
+    assert_eq!(done.open_tickets, vec![theirs.reference], "their open tickets, for reassignment");
+    assert!(matches!(deactivate(&org.db, &org.admin, bo.id, 2, org.now).await, Err(AppError::Invalid(_))), "once is enough");
+
+    // A second admin may be deactivated; the last one may not (by anyone who is left).
+    let mut conn = org.db.write.acquire().await.unwrap();
+    let second = insert_user(&mut conn, "Second Admin", "second@org.test", Role::Admin, "unused", org.now).await.unwrap();
+    drop(conn);
+    let second_admin = CurrentUser { id: second, name: "Second Admin".into(), email: "second@org.test".into(), role: Role::Admin };
+    deactivate(&org.db, &second_admin, org.admin.id, 1, org.now).await.unwrap();
+    let refused = deactivate(&org.db, &org.admin, second, 1, org.now).await;
+    assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("last active admin")), "the remaining admin stays");
+}
