@@ -13,6 +13,7 @@ pub mod routing;
 pub mod sla;
 pub mod sla_sync;
 pub mod status;
+pub mod templates;
 pub mod throttle;
 pub mod validate;
 

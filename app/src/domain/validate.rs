@@ -10,6 +10,7 @@ pub const TAGS_MAX: usize = 20;
 pub const STAGE_NAME_MAX: usize = 60;
 pub const QUALIFICATION_NAME_MAX: usize = 60;
 pub const QUEUE_NAME_MAX: usize = 60;
+pub const TEAM_NAME_MAX: usize = 60;
 pub const RULE_NAME_MAX: usize = 80;
 pub const REQUIREMENTS_MAX: usize = 30;
 pub const PASSWORD_MAX: usize = 1_024;
@@ -145,6 +146,10 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
 
 pub fn rule_name(value: &str) -> Result<String, AppError> {
     required("Rule name", value, RULE_NAME_MAX)
+}
+
+pub fn team_name(value: &str) -> Result<String, AppError> {
+    required("Team name", value, TEAM_NAME_MAX)
 }
 
 pub fn queue_name(value: &str) -> Result<String, AppError> {

@@ -171,6 +171,15 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// The pipeline a new team starts with (SPEC S1; Odoo's team setup).
+    TeamTemplate {
+        Support => "support", "Support";
+        FieldService => "field_service", "Field service";
+        Billing => "billing", "Billing";
+    }
+);
+
 impl StageCategory {
     /// Solved and cancelled stages close the ticket.
     pub fn is_closing(self) -> bool {

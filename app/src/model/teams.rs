@@ -11,6 +11,8 @@ pub struct TeamSummary {
     pub description: String,
     pub visibility: Visibility,
     pub open_tickets: i64,
+    /// Archived teams take no new tickets; their tickets stay readable.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

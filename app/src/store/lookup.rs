@@ -17,6 +17,7 @@ struct TeamRow {
     visibility: String,
     in_team: bool,
     open_tickets: i64,
+    archived: bool,
 }
 
 fn team_select() -> String {
@@ -24,7 +25,8 @@ fn team_select() -> String {
         "SELECT t.id, t.name, t.description, t.visibility,
             (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
              OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = ?1)) AS in_team,
-            (SELECT COUNT(*) FROM tickets k WHERE k.team_id = t.id AND k.status IN ({})) AS open_tickets
+            (SELECT COUNT(*) FROM tickets k WHERE k.team_id = t.id AND k.status IN ({})) AS open_tickets,
+            t.archived_at IS NOT NULL AS archived
         FROM teams t",
         super::open_statuses()
     )
@@ -47,6 +49,7 @@ impl TeamRow {
             name: self.name,
             description: self.description,
             open_tickets: self.open_tickets,
+            archived: self.archived,
         })
     }
 }

@@ -134,7 +134,8 @@ pub struct Routed {
 }
 
 /// Applies the first matching enabled rule to an open ticket, writing what it changed to the
-/// timeline. `None` when no rule matches, the ticket is closed, or the rule changes nothing.
+/// timeline. `None` when no rule matches, the ticket is closed, the rule changes nothing, or
+/// its team cannot take the ticket (archived; the timeline says so).
 /// A ticket routed to another team is handed over unassigned unless the rule names someone;
 /// the workflow's assignment step then gives it to that team's automatic assignment.
 pub(crate) async fn route(conn: &mut Conn, actor_id: Option<i64>, ticket_id: i64, now: DateTime<Utc>) -> Result<Option<Routed>, AppError> {
@@ -153,7 +154,15 @@ pub(crate) async fn route(conn: &mut Conn, actor_id: Option<i64>, ticket_id: i64
     let mut team_ids = vec![ticket.team_id];
     let moves_to = match actions.team_id.filter(|team| *team != ticket.team_id) {
         Some(team_id) => {
-            let stage = intake_stage(conn, team_id).await?;
+            let stage = match intake_stage(conn, team_id).await {
+                Ok(stage) => stage,
+                Err(AppError::Invalid(why)) => {
+                    let line = format!("Rule \"{}\" did not route the ticket: {why}", rule.rule.name);
+                    add_timeline(conn, ticket_id, TimelineKind::Routed, actor_id, now, &line).await?;
+                    return Ok(None);
+                }
+                Err(other) => return Err(other),
+            };
             let team_name: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = ?").bind(team_id).fetch_one(&mut *conn).await?;
             changes.push(format!("Team: {} → {team_name} › {}", ticket.team_name, stage.name));
             team_ids.push(team_id);

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::lookup::{managed_team, stage, stages_of};
+use super::lookup::{managed_team, stage, stages_of, visible_team};
 use super::{decode, expect_one_row, Conn, Db};
 use crate::domain::access::{self, Action};
-use crate::domain::validate;
+use crate::domain::{templates, validate};
 use crate::error::AppError;
-use crate::model::{AssignmentMethod, CurrentUser, Role, Stage, StageCategory, TeamSettings, TeamSettingsInput, Visibility};
+use crate::model::{AssignmentMethod, CurrentUser, Role, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, TeamTemplate, Visibility};
 
 /// Stage names are unique per team; say so instead of a generic conflict.
 fn duplicate_stage_name(error: sqlx::Error, name: &str) -> AppError {
@@ -32,6 +32,53 @@ pub async fn insert_stage(conn: &mut Conn, team_id: i64, name: &str, category: S
         .fetch_one(&mut *conn).await
         .map_err(|e| duplicate_stage_name(e, name))?;
     stage(conn, id).await
+}
+
+/// Creates a team (admins only) with the stages of `template`; its creator becomes a member
+/// unless they are an admin (admins see every team anyway).
+pub async fn create_team(db: &Db, admin: &CurrentUser, name: &str, visibility: Visibility, template: TeamTemplate) -> Result<TeamSummary, AppError> {
+    access::require(admin, Action::ConfigureInstallation)?;
+    let name = validate::team_name(name)?;
+    let mut tx = db.begin_write().await?;
+    // "Support" and "support" would be told apart by nobody on a board.
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM teams WHERE lower(name) = lower(?))").bind(&name).fetch_one(&mut *tx).await?;
+    if taken {
+        return Err(AppError::Invalid(format!("A team named \"{name}\" already exists.")));
+    }
+    let team_id: i64 = sqlx::query_scalar("INSERT INTO teams (name, visibility) VALUES (?, ?) RETURNING id")
+        .bind(&name)
+        .bind(visibility.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(super::name_taken("A team", &name))?;
+    for (stage_name, category) in templates::stages(template) {
+        insert_stage(&mut tx, team_id, stage_name, *category).await?;
+    }
+    let created = visible_team(&mut tx, admin, team_id).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Archives a team (admins only): it takes no new tickets (nor routed ones), and its tickets
+/// stay on its board for everyone who could see them.
+pub async fn archive_team(db: &Db, admin: &CurrentUser, team_id: i64, version: i64, now: DateTime<Utc>) -> Result<TeamSummary, AppError> {
+    access::require(admin, Action::ConfigureInstallation)?;
+    let mut tx = db.begin_write().await?;
+    let team = visible_team(&mut tx, admin, team_id).await?;
+    if team.archived {
+        return Err(AppError::Invalid(format!("The team \"{}\" is archived already.", team.name)));
+    }
+    let affected = sqlx::query("UPDATE teams SET archived_at = ?, version = version + 1 WHERE id = ? AND version = ?")
+        .bind(now)
+        .bind(team_id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    expect_one_row(affected, &format!("The team \"{}\"", team.name))?;
+    let archived = visible_team(&mut tx, admin, team_id).await?;
+    tx.commit().await?;
+    Ok(archived)
 }
 
 pub async fn create_stage(db: &Db, user: &CurrentUser, team_id: i64, name: &str, category: StageCategory) -> Result<Stage, AppError> {

@@ -99,3 +99,50 @@ async fn stage_changes_are_refused_to_agents_and_on_bad_input() {
     assert!(matches!(rename_stage(db, lead, first.id, first.version, "In progress").await, Err(AppError::Invalid(_))));
     assert_eq!(names(db, support).await, before, "nothing changed");
 }
+
+#[tokio::test]
+async fn an_admin_creates_a_team_from_a_template_and_nobody_else_may() {
+    let org = crate::store::fixtures::Org::new().await;
+    let field = create_team(&org.db, &org.admin, " Field Service ", Visibility::Company, TeamTemplate::FieldService).await.unwrap();
+    assert_eq!((field.name.as_str(), field.archived), ("Field Service", false));
+    let mut conn = org.db.read.acquire().await.unwrap();
+    let stages: Vec<(String, StageCategory)> = stages_of(&mut conn, field.id).await.unwrap().into_iter().map(|s| (s.name, s.category)).collect();
+    let expected: Vec<(String, StageCategory)> = crate::domain::templates::stages(TeamTemplate::FieldService).iter().map(|(n, c)| (n.to_string(), *c)).collect();
+    assert_eq!(stages, expected);
+    drop(conn);
+
+    assert!(matches!(create_team(&org.db, &org.admin, "field service", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Invalid(m)) if m.contains("already exists")));
+    assert!(matches!(create_team(&org.db, &org.admin, "  ", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Invalid(_))));
+    assert!(matches!(create_team(&org.db, &org.lead, "Leads' own", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(create_team(&org.db, &org.agent, "Agents' own", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Forbidden(_))));
+}
+
+#[tokio::test]
+async fn an_archived_team_takes_no_new_tickets_but_its_tickets_stay_visible() {
+    use crate::model::{RoutingActions, RoutingConditions, RoutingRuleInput};
+    use crate::store::routing;
+    let org = crate::store::fixtures::Org::new().await;
+    let old = org.ticket("Before the archive").await;
+    let (billing, _) = org.team("Billing", "company", &[org.agent.id]).await;
+    let to_support = RoutingRuleInput {
+        name: "Invoices go to Support".into(),
+        enabled: true,
+        conditions: RoutingConditions { keywords: vec!["invoice".into()], ..RoutingConditions::default() },
+        actions: RoutingActions { team_id: Some(org.team_id), ..RoutingActions::default() },
+    };
+    routing::save(&org.db, &org.admin, None, None, &to_support).await.unwrap();
+
+    let archived = archive_team(&org.db, &org.admin, org.team_id, 1, org.now).await.unwrap();
+    assert!(archived.archived);
+    assert!(matches!(archive_team(&org.db, &org.lead, org.team_id, 2, org.now).await, Err(AppError::Forbidden(_))));
+
+    let refused = tickets::create(&org.db, &org.agent, &TicketInput::quick(org.team_id, "After the archive"), org.now).await;
+    assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("archived")), "no new tickets");
+    let routed = tickets::create(&org.db, &org.agent, &TicketInput::quick(billing, "Invoice is wrong"), org.now).await.unwrap();
+    assert_eq!(routed.team_id, billing, "routing does not send tickets into an archived team");
+
+    let seen = tickets::get(&org.db, &org.agent, &old.reference, org.now).await.unwrap();
+    assert_eq!(seen.team.id, org.team_id, "old tickets stay readable");
+    let board = crate::store::board::board(&org.db, &org.agent, org.team_id, &[], crate::model::BoardView::default(), org.now).await.unwrap();
+    assert!(board.team.archived && board.columns.iter().any(|c| c.cards.iter().any(|k| k.reference == old.reference)));
+}

@@ -117,8 +117,14 @@ pub(crate) async fn follow(conn: &mut Conn, ticket_id: i64, user_id: i64) -> Res
     Ok(())
 }
 
-/// Where new tickets of a team land: its first open stage of category *new*, else its first open stage.
+/// Where new tickets of a team land: its first open stage of category *new*, else its first
+/// open stage. An archived team takes no new tickets.
 pub(crate) async fn intake_stage(conn: &mut Conn, team_id: i64) -> Result<Stage, AppError> {
+    let (name, archived): (String, bool) =
+        sqlx::query_as("SELECT name, archived_at IS NOT NULL FROM teams WHERE id = ?").bind(team_id).fetch_one(&mut *conn).await?;
+    if archived {
+        return Err(AppError::Invalid(format!("The team \"{name}\" is archived and takes no new tickets.")));
+    }
     let stages = stages_of(conn, team_id).await?;
     stages
         .iter()
