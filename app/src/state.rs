@@ -24,11 +24,11 @@ pub struct AppState {
     sla_work: Arc<Mutex<()>>,
     pub leptos_options: LeptosOptions,
     /// Sign-in defences (failed-login throttle) and the session cookie's form.
-    pub auth: Arc<crate::api::auth::Auth>,
+    pub auth: Arc<crate::api::defences::Auth>,
 }
 
 impl AppState {
-    pub fn new(db: Db, leptos_options: LeptosOptions, auth: crate::api::auth::Auth) -> Self {
+    pub fn new(db: Db, leptos_options: LeptosOptions, auth: crate::api::defences::Auth) -> Self {
         AppState {
             db,
             events: broadcast::channel(EVENT_BUFFER).0,

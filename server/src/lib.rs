@@ -35,8 +35,8 @@ pub async fn start(config: &Config) -> Result<AppState, app::error::AppError> {
     if config.demo && seed::demo(&db, chrono::Utc::now()).await? {
         tracing::info!("Seeded the demo data (password for every demo user: {}).", seed::DEMO_PASSWORD);
     }
-    let cookie = app::api::server::SessionCookie::for_https(crate::config::served_over_https());
-    Ok(AppState::new(db, options, app::api::auth::Auth::new(cookie)))
+    let cookie = app::api::defences::SessionCookie::for_https(crate::config::served_over_https());
+    Ok(AppState::new(db, options, app::api::defences::Auth::new(cookie)))
 }
 
 /// Settings of the HTTP layer itself.

@@ -865,7 +865,7 @@ async fn build_template(path: &Path) -> Facts {
             own_time_off.insert(caller, away.id);
         }
         let token = users::create_session(db, user.id, now).await.unwrap();
-        cookies.insert(caller, format!("{}={token}", app::api::server::SESSION_COOKIE));
+        cookies.insert(caller, format!("{}={token}", app::api::defences::SESSION_COOKIE));
     }
 
     let matrix = qualifications::matrix(db, &admin).await.unwrap();

@@ -5,6 +5,8 @@
 pub mod auth;
 pub mod automation;
 pub mod customers;
+#[cfg(feature = "ssr")]
+pub mod defences;
 pub mod entitlements;
 pub mod notifications;
 pub mod portal;

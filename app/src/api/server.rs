@@ -8,47 +8,11 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+use crate::api::defences::{SECURE_SESSION_COOKIE, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::model::{BoardChange, BoardEvent, CurrentUser};
 use crate::state::AppState;
 use crate::store::users;
-
-/// The session cookie over plain HTTP.
-pub const SESSION_COOKIE: &str = "hd_session";
-/// The session cookie over HTTPS: `__Host-` makes browsers accept it only with `Secure`,
-/// `Path=/` and no `Domain`, so a neighbouring subdomain cannot set or shadow it.
-pub const SECURE_SESSION_COOKIE: &str = "__Host-hd_session";
-
-/// Which session cookie this installation sets, decided once at start from
-/// `HELPDESK_PUBLIC_URL`'s scheme. Both names are read either way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionCookie {
-    Plain,
-    Secure,
-}
-
-impl SessionCookie {
-    pub fn for_https(https: bool) -> Self {
-        if https {
-            SessionCookie::Secure
-        } else {
-            SessionCookie::Plain
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            SessionCookie::Plain => SESSION_COOKIE,
-            SessionCookie::Secure => SECURE_SESSION_COOKIE,
-        }
-    }
-
-    /// The `Set-Cookie` value; an empty token with age 0 clears the cookie.
-    pub fn header(self, token: &str, max_age_seconds: i64) -> String {
-        let secure = if self == SessionCookie::Secure { "; Secure" } else { "" };
-        format!("{}={token}; Path=/; HttpOnly; SameSite=Lax{secure}; Max-Age={max_age_seconds}", self.name())
-    }
-}
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::Internal("Application state is missing.".into()))
@@ -109,7 +73,7 @@ pub async fn client_address() -> String {
         Some(peer) if peer.to_canonical().is_loopback() => forwarded().await.or(Some(peer)),
         other => other,
     };
-    ip.map_or_else(|| "unknown".to_string(), crate::api::auth::address_key)
+    ip.map_or_else(|| "unknown".to_string(), crate::api::defences::address_key)
 }
 
 /// The one way a request becomes a user: its session cookie, if the session is alive
@@ -153,13 +117,5 @@ mod tests {
         assert_eq!(session_token(&cookies("__Host-hd_session=sec")).as_deref(), Some("sec"));
         assert_eq!(session_token(&cookies("hd_session=plain; __Host-hd_session=sec")).as_deref(), Some("sec"));
         assert_eq!(session_token(&cookies("xhd_session=abc; hd_session=")), None);
-    }
-
-    #[test]
-    fn over_https_the_cookie_is_secure_with_the_host_prefix() {
-        let secure = SessionCookie::for_https(true).header("t", 60);
-        assert_eq!(secure, "__Host-hd_session=t; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=60");
-        assert!(!secure.contains("Domain"));
-        assert_eq!(SessionCookie::for_https(false).header("", 0), "hd_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     }
 }
