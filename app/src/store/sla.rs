@@ -327,8 +327,11 @@ async fn sync_with(conn: &mut Conn, calendars: &mut Calendars, ticket_id: i64, a
             changed.push(row);
         }
     }
-    save_all(conn, &changed, calendars).await?;
-    refresh_urgency(conn, &[ticket.id]).await?;
+    // Unchanged clocks leave the ticket's cached deadlines as they are.
+    if !changed.is_empty() {
+        save_all(conn, &changed, calendars).await?;
+        refresh_urgency(conn, &[ticket.id]).await?;
+    }
     if !reconciled.notes.is_empty() {
         add_timeline(conn, ticket.id, TimelineKind::Sla, actor_id, now, &reconciled.notes.join("\n")).await?;
     }

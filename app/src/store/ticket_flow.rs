@@ -45,9 +45,9 @@ pub(crate) async fn after_change(conn: &mut Conn, change: Change, now: DateTime<
         }
     }
     if created || routed.is_some() {
-        let unassigned: bool = sqlx::query_scalar("SELECT assignee_id IS NULL FROM tickets WHERE id = ?").bind(ticket_id).fetch_one(&mut *conn).await?;
+        let (team_id, unassigned): (i64, bool) =
+            sqlx::query_as("SELECT team_id, assignee_id IS NULL FROM tickets WHERE id = ?").bind(ticket_id).fetch_one(&mut *conn).await?;
         if unassigned {
-            let team_id: i64 = sqlx::query_scalar("SELECT team_id FROM tickets WHERE id = ?").bind(ticket_id).fetch_one(&mut *conn).await?;
             if assignment::assign_automatically(conn, ticket_id, team_id, actor_id, now).await?.is_some() {
                 events.push(Event::Updated);
             }
