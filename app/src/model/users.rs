@@ -49,3 +49,14 @@ pub struct TimeOff {
     pub from: DateTime<Utc>,
     pub until: DateTime<Utc>,
 }
+
+/// One line of the audit log: who changed which part of the setup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor: Option<String>,
+    pub at: DateTime<Utc>,
+    pub area: String,
+    pub object_id: Option<i64>,
+    pub summary: String,
+}
