@@ -369,7 +369,7 @@ fn cases() -> Vec<Case> {
         Case::plain("logout", |_| json!({}), anyone),
         Case::plain("logout_everywhere", |_| json!({}), signed_in),
         Case::plain("me", |_| json!({}), anyone).check(me_is_the_caller),
-        Case::plain("needs_setup", |_| json!({}), anyone).check(|_, body| if *body == json!(false) { Ok(()) } else { Err(format!("answers {body}")) }),
+        Case::plain("setup_step", |_| json!({}), anyone).check(|_, body| if *body == json!("done") { Ok(()) } else { Err(format!("answers {body}")) }),
         Case::plain("create_first_admin", |_| json!({ "name": "Mallory", "email": "mallory@example.test", "password": "a long enough password" }), nobody),
         // Teams, boards, stages, settings.
         Case::listing("teams", |_| json!({}), signed_in, teams_list),
@@ -390,6 +390,19 @@ fn cases() -> Vec<Case> {
         Case::aimed("rename_stage", |c| json!({ "stage_id": c.on.stage.0, "version": c.on.stage.1, "name": "Matrix renamed stage" }), manage),
         Case::aimed("fold_stage", |c| json!({ "stage_id": c.on.stage.0, "version": c.on.stage.1, "folded": true }), manage),
         Case::aimed("reorder_stage", |c| json!({ "stage_id": c.on.stage.0, "version": c.on.stage.1, "to_index": 0 }), manage),
+        Case::aimed("delete_stage", |c| json!({ "stage_id": c.on.stage.0, "version": c.on.stage.1 }), manage),
+        Case::aimed("set_stage_category", |c| json!({ "stage_id": c.on.stage.0, "version": c.on.stage.1, "category": "waiting" }), manage),
+        Case::aimed("rename_team", |c| json!({ "team_id": c.on.team_id, "version": c.on.settings.0, "name": "Matrix renamed team" }), manage),
+        Case::aimed("set_team_archived", |c| json!({ "team_id": c.on.team_id, "version": c.on.settings.0, "archived": true }), manage),
+        Case::plain("create_team", |_| json!({ "team": { "name": "Matrix new team", "visibility": "company", "stages": { "template": "billing" } } }), admins),
+        // The demo installation is set up already: admins are told so, everyone else refused.
+        Case::plain(
+            "complete_setup",
+            |_| json!({ "setup": { "organisation": "Matrix", "time_zone": "UTC", "team": { "name": "Matrix setup team", "visibility": "company", "stages": { "template": "support" } } } }),
+            |caller, _| staff_gate(caller).unwrap_or(if caller == Admin { 400 } else { 403 }),
+        ),
+        Case::plain("organisation", |_| json!({}), staff),
+        Case::plain("save_organisation", |_| json!({ "version": 1, "name": "Matrix Company", "time_zone": "Europe/Vienna" }), admins),
         Case::aimed("set_stage_pausing", |c| json!({ "stage_id": c.on.stage.0, "version": c.on.stage.1, "pauses": true }), manage),
         // Tickets.
         Case::aimed("ticket", |c| json!({ "reference": c.on.ticket }), work),

@@ -1011,6 +1011,14 @@ fn cases_for(endpoint: &str, schema: Option<&Ty>, template: &Value) -> (Vec<Case
 // ---------------------------------------------------------------------------------------------
 // The endpoints: argument types and realistic bodies from the demo data.
 
+fn new_team(snap: &Snap) -> Ty {
+    let stages = Ty::Custom {
+        valid: vec![json!({ "template": "support" }), json!({ "template": "billing" }), json!({ "team": snap.team_id }), json!({ "team": -1 })],
+        invalid: vec![json!("support"), json!({ "template": "kanban" }), json!({ "team": "1" }), json!({}), json!(null)],
+    };
+    obj(vec![("name", text(S::Required(60))), ("visibility", Ty::Enum(VISIBILITIES)), ("stages", stages)])
+}
+
 fn pull_source(snap: &Snap) -> Ty {
     Ty::Custom {
         valid: vec![
@@ -1160,7 +1168,7 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
     let args = |fields: Vec<(&'static str, Ty)>| Some(obj(fields));
     let id_version = || args(vec![("id", int()), ("version", int())]);
     match endpoint {
-        "logout" | "logout_everywhere" | "me" | "needs_setup" | "automation_rules" | "notifications" | "mark_notifications_read" | "teams"
+        "logout" | "logout_everywhere" | "me" | "setup_step" | "automation_rules" | "notifications" | "mark_notifications_read" | "teams"
         | "qualifications" | "queues" | "routing_rules" | "sla_setup" | "entitlements" | "my_tickets" | "form_choices" | "my_time_off" => args(vec![]),
         "login" => args(vec![("email", text(S::Email)), ("password", text(S::Plain))]),
         "create_first_admin" => args(vec![("name", text(S::Plain)), ("email", text(S::Email)), ("password", text(S::Plain))]),
@@ -1189,9 +1197,22 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
                     ("assignment", opt(Ty::Enum(ASSIGNMENT_METHODS))),
                     ("queue_user_id", def(opt(int()))),
                     ("members", list(int())),
+                    ("followers", def(list(int()))),
+                    ("contact_followers", def(list(int()))),
                 ]),
             ),
         ]),
+        "create_team" => args(vec![("team", new_team(snap))]),
+        "rename_team" => args(vec![("team_id", int()), ("version", int()), ("name", text(S::Required(60)))]),
+        "set_team_archived" => args(vec![("team_id", int()), ("version", int()), ("archived", Ty::Bool)]),
+        "delete_stage" => args(vec![("stage_id", int()), ("version", int())]),
+        "set_stage_category" => args(vec![("stage_id", int()), ("version", int()), ("category", Ty::Enum(STAGE_CATEGORIES))]),
+        "organisation" => args(vec![]),
+        "complete_setup" => args(vec![(
+            "setup",
+            obj(vec![("organisation", text(S::Required(100))), ("time_zone", text(S::TimeZone)), ("team", new_team(snap))]),
+        )]),
+        "save_organisation" => args(vec![("version", int()), ("name", text(S::Required(100))), ("time_zone", text(S::TimeZone))]),
         "set_stage_pausing" => args(vec![("stage_id", int()), ("version", int()), ("pauses", Ty::Bool)]),
         "create_qualification" => {
             args(vec![("name", text(S::Required(60))), ("kind", Ty::Enum(QUALIFICATION_KINDS)), ("scale_max", Ty::Int { min: 1, max: 100 })])

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::CurrentUser;
+use crate::model::{CurrentUser, SetupStep};
 
 
 /// Signs in and sets the HttpOnly session cookie. Throttled per account and per client address
@@ -62,11 +62,11 @@ pub async fn signed_in_user() -> Result<Option<CurrentUser>, AppError> {
     current_user(&state()?).await
 }
 
-/// Whether this installation still needs its first administrator (no demo data, no users).
-#[server(prefix = "/api", endpoint = "needs_setup", input = Json)]
-pub async fn needs_setup() -> Result<bool, AppError> {
+/// Where a fresh installation stands: first admin, organisation setup, or done.
+#[server(prefix = "/api", endpoint = "setup_step", input = Json)]
+pub async fn current_setup_step() -> Result<SetupStep, AppError> {
     let state = crate::api::server::state()?;
-    Ok(crate::store::users::user_count(&state.db).await? == 0)
+    crate::store::organisation::setup_step(&state.db).await
 }
 
 /// Creates the first administrator of a fresh installation, then signs them in.

@@ -9,6 +9,7 @@ pub mod customers;
 pub mod defences;
 pub mod entitlements;
 pub mod notifications;
+pub mod organisation;
 pub mod portal;
 pub mod qualifications;
 pub mod queues;

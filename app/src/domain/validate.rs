@@ -11,6 +11,7 @@ pub const STAGE_NAME_MAX: usize = 60;
 pub const QUALIFICATION_NAME_MAX: usize = 60;
 pub const QUEUE_NAME_MAX: usize = 60;
 pub const TEAM_NAME_MAX: usize = 60;
+pub const ORGANISATION_NAME_MAX: usize = 100;
 pub const RULE_NAME_MAX: usize = 80;
 pub const REQUIREMENTS_MAX: usize = 30;
 pub const PASSWORD_MAX: usize = 1_024;
@@ -150,6 +151,10 @@ pub fn rule_name(value: &str) -> Result<String, AppError> {
 
 pub fn team_name(value: &str) -> Result<String, AppError> {
     required("Team name", value, TEAM_NAME_MAX)
+}
+
+pub fn organisation_name(value: &str) -> Result<String, AppError> {
+    required("Organisation name", value, ORGANISATION_NAME_MAX)
 }
 
 pub fn queue_name(value: &str) -> Result<String, AppError> {

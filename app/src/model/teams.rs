@@ -41,6 +41,20 @@ pub struct TeamSettings {
     /// Who sees a team is the admins' decision.
     #[serde(default)]
     pub can_change_visibility: bool,
+    /// Names of the contacts in `settings.contact_followers`, for display.
+    #[serde(default)]
+    pub contact_follower_names: Vec<Named>,
+    #[serde(default)]
+    pub archived: bool,
+    /// The pipeline, with how many tickets each stage holds.
+    #[serde(default)]
+    pub stages: Vec<StageUse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageUse {
+    pub stage: Stage,
+    pub tickets: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,4 +69,52 @@ pub struct TeamSettingsInput {
     pub queue_user_id: Option<i64>,
     /// Members work the team's tickets and receive automatic assignments (empty = all agents).
     pub members: Vec<i64>,
+    /// Internal users who follow the team: they see it even when it is private.
+    #[serde(default)]
+    pub followers: Vec<i64>,
+    /// Customer contacts who follow the team.
+    #[serde(default)]
+    pub contact_followers: Vec<i64>,
+}
+
+/// Where a new team's stages come from: a template, or a copy of another team's pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StagesFrom {
+    Template(TeamTemplate),
+    Team(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewTeam {
+    pub name: String,
+    pub visibility: Visibility,
+    pub stages: StagesFrom,
+}
+
+/// The installation: its name and home time zone (an IANA name such as `Europe/Berlin`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub name: String,
+    pub time_zone: String,
+    pub version: i64,
+}
+
+/// What the first admin answers once: the organisation and its first team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetupInput {
+    pub organisation: String,
+    pub time_zone: String,
+    pub team: NewTeam,
+}
+
+/// Where a fresh installation stands, asked before anyone signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupStep {
+    /// No user yet: the first visitor creates the first admin.
+    FirstAdmin,
+    /// The admin exists; organisation and first team are not set up yet.
+    Organisation,
+    Done,
 }

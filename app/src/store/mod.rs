@@ -8,7 +8,7 @@
 //!    `sla_setup`, `sla_work`;
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
 //! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, and the
-//!    rest that only read or configure: `teams`, `portal`, `seed`, `fixtures`.
+//!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.
 
 pub(crate) mod dialect;
 
@@ -20,6 +20,7 @@ pub mod customers;
 pub mod entitlements;
 pub mod lookup;
 pub mod notifications;
+pub mod organisation;
 pub mod portal;
 pub mod pull;
 pub mod qualifications;

@@ -158,6 +158,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
         return Ok(false);
     }
     let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO organisation (id, name, time_zone, set_up_at) VALUES (1, 'Demo Company', 'Europe/Berlin', ?)").bind(now).execute(&mut *tx).await?;
     let hash = users::hash_password(DEMO_PASSWORD)?;
     let mut people = Vec::new();
     for (email, name, role) in PEOPLE {

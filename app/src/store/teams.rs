@@ -3,11 +3,15 @@
 use chrono::{DateTime, Utc};
 
 use super::lookup::{managed_team, stage, stages_of, visible_team};
+use super::audit::record;
 use super::{decode, expect_one_row, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::{templates, validate};
 use crate::error::AppError;
-use crate::model::{AssignmentMethod, CurrentUser, Role, Stage, StageCategory, TeamSettings, TeamSettingsInput, TeamSummary, TeamTemplate, Visibility};
+use crate::model::{AssignmentMethod, CurrentUser, Named, NewTeam, Role, Stage, StageCategory, StageUse, StagesFrom, TeamSettings, TeamSettingsInput, TeamSummary, Visibility};
+
+/// The audit log's name for teams and their stages.
+const AREA: &str = "team";
 
 /// Stage names are unique per team; say so instead of a generic conflict.
 fn duplicate_stage_name(error: sqlx::Error, name: &str) -> AppError {
@@ -34,51 +38,102 @@ pub async fn insert_stage(conn: &mut Conn, team_id: i64, name: &str, category: S
     stage(conn, id).await
 }
 
-/// Creates a team (admins only) with the stages of `template`; its creator becomes a member
-/// unless they are an admin (admins see every team anyway).
-pub async fn create_team(db: &Db, admin: &CurrentUser, name: &str, visibility: Visibility, template: TeamTemplate) -> Result<TeamSummary, AppError> {
-    access::require(admin, Action::ConfigureInstallation)?;
-    let name = validate::team_name(name)?;
+/// Creates a team (admins only) with the stages of a template or a copy of another team's
+/// pipeline; its creator becomes a member unless they are an admin (admins see every team anyway).
+pub async fn create_team(db: &Db, admin: &CurrentUser, new: &NewTeam, now: DateTime<Utc>) -> Result<TeamSummary, AppError> {
     let mut tx = db.begin_write().await?;
-    // "Support" and "support" would be told apart by nobody on a board.
-    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM teams WHERE lower(name) = lower(?))").bind(&name).fetch_one(&mut *tx).await?;
-    if taken {
-        return Err(AppError::Invalid(format!("A team named \"{name}\" already exists.")));
-    }
-    let team_id: i64 = sqlx::query_scalar("INSERT INTO teams (name, visibility) VALUES (?, ?) RETURNING id")
-        .bind(&name)
-        .bind(visibility.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(super::name_taken("A team", &name))?;
-    for (stage_name, category) in templates::stages(template) {
-        insert_stage(&mut tx, team_id, stage_name, *category).await?;
-    }
-    let created = visible_team(&mut tx, admin, team_id).await?;
+    let created = insert_team(&mut tx, admin, new, now).await?;
     tx.commit().await?;
     Ok(created)
 }
 
-/// Archives a team (admins only): it takes no new tickets (nor routed ones), and its tickets
-/// stay on its board for everyone who could see them.
-pub async fn archive_team(db: &Db, admin: &CurrentUser, team_id: i64, version: i64, now: DateTime<Utc>) -> Result<TeamSummary, AppError> {
+pub(crate) async fn insert_team(conn: &mut Conn, admin: &CurrentUser, new: &NewTeam, now: DateTime<Utc>) -> Result<TeamSummary, AppError> {
     access::require(admin, Action::ConfigureInstallation)?;
-    let mut tx = db.begin_write().await?;
-    let team = visible_team(&mut tx, admin, team_id).await?;
-    if team.archived {
-        return Err(AppError::Invalid(format!("The team \"{}\" is archived already.", team.name)));
+    let name = validate::team_name(&new.name)?;
+    refuse_taken_team_name(conn, &name, None).await?;
+    let stages: Vec<(String, StageCategory)> = match new.stages {
+        StagesFrom::Template(template) => templates::stages(template).iter().map(|(n, c)| (n.to_string(), *c)).collect(),
+        StagesFrom::Team(source) => {
+            visible_team(conn, admin, source).await?;
+            stages_of(conn, source).await?.into_iter().map(|s| (s.name, s.category)).collect()
+        }
+    };
+    let team_id: i64 = sqlx::query_scalar("INSERT INTO teams (name, visibility) VALUES (?, ?) RETURNING id")
+        .bind(&name)
+        .bind(new.visibility.as_str())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(super::name_taken("A team", &name))?;
+    for (stage_name, category) in &stages {
+        insert_stage(conn, team_id, stage_name, *category).await?;
     }
-    let affected = sqlx::query("UPDATE teams SET archived_at = ?, version = version + 1 WHERE id = ? AND version = ?")
-        .bind(now)
+    record(conn, admin.id, AREA, Some(team_id), now, &format!("Created the team \"{name}\" ({} stages)", stages.len())).await?;
+    visible_team(conn, admin, team_id).await
+}
+
+/// "Support" and "support" would be told apart by nobody on a board.
+async fn refuse_taken_team_name(conn: &mut Conn, name: &str, except: Option<i64>) -> Result<(), AppError> {
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM teams WHERE lower(name) = lower(?) AND id IS NOT ?)")
+        .bind(name)
+        .bind(except)
+        .fetch_one(&mut *conn)
+        .await?;
+    if taken {
+        return Err(AppError::Invalid(format!("A team named \"{name}\" already exists.")));
+    }
+    Ok(())
+}
+
+/// Loads a team for a change by someone who manages it, checking the version.
+async fn team_for_change(conn: &mut Conn, user: &CurrentUser, team_id: i64, version: i64) -> Result<TeamSummary, AppError> {
+    let team = managed_team(conn, user, team_id).await?;
+    let current: i64 = sqlx::query_scalar("SELECT version FROM teams WHERE id = ?").bind(team_id).fetch_one(&mut *conn).await?;
+    if current != version {
+        return Err(AppError::Conflict(format!(
+            "The team \"{}\" was changed by someone else in the meantime. The latest version has been loaded.",
+            team.name
+        )));
+    }
+    Ok(team)
+}
+
+/// Renames a team (admins, and leads of the team).
+pub async fn rename_team(db: &Db, user: &CurrentUser, team_id: i64, version: i64, name: &str, now: DateTime<Utc>) -> Result<TeamSummary, AppError> {
+    let name = validate::team_name(name)?;
+    let mut tx = db.begin_write().await?;
+    let team = team_for_change(&mut tx, user, team_id, version).await?;
+    refuse_taken_team_name(&mut tx, &name, Some(team_id)).await?;
+    sqlx::query("UPDATE teams SET name = ?, version = version + 1 WHERE id = ?")
+        .bind(&name)
         .bind(team_id)
-        .bind(version)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    expect_one_row(affected, &format!("The team \"{}\"", team.name))?;
-    let archived = visible_team(&mut tx, admin, team_id).await?;
+        .await
+        .map_err(super::name_taken("A team", &name))?;
+    record(&mut tx, user.id, AREA, Some(team_id), now, &format!("Renamed the team \"{}\" to \"{name}\"", team.name)).await?;
+    let renamed = visible_team(&mut tx, user, team_id).await?;
     tx.commit().await?;
-    Ok(archived)
+    Ok(renamed)
+}
+
+/// Archives a team, or brings it back (admins, and leads of the team). An archived team takes
+/// no new tickets (nor routed ones); its tickets stay on its board for everyone who could see them.
+pub async fn set_archived(db: &Db, user: &CurrentUser, team_id: i64, version: i64, archived: bool, now: DateTime<Utc>) -> Result<TeamSummary, AppError> {
+    let mut tx = db.begin_write().await?;
+    let team = team_for_change(&mut tx, user, team_id, version).await?;
+    if team.archived == archived {
+        let state = if archived { "archived" } else { "active" };
+        return Err(AppError::Invalid(format!("The team \"{}\" is {state} already.", team.name)));
+    }
+    sqlx::query("UPDATE teams SET archived_at = ?, version = version + 1 WHERE id = ?")
+        .bind(archived.then_some(now))
+        .bind(team_id)
+        .execute(&mut *tx)
+        .await?;
+    let what = if archived { "Archived" } else { "Restored" };
+    record(&mut tx, user.id, AREA, Some(team_id), now, &format!("{what} the team \"{}\"", team.name)).await?;
+    let changed = visible_team(&mut tx, user, team_id).await?;
+    tx.commit().await?;
+    Ok(changed)
 }
 
 pub async fn create_stage(db: &Db, user: &CurrentUser, team_id: i64, name: &str, category: StageCategory) -> Result<Stage, AppError> {
@@ -174,12 +229,76 @@ pub async fn reorder_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: 
     Ok(stages)
 }
 
+/// Refuses a stage change while tickets are on the stage: their status follows its category,
+/// so they are moved first, by someone who sees where they go.
+async fn refuse_if_stage_holds_tickets(conn: &mut Conn, stage: &Stage, change: &str) -> Result<(), AppError> {
+    let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE stage_id = ?").bind(stage.id).fetch_one(&mut *conn).await?;
+    if tickets > 0 {
+        let noun = if tickets == 1 { "ticket" } else { "tickets" };
+        return Err(AppError::Invalid(format!(
+            "Move the {tickets} {noun} on \"{}\" to another stage first, then {change} it.",
+            stage.name
+        )));
+    }
+    Ok(())
+}
+
+/// A team keeps at least one open stage, where new tickets arrive.
+fn refuse_without_open_stage(stages: &[Stage], name: &str) -> Result<(), AppError> {
+    if stages.iter().any(|s| !s.category.is_closing()) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!("\"{name}\" is the team's last open stage: new tickets would have nowhere to go.")))
+    }
+}
+
+/// Deletes an empty stage (admins, and leads of the team).
+pub async fn delete_stage(db: &Db, user: &CurrentUser, stage_id: i64, version: i64, now: DateTime<Utc>) -> Result<Vec<Stage>, AppError> {
+    let mut tx = db.begin_write().await?;
+    let doomed = stage_for_change(&mut tx, user, stage_id, version).await?;
+    refuse_if_stage_holds_tickets(&mut tx, &doomed, "delete").await?;
+    let remaining: Vec<Stage> = stages_of(&mut tx, doomed.team_id).await?.into_iter().filter(|s| s.id != stage_id).collect();
+    refuse_without_open_stage(&remaining, &doomed.name)?;
+    sqlx::query("DELETE FROM stages WHERE id = ?").bind(stage_id).execute(&mut *tx).await?;
+    record(&mut tx, user.id, AREA, Some(doomed.team_id), now, &format!("Deleted the stage \"{}\"", doomed.name)).await?;
+    let stages = stages_of(&mut tx, doomed.team_id).await?;
+    tx.commit().await?;
+    Ok(stages)
+}
+
+/// Gives an empty stage another category (admins, and leads of the team).
+pub async fn set_stage_category(db: &Db, user: &CurrentUser, stage_id: i64, version: i64, category: StageCategory, now: DateTime<Utc>) -> Result<Stage, AppError> {
+    let mut tx = db.begin_write().await?;
+    let current = stage_for_change(&mut tx, user, stage_id, version).await?;
+    if current.category == category {
+        return Ok(current);
+    }
+    refuse_if_stage_holds_tickets(&mut tx, &current, "re-categorise").await?;
+    let after: Vec<Stage> = stages_of(&mut tx, current.team_id)
+        .await?
+        .into_iter()
+        .map(|s| if s.id == stage_id { Stage { category, ..s } } else { s })
+        .collect();
+    refuse_without_open_stage(&after, &current.name)?;
+    sqlx::query("UPDATE stages SET category = ?, version = version + 1 WHERE id = ?")
+        .bind(category.as_str())
+        .bind(stage_id)
+        .execute(&mut *tx)
+        .await?;
+    let summary = format!("Stage \"{}\" is now {}", current.name, category.label());
+    record(&mut tx, user.id, AREA, Some(current.team_id), now, &summary).await?;
+    let changed = stage(&mut tx, stage_id).await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
 pub const DESCRIPTION_MAX: usize = 2_000;
 pub const MEMBERS_MAX: usize = 500;
+pub const FOLLOWERS_MAX: usize = 500;
 
 async fn load_settings(conn: &mut Conn, user: &CurrentUser, team_id: i64) -> Result<TeamSettings, AppError> {
-    let (name, description, visibility, assignment, queue_user_id, version): (String, String, String, Option<String>, Option<i64>, i64) =
-        sqlx::query_as("SELECT name, description, visibility, assignment_method, queue_user_id, version FROM teams WHERE id = ?")
+    let (name, description, visibility, assignment, queue_user_id, version, archived): (String, String, String, Option<String>, Option<i64>, i64, bool) =
+        sqlx::query_as("SELECT name, description, visibility, assignment_method, queue_user_id, version, archived_at IS NOT NULL FROM teams WHERE id = ?")
             .bind(team_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -187,7 +306,32 @@ async fn load_settings(conn: &mut Conn, user: &CurrentUser, team_id: i64) -> Res
         .bind(team_id)
         .fetch_all(&mut *conn)
         .await?;
+    let followers = sqlx::query_scalar("SELECT user_id FROM team_followers WHERE team_id = ? ORDER BY user_id")
+        .bind(team_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let contact_follower_names: Vec<Named> = sqlx::query_as(
+        "SELECT c.id, c.name FROM team_contact_followers f JOIN contacts c ON c.id = f.contact_id WHERE f.team_id = ? ORDER BY c.name",
+    )
+    .bind(team_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|(id, name)| Named { id, name })
+    .collect();
     let people = super::named_list(&mut *conn, &super::staff_sql()).await?;
+    let counts: Vec<(i64, i64)> = sqlx::query_as("SELECT stage_id, COUNT(*) FROM tickets WHERE team_id = ? GROUP BY stage_id")
+        .bind(team_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let stages = stages_of(conn, team_id)
+        .await?
+        .into_iter()
+        .map(|stage| {
+            let tickets = counts.iter().find(|(id, _)| *id == stage.id).map_or(0, |(_, n)| *n);
+            StageUse { stage, tickets }
+        })
+        .collect();
     Ok(TeamSettings {
         team_id,
         name,
@@ -197,10 +341,15 @@ async fn load_settings(conn: &mut Conn, user: &CurrentUser, team_id: i64) -> Res
             assignment: assignment.as_deref().map(|code| decode(AssignmentMethod::parse, code)).transpose()?,
             queue_user_id,
             members,
+            followers,
+            contact_followers: contact_follower_names.iter().map(|c| c.id).collect(),
         },
         people,
         version,
         can_change_visibility: access::may(user.role, Action::ConfigureInstallation),
+        contact_follower_names,
+        archived,
+        stages,
     })
 }
 
@@ -208,6 +357,37 @@ pub async fn settings(db: &Db, user: &CurrentUser, team_id: i64) -> Result<TeamS
     let mut conn = db.read.acquire().await?;
     managed_team(&mut conn, user, team_id).await?;
     load_settings(&mut conn, user, team_id).await
+}
+
+/// Replaces the team's followers: internal users, portal users of a public team, and contacts.
+async fn save_followers(conn: &mut Conn, team_id: i64, input: &TeamSettingsInput) -> Result<(), AppError> {
+    for user_id in &input.followers {
+        let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = ? AND deactivated_at IS NULL").bind(user_id).fetch_optional(&mut *conn).await?;
+        let allowed = match role.as_deref().map(Role::parse) {
+            Some(Some(Role::Customer)) => input.visibility == Visibility::Public,
+            Some(Some(_)) => true,
+            _ => false,
+        };
+        if !allowed {
+            return Err(AppError::Invalid(format!("User {user_id} cannot follow this team.")));
+        }
+    }
+    for contact_id in &input.contact_followers {
+        super::lookup::check_exists(&mut *conn, "contacts", "Contact", Some(*contact_id)).await?;
+    }
+    sqlx::query("DELETE FROM team_followers WHERE team_id = ?").bind(team_id).execute(&mut *conn).await?;
+    for user_id in &input.followers {
+        sqlx::query("INSERT INTO team_followers (team_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING").bind(team_id).bind(user_id).execute(&mut *conn).await?;
+    }
+    sqlx::query("DELETE FROM team_contact_followers WHERE team_id = ?").bind(team_id).execute(&mut *conn).await?;
+    for contact_id in &input.contact_followers {
+        sqlx::query("INSERT INTO team_contact_followers (team_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(team_id)
+            .bind(contact_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Saves a team's settings if `version` is still current. Making a public team private or
@@ -218,6 +398,9 @@ pub async fn save_settings(db: &Db, user: &CurrentUser, team_id: i64, version: i
     }
     if input.members.len() > MEMBERS_MAX {
         return Err(AppError::Invalid(format!("A team can have at most {MEMBERS_MAX} members.")));
+    }
+    if input.followers.len() + input.contact_followers.len() > FOLLOWERS_MAX {
+        return Err(AppError::Invalid(format!("A team can have at most {FOLLOWERS_MAX} followers.")));
     }
     let mut tx = db.begin_write().await?;
     let team = managed_team(&mut tx, user, team_id).await?;
@@ -250,6 +433,7 @@ pub async fn save_settings(db: &Db, user: &CurrentUser, team_id: i64, version: i
     for member in &input.members {
         sqlx::query("INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING").bind(team_id).bind(member).execute(&mut *tx).await?;
     }
+    save_followers(&mut tx, team_id, input).await?;
     if input.visibility != Visibility::Public {
         sqlx::query(
             "DELETE FROM ticket_followers WHERE user_id IN (SELECT id FROM users WHERE role = ?)

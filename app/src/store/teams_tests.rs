@@ -1,8 +1,12 @@
 use crate::store::lookup::stages_of;
 use super::*;
 use crate::store::fixtures::Org;
-use crate::model::TicketInput;
+use crate::model::{TeamTemplate, TicketInput};
 use crate::store::tickets;
+
+fn new_team(name: &str, template: TeamTemplate) -> NewTeam {
+    NewTeam { name: name.into(), visibility: Visibility::Company, stages: StagesFrom::Template(template) }
+}
 
 async fn names(db: &Db, team_id: i64) -> Vec<String> {
     let mut conn = db.read.acquire().await.unwrap();
@@ -103,7 +107,7 @@ async fn stage_changes_are_refused_to_agents_and_on_bad_input() {
 #[tokio::test]
 async fn an_admin_creates_a_team_from_a_template_and_nobody_else_may() {
     let org = crate::store::fixtures::Org::new().await;
-    let field = create_team(&org.db, &org.admin, " Field Service ", Visibility::Company, TeamTemplate::FieldService).await.unwrap();
+    let field = create_team(&org.db, &org.admin, &new_team(" Field Service ", TeamTemplate::FieldService), org.now).await.unwrap();
     assert_eq!((field.name.as_str(), field.archived), ("Field Service", false));
     let mut conn = org.db.read.acquire().await.unwrap();
     let stages: Vec<(String, StageCategory)> = stages_of(&mut conn, field.id).await.unwrap().into_iter().map(|s| (s.name, s.category)).collect();
@@ -111,10 +115,10 @@ async fn an_admin_creates_a_team_from_a_template_and_nobody_else_may() {
     assert_eq!(stages, expected);
     drop(conn);
 
-    assert!(matches!(create_team(&org.db, &org.admin, "field service", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Invalid(m)) if m.contains("already exists")));
-    assert!(matches!(create_team(&org.db, &org.admin, "  ", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Invalid(_))));
-    assert!(matches!(create_team(&org.db, &org.lead, "Leads' own", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Forbidden(_))));
-    assert!(matches!(create_team(&org.db, &org.agent, "Agents' own", Visibility::Company, TeamTemplate::Support).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(create_team(&org.db, &org.admin, &new_team("field service", TeamTemplate::Support), org.now).await, Err(AppError::Invalid(m)) if m.contains("already exists")));
+    assert!(matches!(create_team(&org.db, &org.admin, &new_team("  ", TeamTemplate::Support), org.now).await, Err(AppError::Invalid(_))));
+    assert!(matches!(create_team(&org.db, &org.lead, &new_team("Leads' own", TeamTemplate::Support), org.now).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(create_team(&org.db, &org.agent, &new_team("Agents' own", TeamTemplate::Support), org.now).await, Err(AppError::Forbidden(_))));
 }
 
 #[tokio::test]
@@ -132,9 +136,10 @@ async fn an_archived_team_takes_no_new_tickets_but_its_tickets_stay_visible() {
     };
     routing::save(&org.db, &org.admin, None, None, &to_support).await.unwrap();
 
-    let archived = archive_team(&org.db, &org.admin, org.team_id, 1, org.now).await.unwrap();
+    assert!(matches!(set_archived(&org.db, &org.agent, org.team_id, 1, true, org.now).await, Err(AppError::Forbidden(_))));
+    let archived = set_archived(&org.db, &org.lead, org.team_id, 1, true, org.now).await.unwrap();
     assert!(archived.archived);
-    assert!(matches!(archive_team(&org.db, &org.lead, org.team_id, 2, org.now).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(set_archived(&org.db, &org.admin, org.team_id, 2, true, org.now).await, Err(AppError::Invalid(m)) if m.contains("archived already")));
 
     let refused = tickets::create(&org.db, &org.agent, &TicketInput::quick(org.team_id, "After the archive"), org.now).await;
     assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("archived")), "no new tickets");
@@ -145,4 +150,79 @@ async fn an_archived_team_takes_no_new_tickets_but_its_tickets_stay_visible() {
     assert_eq!(seen.team.id, org.team_id, "old tickets stay readable");
     let board = crate::store::board::board(&org.db, &org.agent, org.team_id, &[], crate::model::BoardView::default(), org.now).await.unwrap();
     assert!(board.team.archived && board.columns.iter().any(|c| c.cards.iter().any(|k| k.reference == old.reference)));
+}
+
+#[tokio::test]
+async fn a_team_copies_another_teams_pipeline_and_is_renamed_by_its_lead() {
+    let org = Org::new().await;
+    let copy = NewTeam { name: "Second line".into(), visibility: Visibility::Private, stages: StagesFrom::Team(org.team_id) };
+    let second = create_team(&org.db, &org.admin, &copy, org.now).await.unwrap();
+    assert_eq!(names(&org.db, second.id).await, names(&org.db, org.team_id).await);
+    let hidden = NewTeam { name: "Ghost copy".into(), stages: StagesFrom::Team(9_999), ..copy };
+    assert!(matches!(create_team(&org.db, &org.admin, &hidden, org.now).await, Err(AppError::NotFound(_))));
+
+    let renamed = rename_team(&org.db, &org.lead, org.team_id, 1, " Customer care ", org.now).await.unwrap();
+    assert_eq!(renamed.name, "Customer care");
+    assert!(matches!(rename_team(&org.db, &org.lead, org.team_id, 1, "Stale", org.now).await, Err(AppError::Conflict(_))));
+    assert!(matches!(rename_team(&org.db, &org.admin, org.team_id, 2, "second LINE", org.now).await, Err(AppError::Invalid(m)) if m.contains("already exists")));
+    assert!(matches!(rename_team(&org.db, &org.agent, org.team_id, 2, "Agents' pick", org.now).await, Err(AppError::Forbidden(_))));
+    let audit = crate::store::audit::entries(&org.db, &org.admin, Some("team"), Some(org.team_id)).await.unwrap();
+    assert_eq!(audit.len(), 1, "one entry for the one rename that happened");
+    assert!(audit[0].summary.contains("Customer care") && audit[0].actor.as_deref() == Some(org.lead.name.as_str()));
+}
+
+#[tokio::test]
+async fn a_stage_with_tickets_is_neither_deleted_nor_re_categorised_and_a_team_keeps_an_open_stage() {
+    let org = Org::new().await;
+    let (db, lead) = (&org.db, &org.lead);
+    let waiting = &org.stages.waiting;
+    let ticket = org.ticket("On the waiting stage").await;
+    tickets::move_to_stage(db, lead, &ticket.reference, ticket.version, waiting.id, None, org.now).await.unwrap();
+
+    let refused = delete_stage(db, lead, waiting.id, waiting.version, org.now).await;
+    assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("Move the 1 ticket on \"Waiting")));
+    let refused = set_stage_category(db, lead, waiting.id, waiting.version, StageCategory::InProgress, org.now).await;
+    assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("first")));
+    assert_eq!(names(db, org.team_id).await.len(), 5, "nothing changed");
+
+    let cancelled = &org.stages.cancelled;
+    let stages = delete_stage(db, lead, cancelled.id, cancelled.version, org.now).await.unwrap();
+    assert_eq!(stages.len(), 4);
+    assert!(matches!(delete_stage(db, &org.agent, org.stages.solved.id, org.stages.solved.version, org.now).await, Err(AppError::Forbidden(_))));
+    let solved = set_stage_category(db, lead, org.stages.solved.id, org.stages.solved.version, StageCategory::Cancelled, org.now).await.unwrap();
+    assert_eq!(solved.category, StageCategory::Cancelled);
+
+    // Empty every open stage but "New", then try to close the last way in.
+    let moved = tickets::get(db, lead, &ticket.reference, org.now).await.unwrap();
+    tickets::move_to_stage(db, lead, &ticket.reference, moved.version, solved.id, None, org.now).await.unwrap();
+    for open in [waiting, &org.stages.in_progress] {
+        delete_stage(db, lead, open.id, open.version, org.now).await.unwrap();
+    }
+    let new = &org.stages.new;
+    let last = set_stage_category(db, lead, new.id, new.version, StageCategory::Solved, org.now).await;
+    assert!(matches!(last, Err(AppError::Invalid(m)) if m.contains("last open stage")));
+    let last = delete_stage(db, lead, new.id, new.version, org.now).await;
+    assert!(matches!(last, Err(AppError::Invalid(m)) if m.contains("last open stage")));
+    assert_eq!(names(db, org.team_id).await, ["New", "Solved"]);
+}
+
+#[tokio::test]
+async fn followers_are_users_and_contacts_and_portal_users_only_on_public_teams() {
+    let org = Org::new().await;
+    let current = settings(&org.db, &org.admin, org.team_id).await.unwrap();
+    let contact: i64 = sqlx::query_scalar("INSERT INTO contacts (name) VALUES ('Carla Contact') RETURNING id").fetch_one(&org.db.write).await.unwrap();
+    let customer_user = org.customer().await.id;
+    let mut change = current.settings.clone();
+    change.followers = vec![org.other_agent.id];
+    change.contact_followers = vec![contact];
+    let saved = save_settings(&org.db, &org.admin, org.team_id, current.version, &change).await.unwrap();
+    assert_eq!(saved.settings.followers, vec![org.other_agent.id]);
+    assert_eq!(saved.contact_follower_names.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Carla Contact"]);
+
+    let portal = TeamSettingsInput { followers: vec![customer_user], ..saved.settings.clone() };
+    let refused = save_settings(&org.db, &org.admin, org.team_id, saved.version, &portal).await;
+    assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("cannot follow")), "the team is company-only");
+    let ghost = TeamSettingsInput { contact_followers: vec![9_999], ..saved.settings.clone() };
+    assert!(matches!(save_settings(&org.db, &org.admin, org.team_id, saved.version, &ghost).await, Err(AppError::Invalid(_))));
+    assert_eq!(settings(&org.db, &org.admin, org.team_id).await.unwrap().settings.followers, vec![org.other_agent.id], "nothing changed");
 }

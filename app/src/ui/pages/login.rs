@@ -2,13 +2,14 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::auth::{create_first_admin, login, needs_setup};
+use crate::api::auth::{create_first_admin, current_setup_step, login};
 use crate::error::AppError;
+use crate::model::SetupStep;
 
 /// Sign-in form; on a fresh installation without users it asks for the first administrator.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let setup = Resource::new(|| (), |_| needs_setup());
+    let setup = Resource::new(|| (), |_| current_setup_step());
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -28,7 +29,8 @@ pub fn LoginPage() -> impl IntoView {
                 };
                 match result {
                     Ok(_) => {
-                        let _ = window().location().set_href("/");
+                        // The first admin goes on to set up the organisation and its first team.
+                        let _ = window().location().set_href(if first_admin { "/setup" } else { "/" });
                     }
                     Err(e) => {
                         error.set(Some(e.to_string()));
@@ -43,7 +45,7 @@ pub fn LoginPage() -> impl IntoView {
         <div class="login-page">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let first_admin = setup.await.unwrap_or(false);
+                    let first_admin = setup.await.is_ok_and(|step| step == SetupStep::FirstAdmin);
                     view! {
                         <form class="login-card" on:submit=submit(first_admin)>
                             <div class="brand">"Helpdesk"</div>
