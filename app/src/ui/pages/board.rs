@@ -128,6 +128,16 @@ fn BoardView(board: Board) -> impl IntoView {
                 {board.can_manage_stages.then(|| view! { <a class="button" href=format!("/teams/{team_id}/settings")>"Team settings"</a> })}
             </div>
         </div>
+        <Show when=move || columns.with(|cols| cols.iter().all(|c| c.total == 0))>
+            <div class="empty-board" data-testid="empty-board-hint">
+                <h2>"No tickets yet"</h2>
+                <p class="muted">
+                    "Create the first ticket with " <a href="/tickets/new">"New ticket"</a>
+                    ", or pick up work as requests arrive. Set the team up first? "
+                    {board.can_manage_stages.then(|| view! { <a href=format!("/teams/{team_id}/settings")>"Team settings"</a> })}
+                </p>
+            </div>
+        </Show>
         <BoardToolbar context/>
         <SelectionBar context/>
         <div class="board">

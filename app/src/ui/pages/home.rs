@@ -1,13 +1,15 @@
 use leptos::prelude::*;
 
+use crate::api::auth::current_setup_step;
 use crate::api::teams::list_teams;
-use crate::model::PullSource;
+use crate::model::{PullSource, SetupStep};
 use crate::ui::components::{ErrorAlert, PullNextButton};
 
 /// The teams the user may see, with their open ticket counts.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let teams = Resource::new(|| (), |_| list_teams());
+    let step = Resource::new(|| (), |_| current_setup_step());
     view! {
         <main>
             <div class="page-head">
@@ -17,6 +19,15 @@ pub fn HomePage() -> impl IntoView {
                     <a class="button" href="/tickets/new">"New ticket"</a>
                 </div>
             </div>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    (step.await.ok() == Some(SetupStep::Organisation)).then(|| view! {
+                        <div class="alert info" data-testid="finish-setup">
+                            "This helpdesk is not set up yet: " <a href="/setup">"name your organisation and create the first team"</a> "."
+                        </div>
+                    })
+                })}
+            </Suspense>
             <Suspense fallback=|| view! { <p class="muted">"Loading teams…"</p> }>
                 {move || Suspend::new(async move {
                     match teams.await {

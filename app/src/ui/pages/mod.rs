@@ -9,7 +9,9 @@ mod qualifications;
 mod queues;
 mod routing;
 mod settings;
+mod setup;
 mod sla;
+mod teams_admin;
 mod ticket;
 mod time_off;
 
@@ -24,7 +26,9 @@ pub use qualifications::QualificationsPage;
 pub use queues::{QueuePage, QueuesPage};
 pub use routing::RoutingPage;
 pub use settings::TeamSettingsPage;
+pub use setup::SetupPage;
 pub use sla::SlaPage;
+pub use teams_admin::TeamsAdminPage;
 pub use ticket::{NewTicketPage, TicketPage};
 pub use time_off::TimeOffPage;
 
