@@ -20,8 +20,11 @@ $(RELEASE_STAMP): $(SOURCES) | setup
 	@touch $@
 
 ## Builds (release), creates data/helpdesk.db with demo data on first start, serves on 127.0.0.1:3000.
+## `HELPDESK_DEMO=0 make run` starts a real installation instead: no demo data, the first visit
+## creates the first admin.
+HELPDESK_DEMO ?= 1
 run: build
-	HELPDESK_DEMO=1 ./target/release/server
+	HELPDESK_DEMO=$(HELPDESK_DEMO) ./target/release/server
 
 ## Unit, store and server tests, then the Playwright suite in headless Chromium.
 test:
