@@ -6,7 +6,7 @@ import { hydrated, login } from "./helpers";
 const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
     "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off"],
-  "admin@demo.test": ["/admin/teams", "/setup", "/teams/1/settings"],
+  "admin@demo.test": ["/admin/teams", "/admin/audit", "/setup", "/teams/1/settings"],
   "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues"],
   "customer@demo.test": ["/", "/my/tickets"],
 };

@@ -402,6 +402,7 @@ fn cases() -> Vec<Case> {
             |caller, _| staff_gate(caller).unwrap_or(if caller == Admin { 400 } else { 403 }),
         ),
         Case::plain("organisation", |_| json!({}), staff),
+        Case::plain("audit_log", |_| json!({ "area": "team" }), admins),
         Case::plain("save_organisation", |_| json!({ "version": 1, "name": "Matrix Company", "time_zone": "Europe/Vienna" }), admins),
         Case::aimed("set_stage_pausing", |c| json!({ "stage_id": c.on.stage.0, "version": c.on.stage.1, "pauses": true }), manage),
         // Tickets.

@@ -1208,6 +1208,7 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
         "delete_stage" => args(vec![("stage_id", int()), ("version", int())]),
         "set_stage_category" => args(vec![("stage_id", int()), ("version", int()), ("category", Ty::Enum(STAGE_CATEGORIES))]),
         "organisation" => args(vec![]),
+        "audit_log" => args(vec![("area", text(S::Limited(40)))]),
         "complete_setup" => args(vec![(
             "setup",
             obj(vec![("organisation", text(S::Required(100))), ("time_zone", text(S::TimeZone)), ("team", new_team(snap))]),

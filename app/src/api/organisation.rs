@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{Organisation, SetupInput, TeamSummary};
+use crate::model::{AuditEntry, Organisation, SetupInput, TeamSummary};
 
 #[server(prefix = "/api", endpoint = "organisation", input = Json)]
 pub async fn get_organisation() -> Result<Option<Organisation>, AppError> {
@@ -23,4 +23,14 @@ pub async fn complete_setup(setup: SetupInput) -> Result<TeamSummary, AppError> 
 pub async fn save_organisation(version: i64, name: String, time_zone: String) -> Result<Organisation, AppError> {
     let (state, user) = crate::api::server::caller().await?;
     crate::store::organisation::save(&state.db, &user, version, &name, &time_zone, chrono::Utc::now()).await
+}
+
+/// The newest audit entries (admins) of one area such as `team` or `user`; all with `""`.
+#[server(prefix = "/api", endpoint = "audit_log", input = Json)]
+pub async fn audit_log(area: String) -> Result<Vec<AuditEntry>, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    if area.chars().count() > 40 {
+        return Err(AppError::Invalid("That is not an area of the audit log.".into()));
+    }
+    crate::store::audit::entries(&state.db, &user, (!area.is_empty()).then_some(area.as_str()), None).await
 }

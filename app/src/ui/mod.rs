@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{AutomationPage, BoardPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage};
+use pages::{AuditPage, AutomationPage, BoardPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("time-off") view=TimeOffPage/>
                     <Route path=path!("setup") view=SetupPage/>
                     <Route path=path!("admin/teams") view=TeamsAdminPage/>
+                    <Route path=path!("admin/audit") view=AuditPage/>
                     <Route path=path!("admin/qualifications") view=QualificationsPage/>
                     <Route path=path!("admin/routing") view=RoutingPage/>
                     <Route path=path!("admin/automation") view=AutomationPage/>

@@ -80,6 +80,7 @@ pub fn Layout() -> impl IntoView {
                             {admin.then(|| view! {
                                 <A href="/admin/teams">"Teams admin"</A>
                                 <A href="/setup">"Organisation"</A>
+                                <A href="/admin/audit">"Audit log"</A>
                             })}
                         </nav>
                         {user.map(|user| view! {

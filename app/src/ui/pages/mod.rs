@@ -1,3 +1,4 @@
+mod audit;
 mod automation;
 mod board;
 mod entitlements;
@@ -15,6 +16,7 @@ mod teams_admin;
 mod ticket;
 mod time_off;
 
+pub use audit::AuditPage;
 pub use automation::AutomationPage;
 pub use board::BoardPage;
 pub use entitlements::EntitlementsPage;
