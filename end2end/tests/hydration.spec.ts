@@ -5,8 +5,10 @@ import { hydrated, login } from "./helpers";
 // loading every screen directly, as a bookmark would, catches that.
 const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
-    "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off"],
-  "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues"],
+    "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off",
+    "/customers", "/customers/accounts/1", "/customers/contacts/1"],
+  "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues", "/customers", "/customers/accounts/1",
+    "/customers/contacts/1"],
   "customer@demo.test": ["/", "/my/tickets"],
 };
 

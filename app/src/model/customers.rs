@@ -48,6 +48,7 @@ pub struct AccountRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactRow {
     pub id: i64,
+    pub version: i64,
     pub name: String,
     pub email: String,
     pub phone: String,
@@ -55,6 +56,9 @@ pub struct ContactRow {
     pub account: Option<Named>,
     pub portal_access: bool,
 }
+
+/// Rows per page of the accounts and contacts lists.
+pub const CUSTOMER_PAGE_ROWS: i64 = 50;
 
 /// One page of a customer list; `more` when further rows follow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,6 +120,8 @@ pub struct ContactDetail {
     pub portal_users: Vec<String>,
     /// Their tickets the caller may see, newest first.
     pub tickets: Vec<CustomerTicket>,
+    /// Whether the caller may merge duplicates into this contact.
+    pub can_merge: bool,
 }
 
 /// The account as the customer card shows it.

@@ -16,8 +16,6 @@ use crate::model::*;
 
 pub const SEARCH_LIMIT: i64 = 10;
 pub const QUERY_MAX: usize = 200;
-/// Rows per page of the accounts and contacts lists.
-pub const PAGE: i64 = 50;
 /// How far a list may be paged: beyond this, searching is the way.
 pub const OFFSET_MAX: i64 = 100_000;
 /// Tickets an account's or contact's page lists.
@@ -146,7 +144,7 @@ pub async fn list_accounts(db: &Db, user: &CurrentUser, query: &str, offset: i64
     ))
     .bind(query)
     .bind(dialect::contains_pattern(query))
-    .bind(PAGE + 1)
+    .bind(CUSTOMER_PAGE_ROWS + 1)
     .bind(offset)
     .fetch_all(&db.read)
     .await?;
@@ -178,7 +176,7 @@ pub async fn list_contacts(db: &Db, user: &CurrentUser, query: &str, offset: i64
     ))
     .bind(query)
     .bind(dialect::contains_pattern(query))
-    .bind(PAGE + 1)
+    .bind(CUSTOMER_PAGE_ROWS + 1)
     .bind(offset)
     .fetch_all(&db.read)
     .await?;
@@ -187,8 +185,8 @@ pub async fn list_contacts(db: &Db, user: &CurrentUser, query: &str, offset: i64
 
 /// One page of rows read with one extra row, which only tells that more follow.
 fn one_page<T>(mut rows: Vec<T>) -> CustomerPage<T> {
-    let more = rows.len() as i64 > PAGE;
-    rows.truncate(PAGE as usize);
+    let more = rows.len() as i64 > CUSTOMER_PAGE_ROWS;
+    rows.truncate(CUSTOMER_PAGE_ROWS as usize);
     CustomerPage { rows, more }
 }
 
@@ -229,6 +227,7 @@ impl ContactRecord {
         ContactRow {
             account: self.account(),
             id: self.id,
+            version: self.version,
             name: self.name,
             email: self.email,
             phone: self.phone,
@@ -370,6 +369,7 @@ async fn contact_detail(conn: &mut Conn, user: &CurrentUser, id: i64) -> Result<
         details: record.into_input(),
         portal_users,
         tickets: tickets_of(conn, user, Whose::Contact(id), false, None, TICKETS_SHOWN).await?,
+        can_merge: access::may(user.role, Action::MergeCustomers),
     })
 }
 
