@@ -5,9 +5,11 @@ import { hydrated, login } from "./helpers";
 // loading every screen directly, as a bookmark would, catches that.
 const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
-    "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off"],
+    "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off",
+    "/customers", "/customers/accounts/1", "/customers/contacts/1"],
   "admin@demo.test": ["/admin/teams", "/admin/audit", "/setup", "/teams/1/settings"],
-  "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues"],
+  "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues", "/customers", "/customers/accounts/1",
+    "/customers/contacts/1"],
   "customer@demo.test": ["/", "/my/tickets"],
 };
 

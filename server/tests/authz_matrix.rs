@@ -22,10 +22,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use app::model::{
-    AutomationAction, AutomationConditions, AutomationRuleInput, DecrementOn, EntitlementInput, EntitlementKind, Role, RoutingActions,
+    AccountInput, AutomationAction, AutomationConditions, AutomationRuleInput, ContactInput, DecrementOn, EntitlementInput, EntitlementKind, Role, RoutingActions,
     RoutingConditions, RoutingRuleInput, SlaPolicyInput, StageCategory, TicketInput, Trigger, Visibility,
 };
-use app::store::{automation, entitlements, qualifications, queues, routing, seed, sla, sla_setup, sla_work, teams, tickets, time_off, users, Db};
+use app::store::{automation, customers, entitlements, qualifications, queues, routing, seed, sla, sla_setup, sla_work, teams, tickets, time_off, users, Db};
 use axum::Router;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
@@ -419,6 +419,30 @@ fn cases() -> Vec<Case> {
         ),
         Case::listing("form_choices", |_| json!({}), staff, form_choices_list),
         Case::plain("search_customers", |_| json!({ "query": "Acme" }), staff),
+        // Customers: staff list, read and edit them; merging is for leads and admins; the
+        // customer card lists only tickets the caller may see.
+        Case::plain("list_accounts", |_| json!({ "query": "", "offset": 0 }), staff),
+        Case::plain("list_contacts", |_| json!({ "query": "", "offset": 0 }), staff),
+        Case::plain("account_choices", |_| json!({}), staff),
+        Case::plain("get_account", |c| json!({ "id": c.facts.customers.account.0 }), staff),
+        Case::plain("get_contact", |c| json!({ "id": c.facts.customers.contact.0 }), staff),
+        Case::plain("save_account", |_| json!({ "id": null, "version": null, "account": AccountInput { name: "Matrix account".into(), ..Default::default() } }), staff)
+            .variant("new"),
+        Case::plain("save_account", |c| json!({ "id": c.facts.customers.account.0, "version": c.facts.customers.account.1, "account": c.facts.customers.account.2 }), staff)
+            .variant("existing"),
+        Case::plain("save_contact", |_| json!({ "id": null, "version": null, "contact": ContactInput { name: "Matrix person".into(), ..Default::default() } }), staff)
+            .variant("new"),
+        Case::plain("save_contact", |c| json!({ "id": c.facts.customers.contact.0, "version": c.facts.customers.contact.1, "contact": c.facts.customers.contact.2 }), staff)
+            .variant("existing"),
+        Case::plain(
+            "merge_contacts",
+            |c| {
+                let (keep, duplicate) = (&c.facts.customers.contact, &c.facts.customers.duplicate);
+                json!({ "keep_id": keep.0, "keep_version": keep.1, "duplicate_id": duplicate.0, "duplicate_version": duplicate.1 })
+            },
+            leads,
+        ),
+        Case::aimed("customer_card", |c| json!({ "reference": c.on.ticket }), work),
         Case::aimed("pull_next", |c| json!({ "source": { "team": c.on.team_id } }), pull_from_team),
         // Queues.
         Case::plain("queues", |_| json!({}), staff),
@@ -694,10 +718,19 @@ struct Facts {
     /// Someone no caller is (agent2), to be rated.
     rated_user: i64,
     low_priority_version: i64,
+    customers: CustomerObjects,
     /// What must never reach a caller who may not see the private team.
     secrets: Vec<String>,
     /// The template's rows: every cell starts from a byte-for-byte copy.
     rows: Snapshot,
+}
+
+/// Customer records the requests aim at: (id, version, input) of an account and a contact, and
+/// (id, version) of the contact's duplicate.
+struct CustomerObjects {
+    account: (i64, i64, Value),
+    contact: (i64, i64, Value),
+    duplicate: (i64, i64),
 }
 
 impl Facts {
@@ -860,6 +893,17 @@ async fn build_template(path: &Path) -> Facts {
         entitlement_objects.push((saved.id, saved.version, serde_json::to_value(&input).unwrap()));
     }
 
+    // Customers: the demo account Acme, a contact of it and that contact's duplicate.
+    let account = customers::account(db, &admin, acme, now).await.unwrap();
+    let contact = |name: &str, email: &str| ContactInput { name: name.into(), email: email.into(), account_id: Some(acme), ..Default::default() };
+    let kept = customers::save_contact(db, &admin, None, None, &contact("Matrix contact", "matrix.contact@example.test"), now).await.unwrap();
+    let duplicate = customers::save_contact(db, &admin, None, None, &contact("Matrix contact (duplicate)", ""), now).await.unwrap();
+    let customer_objects = CustomerObjects {
+        account: (account.id, account.version, serde_json::to_value(&account.details).unwrap()),
+        contact: (kept.id, kept.version, serde_json::to_value(&kept.details).unwrap()),
+        duplicate: (duplicate.id, duplicate.version),
+    };
+
     // Queues: one holding both tickets, one empty to add to.
     let queue = queues::create(db, &admin, "Matrix queue", "Both teams' tickets.").await.unwrap();
     queues::save_members(db, &admin, queue.id, 1, &[users[&AgentOutside], users[&InvitedAgent]]).await.unwrap();
@@ -963,6 +1007,7 @@ async fn build_template(path: &Path) -> Facts {
         networking,
         rated_user: id("agent2@demo.test"),
         low_priority_version,
+        customers: customer_objects,
         secrets: vec!["Finance".into(), "Secret".into(), private_title],
         rows,
     }

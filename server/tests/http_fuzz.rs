@@ -1286,6 +1286,43 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
         "ticket" | "portal_ticket" => args(vec![("reference", text(S::Reference))]),
         "update_ticket" | "save_and_route" => args(vec![("reference", text(S::Reference)), ("version", int()), ("input", ticket_input())]),
         "search_customers" => args(vec![("query", text(S::Plain))]),
+        "list_accounts" | "list_contacts" => args(vec![("query", text(S::Limited(200))), ("offset", Ty::Int { min: 0, max: 100_000 })]),
+        "account_choices" => args(vec![]),
+        "get_account" | "get_contact" => args(vec![("id", int())]),
+        "save_account" => args(vec![
+            ("id", opt(int())),
+            ("version", opt(int())),
+            (
+                "account",
+                obj(vec![
+                    ("name", text(S::Required(120))),
+                    ("address", text(S::Limited(500))),
+                    ("phone", text(S::Limited(40))),
+                    ("email", text(S::Email)),
+                    ("website", text(S::Limited(200))),
+                    ("notes", text(S::Limited(5_000))),
+                    ("parent_id", opt(int())),
+                ]),
+            ),
+        ]),
+        "save_contact" => args(vec![
+            ("id", opt(int())),
+            ("version", opt(int())),
+            (
+                "contact",
+                obj(vec![
+                    ("name", text(S::Required(120))),
+                    ("email", text(S::Email)),
+                    ("phone", text(S::Limited(40))),
+                    ("mobile", text(S::Limited(40))),
+                    ("job_title", text(S::Limited(120))),
+                    ("account_id", opt(int())),
+                    ("portal_access", Ty::Bool),
+                ]),
+            ),
+        ]),
+        "merge_contacts" => args(vec![("keep_id", int()), ("keep_version", int()), ("duplicate_id", int()), ("duplicate_version", int())]),
+        "customer_card" => args(vec![("reference", text(S::Reference))]),
         "add_time_off" => args(vec![("first_day", Ty::Date), ("last_day", Ty::Date)]),
         "remove_time_off" => args(vec![("id", int())]),
         _ => None,
@@ -1362,6 +1399,10 @@ struct Snap {
     /// Days from now on, as time off may be recorded only up to a year ahead.
     time_off: (String, String),
     time_off_target: (String, String),
+    /// A demo account, and two contacts made for merging one into the other.
+    account_id: i64,
+    contact_id: i64,
+    duplicate_contact_id: i64,
 }
 
 /// Versions (and the delete endpoints' targets), refreshed after successful changes.
@@ -1490,6 +1531,18 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
         "ticket" | "portal_ticket" => json!({ "reference": snap.reference }),
         "update_ticket" | "save_and_route" => json!({ "reference": snap.reference, "version": live.ticket, "input": snap.ticket_input }),
         "search_customers" => json!({ "query": "a" }),
+        "list_accounts" | "list_contacts" => json!({ "query": "a", "offset": 0 }),
+        "get_account" => json!({ "id": snap.account_id }),
+        "get_contact" => json!({ "id": snap.contact_id }),
+        // New records: the first one is made, the same again is refused as a duplicate.
+        "save_account" => json!({ "id": null, "version": null, "account": {
+            "name": "Fuzz account", "address": "1 Fuzz Way", "phone": "+1 555 0100", "email": "fuzz@example.com", "website": "example.com", "notes": "",
+            "parent_id": snap.account_id } }),
+        "save_contact" => json!({ "id": null, "version": null, "contact": {
+            "name": "Fuzz person", "email": "", "phone": "+1 555 0101", "mobile": "", "job_title": "Tester", "account_id": snap.account_id,
+            "portal_access": false } }),
+        "merge_contacts" => json!({ "keep_id": snap.contact_id, "keep_version": 1, "duplicate_id": snap.duplicate_contact_id, "duplicate_version": 1 }),
+        "customer_card" => json!({ "reference": snap.reference }),
         "add_time_off" => json!({ "first_day": snap.time_off.0, "last_day": snap.time_off.1 }),
         "remove_time_off" => json!({ "id": live.time_off_target }),
         _ => json!({}),
@@ -1725,6 +1778,10 @@ impl Fuzz {
         });
 
         let entitlements = self.call(admin, "entitlements", json!({})).await;
+        let new_contact = |name: &str| json!({ "id": null, "version": null, "contact": {
+            "name": name, "email": "", "phone": "", "mobile": "", "job_title": "", "account_id": null, "portal_access": false } });
+        let contact_id = self.call(admin, "save_contact", new_contact("Fuzz kept contact")).await["id"].as_i64().expect("a new contact");
+        let duplicate_contact_id = self.call(admin, "save_contact", new_contact("Fuzz duplicate contact")).await["id"].as_i64().expect("a new contact");
         let entitlement = entitlements["entitlements"][0].clone();
         assert!(entitlement.is_object(), "the demo has an entitlement: {entitlements}");
         let entitlement_input = json!({
@@ -1791,6 +1848,9 @@ impl Fuzz {
             settings_input: settings["settings"].clone(),
             time_off: days_ahead(30),
             time_off_target: days_ahead(60),
+            account_id: entitlement["account"]["id"].as_i64().expect("the entitlement's account"),
+            contact_id,
+            duplicate_contact_id,
         }
     }
 

@@ -68,6 +68,8 @@ pub enum Action {
     ShapeWork,
     /// Manage customers' entitlements.
     ManageEntitlements,
+    /// Merge duplicate customer records (a change that cannot be undone).
+    MergeCustomers,
     /// Rate people's qualifications (never one's own).
     RateQualifications,
     /// Installation-wide settings: calendars, priority codes, qualification definitions, team visibility.
@@ -77,7 +79,7 @@ pub enum Action {
 pub fn may(role: Role, action: Action) -> bool {
     match action {
         Action::WorkTickets | Action::SeeSetup => role.is_internal(),
-        Action::ShapeWork | Action::ManageEntitlements | Action::RateQualifications => matches!(role, Role::Admin | Role::Lead),
+        Action::ShapeWork | Action::ManageEntitlements | Action::MergeCustomers | Action::RateQualifications => matches!(role, Role::Admin | Role::Lead),
         Action::ConfigureInstallation => role == Role::Admin,
     }
 }
@@ -91,6 +93,7 @@ pub fn require(user: &CurrentUser, action: Action) -> Result<(), AppError> {
         Action::WorkTickets | Action::SeeSetup => "This is for staff only.",
         Action::ShapeWork => "Only admins and team leads change this.",
         Action::ManageEntitlements => "Only admins and team leads manage entitlements.",
+        Action::MergeCustomers => "Only admins and team leads merge customers.",
         Action::RateQualifications => "Only admins and team leads rate qualifications.",
         Action::ConfigureInstallation => "Only admins change this.",
     };
@@ -147,11 +150,11 @@ mod tests {
     #[test]
     fn role_actions() {
         use Action::*;
-        let allowed = |role| [WorkTickets, SeeSetup, ShapeWork, ManageEntitlements, RateQualifications, ConfigureInstallation].map(|a| may(role, a));
-        assert_eq!(allowed(Role::Admin), [true; 6]);
-        assert_eq!(allowed(Role::Lead), [true, true, true, true, true, false]);
-        assert_eq!(allowed(Role::Agent), [true, true, false, false, false, false]);
-        assert_eq!(allowed(Role::Customer), [false; 6]);
+        let allowed = |role| [WorkTickets, SeeSetup, ShapeWork, ManageEntitlements, MergeCustomers, RateQualifications, ConfigureInstallation].map(|a| may(role, a));
+        assert_eq!(allowed(Role::Admin), [true; 7]);
+        assert_eq!(allowed(Role::Lead), [true, true, true, true, true, true, false]);
+        assert_eq!(allowed(Role::Agent), [true, true, false, false, false, false, false]);
+        assert_eq!(allowed(Role::Customer), [false; 7]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Input rules with messages a person can act on.
 
 use crate::error::AppError;
-use crate::model::{NewCustomer, Qualification, Requirement, TicketInput};
+use crate::model::{AccountInput, ContactInput, NewCustomer, Qualification, Requirement, TicketInput};
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 20_000;
@@ -15,6 +15,12 @@ pub const ORGANISATION_NAME_MAX: usize = 100;
 pub const RULE_NAME_MAX: usize = 80;
 pub const REQUIREMENTS_MAX: usize = 30;
 pub const PASSWORD_MAX: usize = 1_024;
+pub const CUSTOMER_NAME_MAX: usize = 120;
+pub const PHONE_MAX: usize = 40;
+pub const ADDRESS_MAX: usize = 500;
+pub const WEBSITE_MAX: usize = 200;
+pub const JOB_TITLE_MAX: usize = 120;
+pub const NOTES_MAX: usize = 5_000;
 /// The largest rating scale a qualification may use.
 pub const SCALE_MAX: i64 = 100;
 
@@ -115,13 +121,46 @@ pub fn email(value: &str) -> Result<String, AppError> {
     }
 }
 
+fn optional_email(value: &str) -> Result<String, AppError> {
+    match value.trim() {
+        "" => Ok(String::new()),
+        given => email(given),
+    }
+}
+
+/// An account's details, trimmed; the parent is checked against the database by the store.
+pub fn account(value: &AccountInput) -> Result<AccountInput, AppError> {
+    Ok(AccountInput {
+        name: required("Account name", &value.name, CUSTOMER_NAME_MAX)?,
+        address: optional("Address", &value.address, ADDRESS_MAX)?,
+        phone: optional("Phone", &value.phone, PHONE_MAX)?,
+        email: optional_email(&value.email)?,
+        website: optional("Website", &value.website, WEBSITE_MAX)?,
+        notes: optional("Notes", &value.notes, NOTES_MAX)?,
+        parent_id: value.parent_id,
+    })
+}
+
+/// A contact's details, trimmed; the account is checked against the database by the store.
+pub fn contact(value: &ContactInput) -> Result<ContactInput, AppError> {
+    Ok(ContactInput {
+        name: required("Contact name", &value.name, CUSTOMER_NAME_MAX)?,
+        email: optional_email(&value.email)?,
+        phone: optional("Phone", &value.phone, PHONE_MAX)?,
+        mobile: optional("Mobile", &value.mobile, PHONE_MAX)?,
+        job_title: optional("Job title", &value.job_title, JOB_TITLE_MAX)?,
+        account_id: value.account_id,
+        portal_access: value.portal_access,
+    })
+}
+
 pub fn new_customer(value: &NewCustomer) -> Result<NewCustomer, AppError> {
     let email = match value.email.trim() {
         "" => String::new(),
         given => email(given)?,
     };
     Ok(NewCustomer {
-        name: required("Customer name", &value.name, 120)?,
+        name: required("Customer name", &value.name, CUSTOMER_NAME_MAX)?,
         email,
         account_name: optional("Account name", &value.account_name, 120)?,
     })

@@ -88,6 +88,30 @@ pub(crate) async fn choices(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<E
     rows.iter().filter(|r| r.unavailable(now.date_naive()).is_none()).map(Row::choice).collect()
 }
 
+/// The entitlements a customer can draw on now (the account's, and the contact's own), those
+/// tied to an SLA policy of a team the caller does not see left out.
+pub(crate) async fn available_to(
+    conn: &mut Conn,
+    user: &CurrentUser,
+    account_id: i64,
+    contact_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<EntitlementChoice>, AppError> {
+    let visible = super::id_list(&super::lookup::visible_team_ids(&mut *conn, user).await?);
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} WHERE e.account_id = ? AND {} ORDER BY e.valid_to, e.name", seen_by(&visible)))
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut available = Vec::new();
+    for row in rows.iter().filter(|r| r.unavailable(now.date_naive()).is_none()) {
+        let choice = row.choice()?;
+        if choice.fits(Some(account_id), contact_id) {
+            available.push(choice);
+        }
+    }
+    Ok(available)
+}
+
 /// The ticket's entitlement as its page shows it.
 pub(crate) async fn of_ticket(conn: &mut Conn, entitlement_id: Option<i64>) -> Result<Option<EntitlementChoice>, AppError> {
     let Some(id) = entitlement_id else { return Ok(None) };

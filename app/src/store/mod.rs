@@ -3,9 +3,9 @@
 //! Layers, each importing only those above it in this list (checked by `layers_tests`):
 //! 1. `dialect` (SQLite specifics) and this module (pools, row helpers);
 //! 2. shared lookups and writers: `lookup`, `timeline`, `audit`, `ticket_writes`, `rules`;
-//! 3. features: `board`, `customers`, `entitlements`, `notifications`, `qualifications`,
-//!    `queues`, `sla` (clocks), `time_off`, `users`, then `assignment`, `routing`, `automation`,
-//!    `sla_setup`, `sla_work`;
+//! 3. features: `board`, `entitlements`, `notifications`, `qualifications`, `queues`, `sla`
+//!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `assignment`,
+//!    `routing`, `automation`, `sla_setup`, `sla_work`;
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
 //! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, and the
 //!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.

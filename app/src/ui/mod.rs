@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{AuditPage, AutomationPage, BoardPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage};
+use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -61,6 +61,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/sla") view=SlaPage/>
                     <Route path=path!("admin/entitlements") view=EntitlementsPage/>
                     <Route path=path!("notifications") view=NotificationsPage/>
+                    <Route path=path!("customers") view=CustomersPage/>
+                    <Route path=path!("customers/accounts/:id") view=AccountPage/>
+                    <Route path=path!("customers/contacts/:id") view=ContactPage/>
                     <Route path=path!("queues") view=QueuesPage/>
                     <Route path=path!("queues/:id") view=QueuePage/>
                     <Route path=path!("tickets/:reference") view=TicketPage/>

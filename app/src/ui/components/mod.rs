@@ -1,10 +1,12 @@
 //! Building blocks shared by the pages.
 
+mod customer_card;
 mod rules;
 mod sla;
 mod ticket_form;
 mod timeline;
 
+pub use customer_card::{CustomerCardPanel, EntitlementList, UnitList};
 pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
 pub use ticket_form::{IdSelect, TicketFields, TicketFormState};
@@ -71,6 +73,7 @@ pub fn Layout() -> impl IntoView {
                             {if staff { staff_links().into_any() } else { view! { <A href="/my/tickets">"My tickets"</A> }.into_any() }}
                             {staff.then(|| view! {
                                 <A href="/queues">"Queues"</A>
+                                <A href="/customers">"Customers"</A>
                                 <A href="/admin/qualifications">"Qualifications"</A>
                                 <A href="/admin/routing">"Routing"</A>
                                 <A href="/admin/automation">"Automation"</A>

@@ -134,6 +134,8 @@ pub fn IdSelect(
     choices: Vec<Named>,
     value: RwSignal<Option<i64>>,
     #[prop(optional)] suggested: Option<(&'static str, Vec<Named>)>,
+    /// The form field's name, for forms that are found by it.
+    #[prop(optional)] name: Option<&'static str>,
 ) -> impl IntoView {
     let grouped = suggested.filter(|(_, names)| !names.is_empty());
     let all = match grouped {
@@ -147,7 +149,7 @@ pub fn IdSelect(
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <select id=id on:change=move |ev| value.set(parse_id(&event_target_value(&ev)))>
+            <select id=id name=name on:change=move |ev| value.set(parse_id(&event_target_value(&ev)))>
                 <option value="" selected={value.get_untracked().is_none()}>{empty}</option>
                 {all}
             </select>

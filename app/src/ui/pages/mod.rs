@@ -1,6 +1,7 @@
 mod audit;
 mod automation;
 mod board;
+mod customers;
 mod entitlements;
 mod home;
 mod login;
@@ -19,6 +20,7 @@ mod time_off;
 pub use audit::AuditPage;
 pub use automation::AutomationPage;
 pub use board::BoardPage;
+pub use customers::{AccountPage, ContactPage, CustomersPage};
 pub use entitlements::EntitlementsPage;
 pub use home::HomePage;
 pub use login::LoginPage;

@@ -9,7 +9,7 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, move_ticket, 
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{status_class, use_toasts, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
+use crate::ui::components::{status_class, use_toasts, CustomerCardPanel, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -190,6 +190,8 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                 </div>
             }
         })}
+        {(detail.customer.contact_id.is_some() || detail.customer.account_id.is_some())
+            .then(|| view! { <CustomerCardPanel reference=reference.clone()/> })}
         <SlaPanel detail=detail.clone()/>
         <div class="ticket-layout">
             <form class="panel" on:submit=save novalidate>
