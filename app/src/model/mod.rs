@@ -1,6 +1,7 @@
 //! Typed values that travel between browser and server, by area. Everything is re-exported
 //! here, so `crate::model::Ticket…` names stay short; nothing here depends on `domain`.
 
+mod catalogs;
 mod enums;
 mod rules;
 mod sla;
@@ -9,6 +10,7 @@ mod tickets;
 mod users;
 mod work;
 
+pub use catalogs::*;
 pub use enums::*;
 pub use rules::*;
 pub use sla::*;
