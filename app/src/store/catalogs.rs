@@ -289,7 +289,7 @@ fn valid_input(catalog: Catalog, input: &CatalogValueInput) -> Result<CatalogVal
     let field = if catalog == Catalog::Units { "Serial number" } else { "Name" };
     let name = valid_text(field, &input.name, true)?;
     if input.parent_id.is_some() && !catalog.is_tree() {
-        return Err(AppError::Invalid(format!("{} is a flat list: its values have no parent.", catalog.label())));
+        return Err(AppError::Invalid(format!("{} are a flat list: their values have no parent.", catalog.label())));
     }
     let unit = match (catalog, &input.unit) {
         (Catalog::Units, Some(unit)) => Some(UnitDetails {
@@ -326,7 +326,7 @@ async fn check_parent(conn: &mut Conn, catalog: Catalog, id: Option<i64>, name: 
         }
     }
     if parent.depth + 1 + height >= DEPTH_MAX {
-        return Err(AppError::Invalid(format!("{} has at most {DEPTH_MAX} levels.", catalog.label())));
+        return Err(AppError::Invalid(format!("The {} tree is at most {DEPTH_MAX} levels deep.", catalog.label().to_lowercase())));
     }
     Ok(Some(parent.path.clone()))
 }
@@ -442,7 +442,10 @@ fn describe_save(catalog: Catalog, before: Option<&CatalogValue>, after: &Catalo
         changes.push(format!("renamed {} to {}", quoted(&before.name), quoted(&after.name)));
     }
     if before.parent_id != after.parent_id {
-        changes.push(format!("moved {}", place(parent)));
+        changes.push(match parent {
+            Some(path) => format!("moved under {}", quoted(path)),
+            None => "moved to the top level".into(),
+        });
     }
     if before.unit != after.unit {
         changes.push("changed its item, owner, warranty or contract".into());
