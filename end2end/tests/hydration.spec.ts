@@ -8,6 +8,7 @@ const SCREENS: Record<string, string[]> = {
     "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off"],
   "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues"],
   "customer@demo.test": ["/", "/my/tickets"],
+  "admin@demo.test": ["/admin/catalogs", "/admin/catalogs?kind=units", "/admin/catalogs?kind=priority_codes"],
 };
 
 for (const [email, paths] of Object.entries(SCREENS)) {

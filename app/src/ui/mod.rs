@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{AutomationPage, BoardPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, TeamSettingsPage, TicketPage, TimeOffPage};
+use pages::{AutomationPage, BoardPage, CatalogsPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, TeamSettingsPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/automation") view=AutomationPage/>
                     <Route path=path!("admin/sla") view=SlaPage/>
                     <Route path=path!("admin/entitlements") view=EntitlementsPage/>
+                    <Route path=path!("admin/catalogs") view=CatalogsPage/>
                     <Route path=path!("notifications") view=NotificationsPage/>
                     <Route path=path!("queues") view=QueuesPage/>
                     <Route path=path!("queues/:id") view=QueuePage/>

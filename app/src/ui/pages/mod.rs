@@ -1,5 +1,6 @@
 mod automation;
 mod board;
+mod catalogs;
 mod entitlements;
 mod home;
 mod login;
@@ -15,6 +16,7 @@ mod time_off;
 
 pub use automation::AutomationPage;
 pub use board::BoardPage;
+pub use catalogs::CatalogsPage;
 pub use entitlements::EntitlementsPage;
 pub use home::HomePage;
 pub use login::LoginPage;
