@@ -131,6 +131,38 @@ async fn labelled(conn: &mut Conn, catalog: Catalog) -> Result<Vec<(Named, bool)
     Ok(entries(conn, catalog).await?.into_iter().map(|e| (Named { id: e.row.id, name: e.path }, e.offered)).collect())
 }
 
+/// One value as pickers name it, with whether it is offered; reads only that value (and, in a
+/// tree, the values above it), as every ticket save asks.
+async fn labelled_one(conn: &mut Conn, catalog: Catalog, id: i64) -> Result<Option<(Named, bool)>, AppError> {
+    if catalog == Catalog::Units {
+        let row: Option<(String, bool)> = sqlx::query_as(
+            "SELECT u.serial || ' · ' || u.item || COALESCE(' · ' || a.name, ''), u.deactivated_at IS NULL
+               FROM units u LEFT JOIN accounts a ON a.id = u.account_id WHERE u.id = ?",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+        return Ok(row.map(|(name, offered)| (Named { id, name }, offered)));
+    }
+    let parent = if catalog.is_tree() { "parent_id" } else { "NULL" };
+    let sql = format!("SELECT {parent}, name, deactivated_at IS NULL FROM {} WHERE id = ?", table(catalog));
+    let (mut names, mut offered, mut cursor) = (Vec::new(), true, Some(id));
+    // The depth bound also ends a cycle in hand-edited data.
+    while let Some(at) = cursor.filter(|_| names.len() <= DEPTH_MAX) {
+        let Some((parent_id, name, active)) = sqlx::query_as::<_, (Option<i64>, String, bool)>(&sql).bind(at).fetch_optional(&mut *conn).await? else {
+            break;
+        };
+        names.push(name);
+        offered &= active;
+        cursor = parent_id;
+    }
+    if names.is_empty() {
+        return Ok(None);
+    }
+    names.reverse();
+    Ok(Some((Named { id, name: names.join(" › ") }, offered)))
+}
+
 /// Every value, deactivated ones included, by the name pickers use (for describing changes).
 pub(crate) async fn labels(conn: &mut Conn, catalog: Catalog) -> Result<Vec<Named>, AppError> {
     Ok(labelled(conn, catalog).await?.into_iter().map(|(named, _)| named).collect())
@@ -178,7 +210,7 @@ pub(crate) async fn rule_choices(conn: &mut Conn, catalog: Catalog) -> Result<Ve
 /// (`ticket_id`, when editing) already carries it.
 pub(crate) async fn check_ticket_value(conn: &mut Conn, catalog: Catalog, id: Option<i64>, ticket_id: Option<i64>) -> Result<(), AppError> {
     let (Some(id), Some(column)) = (id, ticket_column(catalog)) else { return Ok(()) };
-    let Some((value, offered)) = labelled(conn, catalog).await?.into_iter().find(|(value, _)| value.id == id) else {
+    let Some((value, offered)) = labelled_one(conn, catalog, id).await? else {
         return Err(AppError::Invalid(format!("{} {id} does not exist.", catalog.singular())));
     };
     if offered {
@@ -206,7 +238,7 @@ pub(crate) async fn kept_choices(conn: &mut Conn, ticket_id: i64) -> Result<Vec<
         let carried: Option<i64> =
             sqlx::query_scalar(&format!("SELECT {column} FROM tickets WHERE id = ?")).bind(ticket_id).fetch_one(&mut *conn).await?;
         let Some(id) = carried else { continue };
-        if let Some(found @ (_, false)) = labelled(conn, catalog).await?.into_iter().find(|(value, _)| value.id == id) {
+        if let Some(found @ (_, false)) = labelled_one(conn, catalog, id).await? {
             kept.push(KeptChoice { catalog, choice: marked(found) });
         }
     }
