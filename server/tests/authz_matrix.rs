@@ -22,10 +22,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use app::model::{
-    AccountInput, AutomationAction, AutomationConditions, AutomationRuleInput, ContactInput, DecrementOn, EntitlementInput, EntitlementKind, Role, RoutingActions,
-    RoutingConditions, RoutingRuleInput, SlaPolicyInput, StageCategory, TicketInput, Trigger, Visibility,
+    AccountInput, AutomationAction, AutomationConditions, AutomationRuleInput, Catalog, CatalogValueInput, ContactInput, DecrementOn, EntitlementInput, EntitlementKind, Role,
+    RoutingActions, RoutingConditions, RoutingRuleInput, SlaPolicyInput, StageCategory, TicketInput, Trigger, Visibility,
 };
-use app::store::{automation, customers, entitlements, qualifications, queues, routing, seed, sla, sla_setup, sla_work, teams, tickets, time_off, users, Db};
+use app::store::{automation, catalogs, customers, entitlements, qualifications, queues, routing, seed, sla, sla_setup, sla_work, teams, tickets, time_off, users, Db};
 use axum::Router;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
@@ -539,6 +539,22 @@ fn cases() -> Vec<Case> {
             },
             staff,
         ),
+        // Catalogs: admins only.
+        Case::plain("catalog", |_| json!({ "catalog": "subjects" }), admins),
+        Case::plain("save_catalog_value", |_| json!({ "catalog": "subjects", "id": null, "version": null, "value": { "name": "Matrix subject" } }), admins)
+            .variant("new value"),
+        Case::plain(
+            "save_catalog_value",
+            |c| json!({ "catalog": "products", "id": c.facts.spare_product.0, "version": c.facts.spare_product.1, "value": { "name": "Matrix renamed product" } }),
+            admins,
+        )
+        .variant("rename"),
+        Case::plain(
+            "set_catalog_value_active",
+            |c| json!({ "catalog": "products", "id": c.facts.spare_product.0, "version": c.facts.spare_product.1, "active": false }),
+            admins,
+        ),
+        Case::plain("delete_catalog_value", |c| json!({ "catalog": "products", "id": c.facts.spare_product.0, "version": c.facts.spare_product.1 }), admins),
         Case::plain("remove_time_off", |c| json!({ "id": c.facts.time_off.get(&c.caller).copied().unwrap_or(c.facts.someone_elses_time_off) }), staff),
     ]
 }
@@ -719,6 +735,8 @@ struct Facts {
     rated_user: i64,
     low_priority_version: i64,
     customers: CustomerObjects,
+    /// A product no ticket uses: (id, version).
+    spare_product: (i64, i64),
     /// What must never reach a caller who may not see the private team.
     secrets: Vec<String>,
     /// The template's rows: every cell starts from a byte-for-byte copy.
@@ -842,6 +860,9 @@ async fn build_template(path: &Path) -> Facts {
     };
     let (public_policy, private_policy) = (policy(support, "Standard"), policy(finance, "Secret policy"));
     let low_priority_version = setup.priority_codes.iter().find(|c| c.priority.as_str() == "low").expect("a low priority code").version;
+    let spare = CatalogValueInput { name: "Matrix spare product".into(), ..Default::default() };
+    let spare = catalogs::save(db, &admin, Catalog::Products, None, None, &spare, now).await.unwrap();
+    let spare_product = (spare.id, spare.version);
 
     // Rules naming each team (disabled: they must not change what the other requests do).
     let routing_rule = |name: &str, team_id: i64| RoutingRuleInput {
@@ -1008,6 +1029,7 @@ async fn build_template(path: &Path) -> Facts {
         rated_user: id("agent2@demo.test"),
         low_priority_version,
         customers: customer_objects,
+        spare_product,
         secrets: vec!["Finance".into(), "Secret".into(), private_title],
         rows,
     }

@@ -55,6 +55,7 @@ const QUALIFICATION_KINDS: &[&str] = &["technical", "soft"];
 const ENTITLEMENT_KINDS: &[&str] = &["cases", "hours"];
 const DECREMENT_ON: &[&str] = &["creation", "resolution"];
 const SLA_FILTERS: &[&str] = &["all", "at_risk", "breached"];
+const CATALOGS: &[&str] = &["subjects", "products", "reason_codes", "units", "unit_types", "regions", "service_types"];
 const TRIGGERS: &[&str] = &["created", "updated", "stage_changed", "customer_replied", "agent_replied"];
 /// The name of the throwaway objects the delete endpoints aim at (re-created when deleted).
 const DELETE_TARGET: &str = "Fuzz delete target";
@@ -1325,6 +1326,31 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
         "customer_card" => args(vec![("reference", text(S::Reference))]),
         "add_time_off" => args(vec![("first_day", Ty::Date), ("last_day", Ty::Date)]),
         "remove_time_off" => args(vec![("id", int())]),
+        "catalog" => args(vec![("catalog", Ty::Enum(CATALOGS))]),
+        "save_catalog_value" => args(vec![
+            ("catalog", Ty::Enum(CATALOGS)),
+            ("id", opt(int())),
+            ("version", opt(int())),
+            (
+                "value",
+                obj(vec![
+                    ("name", text(S::Required(200))),
+                    ("parent_id", def(opt(int()))),
+                    (
+                        "unit",
+                        def(opt(obj(vec![
+                            ("item", text(S::Required(200))),
+                            ("unit_type_id", opt(int())),
+                            ("account_id", opt(int())),
+                            ("warranty_until", opt(Ty::Date)),
+                            ("contract", text(S::Limited(200))),
+                        ]))),
+                    ),
+                ]),
+            ),
+        ]),
+        "set_catalog_value_active" => args(vec![("catalog", Ty::Enum(CATALOGS)), ("id", int()), ("version", int()), ("active", Ty::Bool)]),
+        "delete_catalog_value" => args(vec![("catalog", Ty::Enum(CATALOGS)), ("id", int()), ("version", int())]),
         _ => None,
     }
 }
@@ -1545,6 +1571,13 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
         "customer_card" => json!({ "reference": snap.reference }),
         "add_time_off" => json!({ "first_day": snap.time_off.0, "last_day": snap.time_off.1 }),
         "remove_time_off" => json!({ "id": live.time_off_target }),
+        "catalog" => json!({ "catalog": "subjects" }),
+        "save_catalog_value" => json!({ "catalog": "units", "id": null, "version": null, "value": {
+            "name": "FUZZ-1", "parent_id": null,
+            "unit": { "item": "Fuzz item", "unit_type_id": null, "account_id": null, "warranty_until": "2027-01-01", "contract": "Fuzz contract" } } }),
+        // Demo values (regions are flat, some unused); a stale version answers 409, an unused value may go.
+        "set_catalog_value_active" => json!({ "catalog": "regions", "id": 1, "version": 1, "active": true }),
+        "delete_catalog_value" => json!({ "catalog": "regions", "id": 1, "version": 1 }),
         _ => json!({}),
     }
 }

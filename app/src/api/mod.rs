@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod automation;
+pub mod catalogs;
 pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod defences;

@@ -229,3 +229,16 @@ mod tests {
         assert_eq!(serde_json::to_string(&TicketStatus::ActiveNew).unwrap(), "\"active_new\"");
     }
 }
+
+text_enum!(
+    /// The catalogs admins keep (issue 11): values a ticket is classified with.
+    Catalog {
+        Subjects => "subjects", "Subjects";
+        Products => "products", "Products";
+        ReasonCodes => "reason_codes", "Reason codes";
+        Units => "units", "Units";
+        UnitTypes => "unit_types", "Unit types";
+        Regions => "regions", "Regions";
+        ServiceTypes => "service_types", "Service types";
+    }
+);

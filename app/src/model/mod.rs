@@ -1,6 +1,7 @@
 //! Typed values that travel between browser and server, by area. Everything is re-exported
 //! here, so `crate::model::Ticket…` names stay short; nothing here depends on `domain`.
 
+mod catalogs;
 mod customers;
 mod enums;
 mod rules;
@@ -10,6 +11,7 @@ mod tickets;
 mod users;
 mod work;
 
+pub use catalogs::*;
 pub use customers::*;
 pub use enums::*;
 pub use rules::*;

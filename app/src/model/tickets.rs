@@ -217,6 +217,9 @@ pub struct TicketDetail {
     pub escalation: Option<String>,
     pub entitlement: Option<EntitlementChoice>,
     pub do_not_decrement: bool,
+    /// Deactivated catalog values the ticket still carries, named for its form.
+    #[serde(default)]
+    pub kept_choices: Vec<KeptChoice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,8 +1,6 @@
 //! Lookups every feature shares: who may see which team and ticket, stages, and checks that a
 //! referenced record exists. Reads only; nothing here imports a feature module.
 
-use std::collections::HashMap;
-
 use super::{decode, Conn, Db};
 use crate::domain::access::{self, Action, Relation};
 use crate::domain::{reference, validate};
@@ -292,29 +290,6 @@ pub(crate) async fn check_exists(conn: &mut Conn, table: &str, what: &str, id: O
     found.map(|_| ()).ok_or_else(|| AppError::Invalid(format!("{what} {id} does not exist.")))
 }
 
-
-/// Every entry of a tree table (subjects, reason codes) with its full path ("Hardware › Printer"),
-/// sorted by path; `table` is fixed by the caller.
-pub(crate) async fn tree_paths(conn: &mut Conn, table: &str) -> Result<Vec<Named>, AppError> {
-    let rows: Vec<(i64, Option<i64>, String)> = sqlx::query_as(&format!("SELECT id, parent_id, name FROM {table}")).fetch_all(conn).await?;
-    let by_id: HashMap<i64, (Option<i64>, &str)> = rows.iter().map(|(id, parent, name)| (*id, (*parent, name.as_str()))).collect();
-    let mut subjects: Vec<Named> = rows
-        .iter()
-        .map(|(id, _, _)| {
-            let mut parts = Vec::new();
-            let mut cursor = Some(*id);
-            // The depth bound guards against a cycle introduced by hand-edited data.
-            while let Some((parent, name)) = cursor.and_then(|c| by_id.get(&c)).filter(|_| parts.len() < 16) {
-                parts.push(*name);
-                cursor = *parent;
-            }
-            parts.reverse();
-            Named { id: *id, name: parts.join(" › ") }
-        })
-        .collect();
-    subjects.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(subjects)
-}
 
 /// The team's leads: leads who are members or followers of the team (those who may shape it).
 pub(crate) async fn team_leads(conn: &mut Conn, team_id: i64) -> Result<Vec<i64>, AppError> {

@@ -2,7 +2,8 @@
 //!
 //! Layers, each importing only those above it in this list (checked by `layers_tests`):
 //! 1. `dialect` (SQLite specifics) and this module (pools, row helpers);
-//! 2. shared lookups and writers: `lookup`, `timeline`, `audit`, `ticket_writes`, `rules`;
+//! 2. shared lookups and writers: `lookup`, `timeline`, `audit`, `catalogs` (what tickets may
+//!    carry), `ticket_writes`, `rules`;
 //! 3. features: `board`, `entitlements`, `notifications`, `qualifications`, `queues`, `sla`
 //!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `assignment`,
 //!    `routing`, `automation`, `sla_setup`, `sla_work`;
@@ -16,6 +17,7 @@ pub mod assignment;
 pub mod audit;
 pub mod automation;
 pub mod board;
+pub mod catalogs;
 pub mod customers;
 pub mod entitlements;
 pub mod lookup;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::lookup::{managed_team_ids, tree_paths, visible_team_ids};
-use super::{decode, expect_one_row, id_list, named_list, Conn};
+use super::lookup::{managed_team_ids, visible_team_ids};
+use super::{catalogs, decode, expect_one_row, id_list, named_list, Conn};
 use crate::domain::access;
 use crate::domain::routing::TicketFacts;
 use crate::error::AppError;
@@ -133,13 +133,13 @@ pub(crate) async fn choices(conn: &mut Conn, user: &CurrentUser) -> Result<RuleC
         teams: named_list(conn, &format!("SELECT id, name FROM teams WHERE id IN ({}) ORDER BY name", id_list(&visible))).await?,
         queues: named_list(conn, "SELECT id, name FROM queues ORDER BY name").await?,
         agents: named_list(conn, &super::staff_sql()).await?,
-        subjects: tree_paths(conn, "subjects").await?,
-        products: named_list(conn, "SELECT id, name FROM products ORDER BY name").await?,
+        subjects: catalogs::rule_choices(conn, Catalog::Subjects).await?,
+        products: catalogs::rule_choices(conn, Catalog::Products).await?,
         accounts: named_list(conn, "SELECT id, name FROM accounts ORDER BY name").await?,
-        reasons: tree_paths(conn, "reason_codes").await?,
-        regions: named_list(conn, "SELECT id, name FROM regions ORDER BY name").await?,
-        service_types: named_list(conn, "SELECT id, name FROM service_types ORDER BY name").await?,
-        unit_types: named_list(conn, "SELECT id, name FROM unit_types ORDER BY name").await?,
+        reasons: catalogs::rule_choices(conn, Catalog::ReasonCodes).await?,
+        regions: catalogs::rule_choices(conn, Catalog::Regions).await?,
+        service_types: catalogs::rule_choices(conn, Catalog::ServiceTypes).await?,
+        unit_types: catalogs::rule_choices(conn, Catalog::UnitTypes).await?,
     })
 }
 

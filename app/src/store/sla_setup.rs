@@ -193,6 +193,8 @@ pub async fn save_priority_code(db: &Db, user: &CurrentUser, priority: Priority,
     .await
     .map_err(name_taken("A priority code", code))?;
     expect_one_row(done.rows_affected(), &format!("The priority code of {}", priority.label()))?;
+    let summary = format!("{} priority: code {code}, follow-up {follow_up} min, warning {warning} min, late {late} min", priority.label());
+    super::audit::record(&mut tx, user.id, "catalog:priority_codes", None, now, &summary).await?;
     queue_work(&mut tx, &[SlaWork::Recalculate(Recalculation::PriorityCode(priority))], now).await?;
     tx.commit().await?;
     Ok(())

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::board::card;
-use super::lookup::{accessible, check_assignee, check_exists, parse_reference, stage, stages_of, tree_paths, visible_team, TicketCore};
+use super::lookup::{accessible, check_assignee, parse_reference, stage, stages_of, visible_team, TicketCore};
 use super::ticket_flow::{after_change, Change};
 use super::ticket_writes::{end_of, intake_stage, move_to_end, set_assignee, set_stage, Claim};
 use super::timeline::add_timeline;
-use super::{customers, decode, entitlements, expect_one_row, qualifications, queues, sla, Conn, Database, Db};
+use super::{catalogs, customers, decode, entitlements, expect_one_row, qualifications, queues, sla, Conn, Database, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::automation::Event;
 use crate::domain::{changes, ordering, reference, status, validate};
@@ -56,14 +56,19 @@ struct Resolved {
 /// The ticket's customer and entitlement before an edit; `None` when creating.
 type Before = Option<(Customer, Option<i64>)>;
 
-async fn resolve_references(conn: &mut Conn, input: &TicketInput, before: Before, now: DateTime<Utc>) -> Result<Resolved, AppError> {
+/// `ticket_id` is the ticket being edited: a deactivated catalog value it carries may stay.
+async fn resolve_references(conn: &mut Conn, input: &TicketInput, ticket_id: Option<i64>, before: Before, now: DateTime<Utc>) -> Result<Resolved, AppError> {
     let assignee = check_assignee(conn, input.assignee_id, input.team_id).await?;
-    check_exists(conn, "subjects", "Subject", input.subject_id).await?;
-    check_exists(conn, "products", "Product", input.product_id).await?;
-    check_exists(conn, "reason_codes", "Reason code", input.reason_id).await?;
-    check_exists(conn, "regions", "Region", input.region_id).await?;
-    check_exists(conn, "service_types", "Service type", input.service_type_id).await?;
-    check_exists(conn, "units", "Unit", input.unit_id).await?;
+    for (catalog, id) in [
+        (Catalog::Subjects, input.subject_id),
+        (Catalog::Products, input.product_id),
+        (Catalog::ReasonCodes, input.reason_id),
+        (Catalog::Regions, input.region_id),
+        (Catalog::ServiceTypes, input.service_type_id),
+        (Catalog::Units, input.unit_id),
+    ] {
+        catalogs::check_ticket_value(conn, catalog, id, ticket_id).await?;
+    }
     let (contact_id, account_id) = customers::resolve(conn, input.contact_id, input.account_id, input.new_customer.as_ref()).await?;
     let (customer_changed, current) = match before {
         Some((customer, entitlement)) => ((customer.contact_id, customer.account_id) != (contact_id, account_id), entitlement),
@@ -105,7 +110,7 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     let mut tx = db.begin_write().await?;
     let team = visible_team(&mut tx, user, input.team_id).await?;
     let stage = intake_stage(&mut tx, team.id).await?;
-    let resolved = resolve_references(&mut tx, &input, None, now).await?;
+    let resolved = resolve_references(&mut tx, &input, None, None, now).await?;
     let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number) + 1, ?) FROM tickets")
         .bind(reference::FIRST_NUMBER)
         .fetch_one(&mut *tx)
@@ -321,6 +326,7 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
         escalation: None,
         entitlement: entitlements::of_ticket(conn, row.entitlement_id).await?,
         do_not_decrement: row.do_not_decrement,
+        kept_choices: catalogs::kept_choices(conn, row.id).await?,
         reference: reference::format(row.number),
         status: decode(TicketStatus::parse, &row.status)?,
         priority: decode(Priority::parse, &row.priority)?,
@@ -407,7 +413,7 @@ pub async fn update(
         None
     };
     let current_entitlement = before.entitlement.as_ref().map(|e| e.id);
-    let resolved = resolve_references(&mut tx, &input, Some((before.customer.clone(), current_entitlement)), now).await?;
+    let resolved = resolve_references(&mut tx, &input, Some(ticket.id), Some((before.customer.clone(), current_entitlement)), now).await?;
     let update = format!(
         "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), updated_at = ?, version = version + 1
           WHERE id = ? AND version = ?"
@@ -445,8 +451,8 @@ pub async fn update(
         }
         add_timeline(&mut tx, ticket.id, TimelineKind::Assigned, Some(user.id), now, &line).await?;
     }
-    let subjects = tree_paths(&mut tx, "subjects").await?;
-    let reasons = tree_paths(&mut tx, "reason_codes").await?;
+    let subjects = catalogs::labels(&mut tx, Catalog::Subjects).await?;
+    let reasons = catalogs::labels(&mut tx, Catalog::ReasonCodes).await?;
     let path = |all: &[Named], id: Option<i64>| id.and_then(|id| all.iter().find(|s| s.id == id)).map(|s| s.name.clone()).unwrap_or_default();
     let (product_before, product_after) = name_pair(&mut tx, "products", "name", before.product_id, after.product_id).await?;
     let (region_before, region_after) = name_pair(&mut tx, "regions", "name", before.region_id, after.region_id).await?;
@@ -563,16 +569,13 @@ pub async fn form_options(db: &Db, user: &CurrentUser, now: DateTime<Utc>) -> Re
     let teams = super::lookup::visible_teams(db, user).await?.into_iter().map(|t| Named { id: t.id, name: t.name }).collect();
     let mut conn = db.read.acquire().await?;
     let agents = super::named_list(&mut conn, &super::staff_sql()).await?;
-    let products = super::named_list(&mut conn, "SELECT id, name FROM products ORDER BY name").await?;
-    let subjects = tree_paths(&mut conn, "subjects").await?;
-    let reasons = tree_paths(&mut conn, "reason_codes").await?;
-    let regions = super::named_list(&mut conn, "SELECT id, name FROM regions ORDER BY name").await?;
-    let service_types = super::named_list(&mut conn, "SELECT id, name FROM service_types ORDER BY name").await?;
-    let units = super::named_list(
-        &mut conn,
-        "SELECT u.id, u.serial || ' · ' || u.item || COALESCE(' · ' || a.name, '') FROM units u LEFT JOIN accounts a ON a.id = u.account_id ORDER BY a.name, u.serial",
-    )
-    .await?;
+    // Deactivated values are not offered; a ticket that carries one brings it along (`kept_choices`).
+    let products = catalogs::offered(&mut conn, Catalog::Products).await?;
+    let subjects = catalogs::offered(&mut conn, Catalog::Subjects).await?;
+    let reasons = catalogs::offered(&mut conn, Catalog::ReasonCodes).await?;
+    let regions = catalogs::offered(&mut conn, Catalog::Regions).await?;
+    let service_types = catalogs::offered(&mut conn, Catalog::ServiceTypes).await?;
+    let units = catalogs::offered(&mut conn, Catalog::Units).await?;
     let recent_agents = sqlx::query_as::<_, (i64, String)>(
         "SELECT u.id, u.name FROM assignment_history h JOIN users u ON u.id = h.assignee_id
           WHERE h.actor_id = ? GROUP BY u.id ORDER BY MAX(h.at) DESC, MAX(h.id) DESC LIMIT ?",

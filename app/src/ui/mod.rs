@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage};
+use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, CatalogsPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/automation") view=AutomationPage/>
                     <Route path=path!("admin/sla") view=SlaPage/>
                     <Route path=path!("admin/entitlements") view=EntitlementsPage/>
+                    <Route path=path!("admin/catalogs") view=CatalogsPage/>
                     <Route path=path!("notifications") view=NotificationsPage/>
                     <Route path=path!("customers") view=CustomersPage/>
                     <Route path=path!("customers/accounts/:id") view=AccountPage/>

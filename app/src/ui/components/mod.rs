@@ -82,6 +82,7 @@ pub fn Layout() -> impl IntoView {
                             })}
                             {admin.then(|| view! {
                                 <A href="/admin/teams">"Teams admin"</A>
+                                <A href="/admin/catalogs">"Catalogs"</A>
                                 <A href="/setup">"Organisation"</A>
                                 <A href="/admin/audit">"Audit log"</A>
                             })}

@@ -1,6 +1,7 @@
 mod audit;
 mod automation;
 mod board;
+mod catalogs;
 mod customers;
 mod entitlements;
 mod home;
@@ -20,6 +21,7 @@ mod time_off;
 pub use audit::AuditPage;
 pub use automation::AutomationPage;
 pub use board::BoardPage;
+pub use catalogs::CatalogsPage;
 pub use customers::{AccountPage, ContactPage, CustomersPage};
 pub use entitlements::EntitlementsPage;
 pub use home::HomePage;

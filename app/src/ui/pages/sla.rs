@@ -203,7 +203,7 @@ fn PolicyForm(setup: SlaSetup, policy: Option<SlaPolicy>, editing: RwSignal<Opti
 
 /// One row per priority: its code and the business time after which each escalation level is raised.
 #[component]
-fn PriorityCodes(setup: SlaSetup, reload: Callback<()>) -> impl IntoView {
+pub(crate) fn PriorityCodes(setup: SlaSetup, reload: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
     let editable = setup.can_edit_shared;
     view! {

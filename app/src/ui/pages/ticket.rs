@@ -93,6 +93,10 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
     if let Some(current) = detail.entitlement.clone().filter(|e| options.entitlements.iter().all(|c| c.id != e.id)) {
         options.entitlements.push(current);
     }
+    // Likewise the catalog values it carries that were deactivated since.
+    for kept in &detail.kept_choices {
+        options.keep(kept);
+    }
     let state = TicketFormState::from_detail(&detail);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
