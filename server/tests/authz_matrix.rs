@@ -861,7 +861,7 @@ async fn build_template(path: &Path) -> Facts {
     for caller in CALLERS.into_iter().filter(|c| *c != Anonymous) {
         let user = users::user_by_id(db, users[&caller]).await.unwrap();
         if caller.is_staff() {
-            let away = time_off::add(db, &user, today + Duration::days(30), today + Duration::days(31), now).await.unwrap();
+            let away = time_off::add(db, &user, user.id, today + Duration::days(30), today + Duration::days(31), now).await.unwrap();
             own_time_off.insert(caller, away.id);
         }
         let token = users::create_session(db, user.id, now).await.unwrap();

@@ -14,6 +14,9 @@ pub const TEAM_NAME_MAX: usize = 60;
 pub const RULE_NAME_MAX: usize = 80;
 pub const REQUIREMENTS_MAX: usize = 30;
 pub const PASSWORD_MAX: usize = 1_024;
+pub const PERSON_NAME_MAX: usize = 120;
+/// The longest search text a list takes.
+pub const SEARCH_MAX: usize = 200;
 /// The largest rating scale a qualification may use.
 pub const SCALE_MAX: i64 = 100;
 
@@ -146,6 +149,10 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
 
 pub fn rule_name(value: &str) -> Result<String, AppError> {
     required("Rule name", value, RULE_NAME_MAX)
+}
+
+pub fn person_name(value: &str) -> Result<String, AppError> {
+    required("Name", value, PERSON_NAME_MAX)
 }
 
 pub fn team_name(value: &str) -> Result<String, AppError> {
