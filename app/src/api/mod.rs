@@ -19,3 +19,4 @@ pub mod sla;
 pub mod teams;
 pub mod tickets;
 pub mod time_off;
+pub mod users;

@@ -19,7 +19,7 @@ use crate::api::tickets::pull_next;
 use crate::api::notifications::load_notifications;
 use crate::api::auth::{logout, logout_everywhere, signed_in_user};
 use crate::error::AppError;
-use crate::model::{Notification, Priority, PullSource, TicketStatus, UserRef};
+use crate::model::{Notification, Priority, PullSource, Role, TicketStatus, UserRef};
 
 /// The frame of every signed-in page: top bar with navigation and the user.
 #[component]
@@ -65,6 +65,7 @@ pub fn Layout() -> impl IntoView {
                     let user = me.await.ok().flatten();
                     let unread = bell.0.await.map(|(_, unread)| unread).unwrap_or(0);
                     let staff = user.as_ref().is_some_and(|u| u.role.is_internal());
+                    let admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
                     view! {
                         <nav aria-label="Main">
                             {if staff { staff_links().into_any() } else { view! { <A href="/my/tickets">"My tickets"</A> }.into_any() }}
@@ -76,6 +77,7 @@ pub fn Layout() -> impl IntoView {
                                 <A href="/admin/sla">"SLA"</A>
                                 <A href="/admin/entitlements">"Entitlements"</A>
                             })}
+                            {admin.then(|| view! { <A href="/admin/users">"Users"</A> })}
                         </nav>
                         {user.map(|user| view! {
                             <div class="who">
@@ -87,7 +89,7 @@ pub fn Layout() -> impl IntoView {
                                     {(unread > 0).then(|| view! { <span class="count" data-testid="unread-count">{unread}</span> })}
                                 </a>
                                 <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
-                                <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
+                                <a class="profile-link" href="/profile" title="Your profile" data-testid="profile-link">{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></a>
                                 <button class="ghost" on:click=sign_out>"Log out"</button>
                                 <button class="ghost" on:click=sign_out_everywhere title="End your sessions on all devices" data-testid="logout-everywhere">"Sign out everywhere"</button>
                             </div>

@@ -2,9 +2,11 @@ mod automation;
 mod board;
 mod entitlements;
 mod home;
+mod invite;
 mod login;
 mod notifications;
 mod portal;
+mod profile;
 mod qualifications;
 mod queues;
 mod routing;
@@ -12,14 +14,17 @@ mod settings;
 mod sla;
 mod ticket;
 mod time_off;
+mod users;
 
 pub use automation::AutomationPage;
 pub use board::BoardPage;
 pub use entitlements::EntitlementsPage;
 pub use home::HomePage;
+pub use invite::InvitePage;
 pub use login::LoginPage;
 pub use notifications::NotificationsPage;
 pub use portal::{MyTicketsPage, PortalTicketPage};
+pub use profile::ProfilePage;
 pub use qualifications::QualificationsPage;
 pub use queues::{QueuePage, QueuesPage};
 pub use routing::RoutingPage;
@@ -27,6 +32,7 @@ pub use settings::TeamSettingsPage;
 pub use sla::SlaPage;
 pub use ticket::{NewTicketPage, TicketPage};
 pub use time_off::TimeOffPage;
+pub use users::{UserPage, UsersPage};
 
 use leptos::prelude::*;
 
