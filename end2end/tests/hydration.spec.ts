@@ -5,9 +5,10 @@ import { hydrated, login } from "./helpers";
 // loading every screen directly, as a bookmark would, catches that.
 const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
-    "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off"],
+    "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off", "/profile"],
+  "admin@demo.test": ["/admin/users", "/admin/users/1", "/profile"],
   "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues"],
-  "customer@demo.test": ["/", "/my/tickets"],
+  "customer@demo.test": ["/", "/my/tickets", "/profile"],
 };
 
 for (const [email, paths] of Object.entries(SCREENS)) {
@@ -28,3 +29,12 @@ for (const [email, paths] of Object.entries(SCREENS)) {
     }
   });
 }
+
+test("the invitation page hydrates cleanly without a session", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto("/invite/not-a-real-token");
+  await hydrated(page);
+  await expect(page.locator("input[name=password]")).toBeVisible();
+  expect(errors).toEqual([]);
+});
