@@ -6,12 +6,12 @@ import { hydrated, login } from "./helpers";
 const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
     "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off",
-    "/customers", "/customers/accounts/1", "/customers/contacts/1"],
+    "/customers", "/customers/accounts/1", "/customers/contacts/1", "/profile"],
   "admin@demo.test": ["/admin/teams", "/admin/audit", "/setup", "/teams/1/settings", "/admin/catalogs", "/admin/catalogs?kind=units",
-    "/admin/catalogs?kind=priority_codes"],
+    "/admin/catalogs?kind=priority_codes", "/admin/users", "/admin/users/1", "/profile"],
   "agent1@demo.test": ["/", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues", "/customers", "/customers/accounts/1",
     "/customers/contacts/1"],
-  "customer@demo.test": ["/", "/my/tickets"],
+  "customer@demo.test": ["/", "/my/tickets", "/profile"],
 };
 
 for (const [email, paths] of Object.entries(SCREENS)) {
@@ -32,3 +32,12 @@ for (const [email, paths] of Object.entries(SCREENS)) {
     }
   });
 }
+
+test("the invitation page hydrates cleanly without a session", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto("/invite/not-a-real-token");
+  await hydrated(page);
+  await expect(page.locator("input[name=password]")).toBeVisible();
+  expect(errors).toEqual([]);
+});

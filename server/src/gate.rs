@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 fn is_public(path: &str) -> bool {
     path == "/login"
+        // Accepting an invitation: the token in the address is the proof, not a session.
+        || path.starts_with("/invite/")
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
         // Static assets from public/ (favicon, images) have a file extension; pages do not.
@@ -18,7 +20,7 @@ fn is_public(path: &str) -> bool {
 /// Customers work in the portal: the staff screens send them there, a ticket's staff address
 /// to its portal view. `None` for the pages they may open as they are.
 fn portal_page(path: &str) -> Option<String> {
-    if path.starts_with("/my/") || path == "/my" || path == "/notifications" {
+    if path.starts_with("/my/") || path == "/my" || path == "/notifications" || path == "/profile" {
         return None;
     }
     match path.strip_prefix("/tickets/") {
@@ -56,5 +58,6 @@ mod tests {
         assert_eq!(portal_page("/my/tickets"), None);
         assert_eq!(portal_page("/my/tickets/HD-1042"), None);
         assert_eq!(portal_page("/notifications"), None);
+        assert_eq!(portal_page("/profile"), None, "everyone edits their own profile");
     }
 }

@@ -162,3 +162,25 @@ async fn a_stale_move_is_a_conflict() {
     assert_eq!(second.status, StatusCode::CONFLICT);
     assert!(second.body["Conflict"].as_str().unwrap().contains("changed by someone else"));
 }
+
+#[tokio::test]
+async fn an_invitation_link_opens_without_a_session_and_signs_the_new_user_in() {
+    let api = Api::demo().await;
+    let admin = api.login("admin@demo.test").await;
+    let invited = api.call(Some(&admin), "invite_user", json!({ "name": "Ada Agent", "email": "ada@example.test", "role": "agent" })).await;
+    assert_eq!(invited.status, StatusCode::OK, "{:?}", invited.body);
+    let token = invited.body["token"].as_str().unwrap().to_string();
+
+    let page = |path: String| Request::get(path).body(Body::empty()).unwrap();
+    let link = api.send(page(format!("/invite/{token}"))).await;
+    assert_eq!(link.status, StatusCode::OK, "anonymous visitors open the link");
+    assert!(link.text.contains("name=\"password\""), "it asks for a password");
+    assert_eq!(api.send(page("/admin/users".into())).await.status, StatusCode::SEE_OTHER, "other pages still need a session");
+
+    let accepted = api.call(None, "accept_invitation", json!({ "token": token, "password": "correct horse" })).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+    let session = accepted.cookie.expect("signed in").split(';').next().unwrap().to_string();
+    assert_eq!(api.call(Some(&session), "me", json!({})).await.body["email"], json!("ada@example.test"));
+    let again = api.call(None, "accept_invitation", json!({ "token": token, "password": "another password" })).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "the link works once");
+}

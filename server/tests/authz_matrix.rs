@@ -556,6 +556,39 @@ fn cases() -> Vec<Case> {
         ),
         Case::plain("delete_catalog_value", |c| json!({ "catalog": "products", "id": c.facts.spare_product.0, "version": c.facts.spare_product.1 }), admins),
         Case::plain("remove_time_off", |c| json!({ "id": c.facts.time_off.get(&c.caller).copied().unwrap_or(c.facts.someone_elses_time_off) }), staff),
+        Case::plain("user_time_off", |c| json!({ "user_id": c.facts.rated_user }), admins),
+        Case::plain(
+            "add_user_time_off",
+            |c| {
+                let today = Utc::now().date_naive();
+                json!({ "user_id": c.facts.rated_user, "first_day": today + Duration::days(50), "last_day": today + Duration::days(51) })
+            },
+            admins,
+        ),
+        // Users: the admins' list and form, invitations, one's own profile.
+        Case::plain("users", |_| json!({ "search": "", "role": null }), admins),
+        Case::plain("invite_user", |_| json!({ "name": "Matrix Invitee", "email": "matrix-invitee@example.test", "role": "agent" }), admins),
+        Case::plain("renew_invitation", |c| json!({ "user_id": c.facts.invited.0 }), admins),
+        Case::plain("user_detail", |c| json!({ "user_id": c.facts.rated_user }), admins),
+        Case::plain(
+            "save_user",
+            |c| json!({ "user_id": c.facts.rated_user, "version": c.facts.versions[&c.facts.rated_user], "input": { "name": "Matrix Renamed", "role": "lead", "team_ids": [] } }),
+            admins,
+        ),
+        Case::plain("deactivate_user", |c| json!({ "user_id": c.facts.rated_user, "version": c.facts.versions[&c.facts.rated_user] }), admins),
+        Case::plain("reactivate_user", |c| json!({ "user_id": c.facts.former, "version": c.facts.versions[&c.facts.former] }), admins),
+        // The token is the proof: whoever holds the link accepts it, signed in or not.
+        Case::plain("accept_invitation", |c| json!({ "token": c.facts.invited.1, "password": "a long enough password" }), anyone),
+        Case::plain("my_profile", |_| json!({}), signed_in),
+        Case::plain(
+            "save_profile",
+            |c| {
+                let version = c.facts.users.get(&c.caller).map_or(1, |id| c.facts.versions[id]);
+                json!({ "version": version, "input": { "name": "Matrix Name", "notifications": { "rules": true, "sla": false } } })
+            },
+            signed_in,
+        ),
+        Case::plain("change_password", |_| json!({ "current": seed::DEMO_PASSWORD, "new": "a brand new password" }), signed_in),
     ]
 }
 
@@ -731,8 +764,14 @@ struct Facts {
     queue: (i64, i64, Vec<i64>),
     empty_queue: i64,
     networking: i64,
-    /// Someone no caller is (agent2), to be rated.
+    /// Someone no caller is (agent2), to be rated (and renamed, deactivated, given time off).
     rated_user: i64,
+    /// Every user's `version`, by id.
+    versions: BTreeMap<i64, i64>,
+    /// An invited user who has not accepted yet, and the secret of their link.
+    invited: (i64, String),
+    /// A deactivated user.
+    former: i64,
     low_priority_version: i64,
     customers: CustomerObjects,
     /// A product no ticket uses: (id, version).
@@ -940,12 +979,18 @@ async fn build_template(path: &Path) -> Facts {
     for caller in CALLERS.into_iter().filter(|c| *c != Anonymous) {
         let user = users::user_by_id(db, users[&caller]).await.unwrap();
         if caller.is_staff() {
-            let away = time_off::add(db, &user, today + Duration::days(30), today + Duration::days(31), now).await.unwrap();
+            let away = time_off::add(db, &user, user.id, today + Duration::days(30), today + Duration::days(31), now).await.unwrap();
             own_time_off.insert(caller, away.id);
         }
         let token = users::create_session(db, user.id, now).await.unwrap();
         cookies.insert(caller, format!("{}={token}", app::api::defences::SESSION_COOKIE));
     }
+
+    // Users: one invited (link not used yet), one deactivated.
+    let invitation = users::invite(db, &admin, "Matrix Invited", "matrix-invited@example.test", Role::Agent, now).await.unwrap();
+    let former = users::invite(db, &admin, "Matrix Former", "matrix-former@example.test", Role::Agent, now).await.unwrap().user_id;
+    users::deactivate(db, &admin, former, 1, now).await.unwrap();
+    let versions: BTreeMap<i64, i64> = sql(db, "SELECT id, version FROM users").await.into_iter().map(|row| (int(&row[0]), int(&row[1]))).collect();
 
     let matrix = qualifications::matrix(db, &admin).await.unwrap();
     let networking = matrix.qualifications.iter().find(|q| q.name == "Networking").expect("the demo qualification Networking").id;
@@ -1027,6 +1072,9 @@ async fn build_template(path: &Path) -> Facts {
         empty_queue,
         networking,
         rated_user: id("agent2@demo.test"),
+        versions,
+        invited: (invitation.user_id, invitation.token),
+        former,
         low_priority_version,
         customers: customer_objects,
         spare_product,

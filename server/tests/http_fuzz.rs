@@ -57,6 +57,7 @@ const DECREMENT_ON: &[&str] = &["creation", "resolution"];
 const SLA_FILTERS: &[&str] = &["all", "at_risk", "breached"];
 const CATALOGS: &[&str] = &["subjects", "products", "reason_codes", "units", "unit_types", "regions", "service_types"];
 const TRIGGERS: &[&str] = &["created", "updated", "stage_changed", "customer_replied", "agent_replied"];
+const ROLES: &[&str] = &["admin", "lead", "agent", "customer"];
 /// The name of the throwaway objects the delete endpoints aim at (re-created when deleted).
 const DELETE_TARGET: &str = "Fuzz delete target";
 
@@ -1170,7 +1171,7 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
     let id_version = || args(vec![("id", int()), ("version", int())]);
     match endpoint {
         "logout" | "logout_everywhere" | "me" | "setup_step" | "automation_rules" | "notifications" | "mark_notifications_read" | "teams"
-        | "qualifications" | "queues" | "routing_rules" | "sla_setup" | "entitlements" | "my_tickets" | "form_choices" | "my_time_off" => args(vec![]),
+        | "qualifications" | "queues" | "routing_rules" | "sla_setup" | "entitlements" | "my_tickets" | "form_choices" | "my_time_off" | "my_profile" => args(vec![]),
         "login" => args(vec![("email", text(S::Email)), ("password", text(S::Plain))]),
         "create_first_admin" => args(vec![("name", text(S::Plain)), ("email", text(S::Email)), ("password", text(S::Plain))]),
         "pull_next" => args(vec![("source", opt(pull_source(snap)))]),
@@ -1351,6 +1352,22 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
         ]),
         "set_catalog_value_active" => args(vec![("catalog", Ty::Enum(CATALOGS)), ("id", int()), ("version", int()), ("active", Ty::Bool)]),
         "delete_catalog_value" => args(vec![("catalog", Ty::Enum(CATALOGS)), ("id", int()), ("version", int())]),
+        "user_time_off" | "user_detail" | "renew_invitation" => args(vec![("user_id", int())]),
+        "add_user_time_off" => args(vec![("user_id", int()), ("first_day", Ty::Date), ("last_day", Ty::Date)]),
+        "users" => args(vec![("search", text(S::Limited(200))), ("role", opt(Ty::Enum(ROLES)))]),
+        "invite_user" => args(vec![("name", text(S::Required(120))), ("email", text(S::Email)), ("role", Ty::Enum(ROLES))]),
+        "save_user" => args(vec![
+            ("user_id", int()),
+            ("version", int()),
+            ("input", obj(vec![("name", text(S::Required(120))), ("role", Ty::Enum(ROLES)), ("team_ids", list_max(int(), 200))])),
+        ]),
+        "deactivate_user" | "reactivate_user" => args(vec![("user_id", int()), ("version", int())]),
+        "accept_invitation" => args(vec![("token", text(S::Limited(128))), ("password", text(S::Plain))]),
+        "save_profile" => args(vec![
+            ("version", int()),
+            ("input", obj(vec![("name", text(S::Required(120))), ("notifications", obj(vec![("rules", Ty::Bool), ("sla", Ty::Bool)]))])),
+        ]),
+        "change_password" => args(vec![("current", text(S::Plain)), ("new", text(S::Plain))]),
         _ => None,
     }
 }
@@ -1371,7 +1388,8 @@ impl Groups {
     const SLA: Groups = Groups(64);
     const ENTITLEMENT: Groups = Groups(128);
     const TIME_OFF: Groups = Groups(256);
-    const ALL: Groups = Groups(511);
+    const USER: Groups = Groups(512);
+    const ALL: Groups = Groups(1023);
 
     fn has(self, other: Groups) -> bool {
         self.0 & other.0 != 0
@@ -1390,6 +1408,7 @@ fn needs(endpoint: &str) -> Groups {
         "save_calendar" | "save_priority_code" | "save_sla_policy" | "delete_sla_policy" => Groups::SLA,
         "save_entitlement" => Groups::ENTITLEMENT,
         "remove_time_off" => Groups::TIME_OFF,
+        "save_user" | "deactivate_user" | "reactivate_user" | "save_profile" => Groups::USER,
         _ => Groups::NONE,
     }
 }
@@ -1429,6 +1448,9 @@ struct Snap {
     account_id: i64,
     contact_id: i64,
     duplicate_contact_id: i64,
+    /// Someone invited by the fuzz pass (the user endpoints aim at them), and their link's secret.
+    invited_id: i64,
+    invitation_token: String,
 }
 
 /// Versions (and the delete endpoints' targets), refreshed after successful changes.
@@ -1448,6 +1470,9 @@ struct Live {
     automation_target: (i64, i64),
     policy_target: (i64, i64),
     time_off_target: i64,
+    /// The invited user's version, and the admin's own (profile).
+    user: i64,
+    profile: i64,
 }
 
 fn each(answer: &Value) -> Vec<&Value> {
@@ -1578,6 +1603,15 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
         // Demo values (regions are flat, some unused); a stale version answers 409, an unused value may go.
         "set_catalog_value_active" => json!({ "catalog": "regions", "id": 1, "version": 1, "active": true }),
         "delete_catalog_value" => json!({ "catalog": "regions", "id": 1, "version": 1 }),
+        "user_time_off" | "user_detail" | "renew_invitation" => json!({ "user_id": snap.invited_id }),
+        "add_user_time_off" => json!({ "user_id": snap.invited_id, "first_day": snap.time_off.0, "last_day": snap.time_off.1 }),
+        "users" => json!({ "search": "a", "role": null }),
+        "invite_user" => json!({ "name": "Fuzz Invitee", "email": "fuzz-invitee@example.com", "role": "agent" }),
+        "save_user" => json!({ "user_id": snap.invited_id, "version": live.user, "input": { "name": "Fuzz Invited", "role": "agent", "team_ids": [snap.team_id] } }),
+        "deactivate_user" | "reactivate_user" => json!({ "user_id": snap.invited_id, "version": live.user }),
+        "accept_invitation" => json!({ "token": snap.invitation_token, "password": "a long enough password" }),
+        "save_profile" => json!({ "version": live.profile, "input": { "name": "Ada Admin", "notifications": { "rules": true, "sla": true } } }),
+        "change_password" => json!({ "current": "demo1234", "new": "demo1234" }),
         _ => json!({}),
     }
 }
@@ -1831,6 +1865,7 @@ impl Fuzz {
             "active": entitlement["active"],
         });
 
+        let invitation = self.call(admin, "invite_user", json!({ "name": "Fuzz Invited", "email": "fuzz-invited@example.com", "role": "agent" })).await;
         let mut settings = self.call(admin, "get_team_settings", json!({ "team_id": team_id })).await;
         // The admin joins the team too (pulling from a team needs membership).
         if let Some(members) = settings["settings"]["members"].as_array().filter(|members| !members.contains(&json!(admin_id))) {
@@ -1884,6 +1919,8 @@ impl Fuzz {
             account_id: entitlement["account"]["id"].as_i64().expect("the entitlement's account"),
             contact_id,
             duplicate_contact_id,
+            invited_id: invitation["user_id"].as_i64().expect("the invited user's id"),
+            invitation_token: invitation["token"].as_str().expect("the invitation's token").to_string(),
         }
     }
 
@@ -1959,6 +1996,12 @@ impl Fuzz {
             let (_, entitlements) = self.try_call(admin, "entitlements", json!({})).await;
             live.entitlement = version_of(&entitlements["entitlements"], snap.entitlement_id);
         }
+        if groups.has(Groups::USER) {
+            let (_, user) = self.try_call(admin, "user_detail", json!({ "user_id": snap.invited_id })).await;
+            live.user = user["version"].as_i64().unwrap_or(live.user);
+            let (_, profile) = self.try_call(admin, "my_profile", json!({})).await;
+            live.profile = profile["version"].as_i64().unwrap_or(live.profile);
+        }
         if groups.has(Groups::TIME_OFF) {
             let (_, absences) = self.try_call(admin, "my_time_off", json!({})).await;
             let existing = absences.as_array().into_iter().flatten().find_map(|absence| absence["id"].as_i64());
@@ -2032,6 +2075,10 @@ fn feeds_background_jobs(endpoint: &str) -> bool {
             | "save_team_settings"
             | "set_stage_pausing"
             | "add_time_off"
+            | "add_user_time_off"
+            | "save_user"
+            | "deactivate_user"
+            | "reactivate_user"
             | "create_ticket"
             | "update_ticket"
             | "save_and_route"
@@ -2158,7 +2205,19 @@ fn looks_odd(label: &str) -> bool {
 /// Endpoints in a useful order: the ones that delete or end sessions last, sign-in very last
 /// (its throttle then refuses every further attempt).
 fn order(mut names: Vec<String>) -> Vec<String> {
-    const LAST: &[&str] = &["delete_automation_rule", "delete_routing_rule", "delete_sla_policy", "remove_time_off", "logout", "logout_everywhere", "login"];
+    // Accepting invitations and changing passwords count failures against the client address,
+    // as sign-in does: they come late, so that the throttle they trigger holds up little else.
+    const LAST: &[&str] = &[
+        "delete_automation_rule",
+        "delete_routing_rule",
+        "delete_sla_policy",
+        "remove_time_off",
+        "change_password",
+        "accept_invitation",
+        "logout",
+        "logout_everywhere",
+        "login",
+    ];
     let rank = |name: &str| LAST.iter().position(|last| *last == name).map_or(0, |i| i + 1);
     names.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
     names

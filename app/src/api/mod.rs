@@ -21,3 +21,4 @@ pub mod sla;
 pub mod teams;
 pub mod tickets;
 pub mod time_off;
+pub mod users;

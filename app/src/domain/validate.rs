@@ -21,6 +21,9 @@ pub const ADDRESS_MAX: usize = 500;
 pub const WEBSITE_MAX: usize = 200;
 pub const JOB_TITLE_MAX: usize = 120;
 pub const NOTES_MAX: usize = 5_000;
+pub const PERSON_NAME_MAX: usize = 120;
+/// The longest search text a list takes.
+pub const SEARCH_MAX: usize = 200;
 /// The largest rating scale a qualification may use.
 pub const SCALE_MAX: i64 = 100;
 
@@ -186,6 +189,10 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
 
 pub fn rule_name(value: &str) -> Result<String, AppError> {
     required("Rule name", value, RULE_NAME_MAX)
+}
+
+pub fn person_name(value: &str) -> Result<String, AppError> {
+    required("Name", value, PERSON_NAME_MAX)
 }
 
 pub fn team_name(value: &str) -> Result<String, AppError> {

@@ -7,7 +7,8 @@ use super::lookup::{check_assignee, check_named_team, may_see, stages_of, team_l
 use super::rules::{check_conditions, choices, Reach, RuleTicket};
 use super::ticket_writes::{follow, move_to_end, set_assignee, set_priority, touch, Claim};
 use super::timeline::add_timeline;
-use super::{assignment, from_json, notifications, to_json, Conn, Db};
+use super::notifications::{self, NotificationKind};
+use super::{assignment, from_json, to_json, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::automation::{self, AutomationFacts, Chain, Event};
 use crate::domain::assign::Method;
@@ -228,8 +229,9 @@ async fn apply(conn: &mut Conn, actor_id: Option<i64>, ticket_id: i64, rule: &Au
                 let mut names = Vec::new();
                 for recipient in recipients {
                     // A notification names the ticket: only for those who may see it.
-                    if may_see(conn, recipient, ticket_id).await? {
-                        notifications::notify(conn, recipient, Some(ticket_id), message, now).await?;
+                    if may_see(conn, recipient, ticket_id).await?
+                        && notifications::notify(conn, recipient, NotificationKind::Rule, Some(ticket_id), message, now).await?
+                    {
                         names.push(user_name(conn, recipient).await?);
                     }
                 }

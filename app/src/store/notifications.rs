@@ -1,23 +1,65 @@
-//! In-app notifications: what rules (and later SLA escalations) tell a user.
+//! In-app notifications: what rules and SLA alerts tell a user, as far as they want to hear it.
 
 use chrono::{DateTime, Utc};
 
 use super::{Conn, Db};
 use crate::domain::reference;
 use crate::error::AppError;
-use crate::model::{CurrentUser, Notification};
+use crate::model::{CurrentUser, Notification, NotificationSettings};
 
 /// How many notifications the list shows.
 pub const SHOWN: i64 = 50;
 
-pub(crate) async fn notify(conn: &mut Conn, user_id: i64, ticket_id: Option<i64>, message: &str, now: DateTime<Utc>) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO notifications (user_id, ticket_id, message, created_at) VALUES (?, ?, ?, ?)")
-        .bind(user_id)
-        .bind(ticket_id)
-        .bind(message)
-        .bind(now)
-        .execute(conn)
-        .await?;
+/// What a notification is about; each user turns each kind on or off (`NotificationSettings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotificationKind {
+    /// An automation rule's "notify" action.
+    Rule,
+    /// An SLA warning, breach or escalation.
+    Sla,
+}
+
+impl NotificationKind {
+    /// The `users` column that says whether the user wants this kind.
+    fn setting_column(self) -> &'static str {
+        match self {
+            NotificationKind::Rule => "notify_rules",
+            NotificationKind::Sla => "notify_sla",
+        }
+    }
+}
+
+/// Notifies an active user who has not turned this kind off; `false` when nothing was sent.
+pub(crate) async fn notify(
+    conn: &mut Conn,
+    user_id: i64,
+    kind: NotificationKind,
+    ticket_id: Option<i64>,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let sent = sqlx::query(&format!(
+        "INSERT INTO notifications (user_id, ticket_id, message, created_at)
+         SELECT id, ?, ?, ? FROM users WHERE id = ? AND {} = 1 AND deactivated_at IS NULL",
+        kind.setting_column()
+    ))
+    .bind(ticket_id)
+    .bind(message)
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(sent == 1)
+}
+
+pub(crate) async fn settings_of(conn: &mut Conn, user_id: i64) -> Result<NotificationSettings, AppError> {
+    let (rules, sla): (bool, bool) = sqlx::query_as("SELECT notify_rules, notify_sla FROM users WHERE id = ?").bind(user_id).fetch_one(conn).await?;
+    Ok(NotificationSettings { rules, sla })
+}
+
+pub(crate) async fn save_settings(conn: &mut Conn, user_id: i64, settings: NotificationSettings) -> Result<(), AppError> {
+    sqlx::query("UPDATE users SET notify_rules = ?, notify_sla = ? WHERE id = ?").bind(settings.rules).bind(settings.sla).bind(user_id).execute(conn).await?;
     Ok(())
 }
 

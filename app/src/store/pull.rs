@@ -42,6 +42,11 @@ pub struct Pulled {
 pub async fn pull_next(db: &Db, user: &CurrentUser, source: PullSource, now: DateTime<Utc>) -> Result<Option<Pulled>, AppError> {
     access::require(user, Action::WorkTickets)?;
     let mut tx = db.begin_write().await?;
+    // A deactivated user has no session left; this holds for every other caller too.
+    let active: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ? AND deactivated_at IS NULL)").bind(user.id).fetch_one(&mut *tx).await?;
+    if !active {
+        return Err(AppError::Forbidden("This account is deactivated.".into()));
+    }
     let held: Vec<Rating> = sqlx::query_as::<_, (i64, i64)>("SELECT qualification_id, rating FROM user_qualifications WHERE user_id = ?")
         .bind(user.id)
         .fetch_all(&mut *tx)

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 
 use super::lookup::team_leads;
 use super::timeline::add_timeline;
+use super::notifications::NotificationKind;
 use super::{decode, from_json, id_list, Conn, Db};
 use crate::domain::calendar::Schedule;
 use crate::domain::reference;
@@ -530,9 +531,14 @@ async fn raise_one(conn: &mut Conn, clock_id: i64, seen: i64, now: DateTime<Utc>
     notified.extend(assignee_id);
     notified.sort_unstable();
     notified.dedup();
-    for user_id in &notified {
-        super::notifications::notify(conn, *user_id, Some(row.ticket_id), &format!("{reference}: {line}"), now).await?;
+    let message = format!("{reference}: {line}");
+    let mut delivered = Vec::new();
+    for user_id in notified {
+        if super::notifications::notify(conn, user_id, NotificationKind::Sla, Some(row.ticket_id), &message, now).await? {
+            delivered.push(user_id);
+        }
     }
+    let notified = delivered;
     row.alerts_raised += 1;
     let stamp = match alert {
         Alert::NearingBreach => "warned_at",

@@ -9,6 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
+use pages::{InvitePage, ProfilePage, UserPage, UsersPage};
 use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, CatalogsPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/invite/:token") view=InvitePage/>
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("teams/:id/board") view=BoardPage/>
@@ -61,6 +63,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/sla") view=SlaPage/>
                     <Route path=path!("admin/entitlements") view=EntitlementsPage/>
                     <Route path=path!("admin/catalogs") view=CatalogsPage/>
+                    <Route path=path!("admin/users") view=UsersPage/>
+                    <Route path=path!("admin/users/:id") view=UserPage/>
+                    <Route path=path!("profile") view=ProfilePage/>
                     <Route path=path!("notifications") view=NotificationsPage/>
                     <Route path=path!("customers") view=CustomersPage/>
                     <Route path=path!("customers/accounts/:id") view=AccountPage/>

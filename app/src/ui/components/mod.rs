@@ -81,6 +81,7 @@ pub fn Layout() -> impl IntoView {
                                 <A href="/admin/entitlements">"Entitlements"</A>
                             })}
                             {admin.then(|| view! {
+                                <A href="/admin/users">"Users"</A>
                                 <A href="/admin/teams">"Teams admin"</A>
                                 <A href="/admin/catalogs">"Catalogs"</A>
                                 <A href="/setup">"Organisation"</A>
@@ -97,7 +98,7 @@ pub fn Layout() -> impl IntoView {
                                     {(unread > 0).then(|| view! { <span class="count" data-testid="unread-count">{unread}</span> })}
                                 </a>
                                 <span class="avatar">{UserRef { id: user.id, name: user.name.clone() }.initials()}</span>
-                                <span>{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></span>
+                                <a class="profile-link" href="/profile" title="Your profile" data-testid="profile-link">{user.name.clone()} " " <span class="role">"(" {user.role.label()} ")"</span></a>
                                 <button class="ghost" on:click=sign_out>"Log out"</button>
                                 <button class="ghost" on:click=sign_out_everywhere title="End your sessions on all devices" data-testid="logout-everywhere">"Sign out everywhere"</button>
                             </div>

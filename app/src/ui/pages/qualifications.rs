@@ -71,7 +71,7 @@ fn DefineQualification(reload: Callback<()>) -> impl IntoView {
 
 /// People down, qualifications across; a cell holds the person's rating (empty: not held).
 #[component]
-fn RatingsTable(matrix: QualificationMatrix) -> impl IntoView {
+pub fn RatingsTable(matrix: QualificationMatrix) -> impl IntoView {
     let toasts = use_toasts();
     if matrix.qualifications.is_empty() {
         return view! { <p class="muted">"No qualifications are defined yet."</p> }.into_any();
