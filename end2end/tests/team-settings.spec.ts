@@ -12,7 +12,7 @@ async function configureFieldService(page: import("@playwright/test").Page, meth
     await box.uncheck();
   }
   for (const member of members) {
-    await page.getByLabel(member).check();
+    await page.getByRole("group", { name: "Members" }).getByLabel(member).check();
   }
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Team settings saved.")).toBeVisible();

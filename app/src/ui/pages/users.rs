@@ -273,10 +273,15 @@ fn AccountState(user_id: i64, version: i64, state: UserState, name: String, open
             }
         })
     };
-    let tickets = open_tickets
-        .into_iter()
-        .map(|reference| view! { <li><a href=format!("/tickets/{reference}")>{reference.clone()}</a></li> })
-        .collect_view();
+    let tickets = if open_tickets.is_empty() {
+        view! { <li class="muted">"No open tickets."</li> }.into_any()
+    } else {
+        open_tickets
+            .into_iter()
+            .map(|reference| view! { <li><a href=format!("/tickets/{reference}")>{reference.clone()}</a></li> })
+            .collect_view()
+            .into_any()
+    };
     let deactivated = state == UserState::Deactivated;
     view! {
         <section class="panel" data-testid="account-state">
