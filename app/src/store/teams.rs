@@ -372,6 +372,10 @@ async fn save_followers(conn: &mut Conn, team_id: i64, input: &TeamSettingsInput
             return Err(AppError::Invalid(format!("User {user_id} cannot follow this team.")));
         }
     }
+    // Contacts hear about the team's tickets, so only a public team's.
+    if !input.contact_followers.is_empty() && input.visibility != Visibility::Public {
+        return Err(AppError::Invalid("Only a public team can have customer contacts as followers.".into()));
+    }
     for contact_id in &input.contact_followers {
         super::lookup::check_exists(&mut *conn, "contacts", "Contact", Some(*contact_id)).await?;
     }

@@ -215,13 +215,16 @@ async fn followers_are_users_and_contacts_and_portal_users_only_on_public_teams(
     let mut change = current.settings.clone();
     change.followers = vec![org.other_agent.id];
     change.contact_followers = vec![contact];
+    let company_only = save_settings(&org.db, &org.admin, org.team_id, current.version, &change).await;
+    assert!(matches!(company_only, Err(AppError::Invalid(m)) if m.contains("Only a public team")), "contacts follow public teams only");
+    change.visibility = Visibility::Public;
     let saved = save_settings(&org.db, &org.admin, org.team_id, current.version, &change).await.unwrap();
     assert_eq!(saved.settings.followers, vec![org.other_agent.id]);
     assert_eq!(saved.contact_follower_names.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Carla Contact"]);
 
-    let portal = TeamSettingsInput { followers: vec![customer_user], ..saved.settings.clone() };
+    let portal = TeamSettingsInput { followers: vec![customer_user], visibility: Visibility::Company, contact_followers: vec![], ..saved.settings.clone() };
     let refused = save_settings(&org.db, &org.admin, org.team_id, saved.version, &portal).await;
-    assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("cannot follow")), "the team is company-only");
+    assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("cannot follow")), "portal users follow public teams only");
     let ghost = TeamSettingsInput { contact_followers: vec![9_999], ..saved.settings.clone() };
     assert!(matches!(save_settings(&org.db, &org.admin, org.team_id, saved.version, &ghost).await, Err(AppError::Invalid(_))));
     assert_eq!(settings(&org.db, &org.admin, org.team_id).await.unwrap().settings.followers, vec![org.other_agent.id], "nothing changed");

@@ -313,10 +313,11 @@ pub async fn reactivate(db: &Db, admin: &CurrentUser, user_id: i64, version: i64
     Ok(detail)
 }
 
-/// Active admins other than `user_id`.
+/// Admins other than `user_id` who can sign in: neither deactivated nor still invited.
 async fn other_active_admins(conn: &mut Conn, user_id: i64) -> Result<i64, AppError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = ? AND deactivated_at IS NULL AND id <> ?")
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = ? AND deactivated_at IS NULL AND password_hash <> ? AND id <> ?")
         .bind(Role::Admin.as_str())
+        .bind(NOT_YET_CHOSEN)
         .bind(user_id)
         .fetch_one(conn)
         .await?)

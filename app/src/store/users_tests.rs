@@ -304,6 +304,9 @@ async fn the_user_form_saves_name_role_and_teams_and_guards_the_admins() {
     let second = invited(&org, "Second Admin", "second@example.test").await;
     save_user(&org.db, &org.admin, second.user_id, 1, &UserInput { name: "Second Admin".into(), role: Role::Admin, team_ids: vec![] }, org.now).await.unwrap();
     let second_admin = user_by_id(&org.db, second.user_id).await.unwrap();
+    let pending = save_user(&org.db, &second_admin, org.admin.id, 1, &as_agent(&org.admin), org.now).await;
+    assert!(matches!(pending, Err(AppError::Invalid(m)) if m.contains("last active admin")), "an admin who has not accepted the invitation cannot sign in");
+    accept_invitation(&org.db, &second.token, "the second admin's password", org.now).await.unwrap();
     save_user(&org.db, &second_admin, org.admin.id, 1, &as_agent(&org.admin), org.now).await.unwrap();
     let last = save_user(&org.db, &org.lead, second.user_id, 2, &as_agent(&second_admin), org.now).await;
     assert!(matches!(last, Err(AppError::Forbidden(_))), "the demoted admin is no admin any more");

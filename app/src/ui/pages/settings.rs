@@ -198,6 +198,7 @@ fn ContactFollowers(chosen: RwSignal<Vec<Named>>) -> impl IntoView {
     view! {
         <fieldset class="field">
             <legend>"Customer contacts following the team"</legend>
+            <div class="hint">"Public teams only: contacts hear about the team's tickets."</div>
             <ul class="chips">
                 {move || chosen.get().into_iter().map(|contact| {
                     let id = contact.id;
