@@ -23,6 +23,27 @@ use crate::api::auth::{logout, logout_everywhere, signed_in_user};
 use crate::error::AppError;
 use crate::model::{Notification, Priority, PullSource, Role, TicketStatus, UserRef};
 
+/// The admins' screens, folded into one menu so that the top bar stays one line.
+#[component]
+fn AdminMenu() -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <details class="nav-menu" prop:open=move || open.get()>
+            <summary on:click=move |ev| {
+                ev.prevent_default();
+                open.update(|o| *o = !*o);
+            }>"Admin"</summary>
+            <div class="menu" on:click=move |_| open.set(false)>
+                <A href="/admin/users">"Users"</A>
+                <A href="/admin/teams">"Teams"</A>
+                <A href="/admin/catalogs">"Catalogs"</A>
+                <A href="/setup">"Organisation"</A>
+                <A href="/admin/audit">"Audit log"</A>
+            </div>
+        </details>
+    }
+}
+
 /// The frame of every signed-in page: top bar with navigation and the user.
 #[component]
 pub fn Layout() -> impl IntoView {
@@ -80,13 +101,7 @@ pub fn Layout() -> impl IntoView {
                                 <A href="/admin/sla">"SLA"</A>
                                 <A href="/admin/entitlements">"Entitlements"</A>
                             })}
-                            {admin.then(|| view! {
-                                <A href="/admin/users">"Users"</A>
-                                <A href="/admin/teams">"Teams admin"</A>
-                                <A href="/admin/catalogs">"Catalogs"</A>
-                                <A href="/setup">"Organisation"</A>
-                                <A href="/admin/audit">"Audit log"</A>
-                            })}
+                            {admin.then(|| view! { <AdminMenu/> })}
                         </nav>
                         {user.map(|user| view! {
                             <div class="who">

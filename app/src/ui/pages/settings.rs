@@ -196,7 +196,7 @@ fn ContactFollowers(chosen: RwSignal<Vec<Named>>) -> impl IntoView {
         search_customers(text).await
     });
     view! {
-        <fieldset class="field">
+        <fieldset class="field checklist">
             <legend>"Customer contacts following the team"</legend>
             <div class="hint">"Public teams only: contacts hear about the team's tickets."</div>
             <ul class="chips">
