@@ -8,11 +8,12 @@ async function configureFieldService(page: import("@playwright/test").Page, meth
   await page.waitForURL(/\/teams\/\d+\/settings$/);
   await hydrated(page);
   await page.getByLabel("Automatic assignment").selectOption({ label: method });
-  for (const box of await page.locator(".member-grid input[type=checkbox]").all()) {
+  const memberGroup = page.getByRole("group", { name: "Members" });
+  for (const box of await memberGroup.locator("input[type=checkbox]").all()) {
     await box.uncheck();
   }
   for (const member of members) {
-    await page.getByRole("group", { name: "Members" }).getByLabel(member).check();
+    await memberGroup.getByLabel(member).check();
   }
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Team settings saved.")).toBeVisible();
