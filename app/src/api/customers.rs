@@ -63,7 +63,13 @@ pub async fn save_contact(id: Option<i64>, version: Option<i64>, contact: Contac
 #[server(prefix = "/api", endpoint = "merge_contacts", input = Json)]
 pub async fn merge_contacts(keep_id: i64, keep_version: i64, duplicate_id: i64, duplicate_version: i64) -> Result<ContactDetail, AppError> {
     let (state, user) = crate::api::server::caller().await?;
-    crate::store::customers::merge_contacts(&state.db, &user, (keep_id, keep_version), (duplicate_id, duplicate_version), chrono::Utc::now()).await
+    let (merged, boards) =
+        crate::store::customers::merge_contacts(&state.db, &user, (keep_id, keep_version), (duplicate_id, duplicate_version), chrono::Utc::now()).await?;
+    // Moved tickets have a new version: open boards reload them instead of saving stale ones.
+    for team_id in boards {
+        crate::api::server::publish(&state, team_id, None, crate::model::BoardChange::TicketUpdated, &user);
+    }
+    Ok(merged)
 }
 
 #[server(prefix = "/api", endpoint = "customer_card", input = Json)]

@@ -533,7 +533,8 @@ pub async fn save_contact(
 
 /// Merges the duplicate contact into the one kept: the duplicate's tickets (each noting it on its
 /// timeline), entitlements and portal users move over, details the kept contact lacks are taken
-/// from the duplicate, and the duplicate is deleted. Contacts of two different accounts are not
+/// from the duplicate, and the duplicate is deleted. Also returns the teams whose boards show a
+/// moved ticket. Contacts of two different accounts are not
 /// merged: which account is right is a decision for a person.
 pub async fn merge_contacts(
     db: &Db,
@@ -541,7 +542,7 @@ pub async fn merge_contacts(
     keep: (i64, i64),
     duplicate: (i64, i64),
     now: DateTime<Utc>,
-) -> Result<ContactDetail, AppError> {
+) -> Result<(ContactDetail, Vec<i64>), AppError> {
     access::require(user, Action::MergeCustomers)?;
     let ((keep_id, keep_version), (duplicate_id, duplicate_version)) = (keep, duplicate);
     if keep_id == duplicate_id {
@@ -569,6 +570,8 @@ pub async fn merge_contacts(
     let account_id = kept.account_id.or(gone.account_id);
 
     let moved: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE contact_id = ? ORDER BY id").bind(duplicate_id).fetch_all(&mut *tx).await?;
+    let boards: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT team_id FROM tickets WHERE contact_id = ? ORDER BY team_id").bind(duplicate_id).fetch_all(&mut *tx).await?;
     sqlx::query(
         "UPDATE tickets SET contact_id = ?, account_id = COALESCE(account_id, ?), version = version + 1, updated_at = ? WHERE contact_id = ?",
     )
@@ -611,7 +614,7 @@ pub async fn merge_contacts(
     audit::record(&mut tx, user.id, "contact", Some(duplicate_id), now, &summary).await?;
     let detail = contact_detail(&mut tx, user, keep_id).await?;
     tx.commit().await?;
-    Ok(detail)
+    Ok((detail, boards))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -139,7 +139,8 @@ async fn merging_moves_tickets_entitlements_and_portal_users_and_removes_the_dup
 
     let stale = merge_contacts(db, lead, (hank.id, hank.version), (duplicate.id, duplicate.version + 1), now).await;
     assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
-    let merged = merge_contacts(db, lead, (hank.id, hank.version), (duplicate.id, duplicate.version), now).await.unwrap();
+    let (merged, boards) = merge_contacts(db, lead, (hank.id, hank.version), (duplicate.id, duplicate.version), now).await.unwrap();
+    assert_eq!(boards, [org.team_id], "the moved tickets' board is told");
     assert_eq!(merged.details.name, "Hank Scorpio", "the kept contact keeps its name");
     assert_eq!(
         (merged.details.email.as_str(), merged.details.mobile.as_str(), merged.details.job_title.as_str(), merged.details.portal_access),

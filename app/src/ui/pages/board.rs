@@ -133,8 +133,11 @@ fn BoardView(board: Board) -> impl IntoView {
                 <h2>"No tickets yet"</h2>
                 <p class="muted">
                     "Create the first ticket with " <a href="/tickets/new">"New ticket"</a>
-                    ", or pick up work as requests arrive. Set the team up first? "
-                    {board.can_manage_stages.then(|| view! { <a href=format!("/teams/{team_id}/settings")>"Team settings"</a> })}
+                    " or the quick-add field below; new tickets land in the first stage."
+                    {board.can_manage_stages.then(|| view! {
+                        " Members, followers and automatic assignment are in the "
+                        <a href=format!("/teams/{team_id}/settings")>"team settings"</a> "."
+                    })}
                 </p>
             </div>
         </Show>
