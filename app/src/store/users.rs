@@ -276,14 +276,7 @@ pub async fn deactivate(db: &Db, admin: &CurrentUser, user_id: i64, version: i64
     if user.role == Role::Admin && other_active_admins(&mut tx, user_id).await? == 0 {
         return Err(AppError::Invalid("The last active admin cannot be deactivated.".into()));
     }
-    let affected = sqlx::query("UPDATE users SET deactivated_at = ?, version = version + 1 WHERE id = ? AND version = ?")
-        .bind(now)
-        .bind(user_id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    expect_one_row(affected, "The user")?;
+    set_deactivated_at(&mut tx, user_id, version, Some(now)).await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM invitations WHERE user_id = ?").bind(user_id).execute(&mut *tx).await?;
     let open_tickets = open_tickets_of(&mut tx, user_id).await?;
@@ -300,17 +293,23 @@ pub async fn reactivate(db: &Db, admin: &CurrentUser, user_id: i64, version: i64
     if user.state != UserState::Deactivated {
         return Err(AppError::Invalid(format!("{} is not deactivated.", user.name)));
     }
-    let affected = sqlx::query("UPDATE users SET deactivated_at = NULL, version = version + 1 WHERE id = ? AND version = ?")
-        .bind(user_id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    expect_one_row(affected, "The user")?;
+    set_deactivated_at(&mut tx, user_id, version, None).await?;
     audit::record(&mut tx, admin.id, "user", Some(user_id), now, &format!("Reactivated {}", user.name)).await?;
     let detail = detail_of(&mut tx, user_id).await?;
     tx.commit().await?;
     Ok(detail)
+}
+
+/// Deactivates (`Some(when)`) or reactivates (`None`) the user, if `version` is still current.
+async fn set_deactivated_at(conn: &mut Conn, user_id: i64, version: i64, when: Option<DateTime<Utc>>) -> Result<(), AppError> {
+    let affected = sqlx::query("UPDATE users SET deactivated_at = ?, version = version + 1 WHERE id = ? AND version = ?")
+        .bind(when)
+        .bind(user_id)
+        .bind(version)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    expect_one_row(affected, "The user")
 }
 
 /// Admins other than `user_id` who can sign in: neither deactivated nor still invited.
