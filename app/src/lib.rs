@@ -6,6 +6,8 @@ pub mod domain;
 pub mod error;
 pub mod model;
 #[cfg(feature = "ssr")]
+pub mod presence;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;

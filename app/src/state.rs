@@ -7,10 +7,28 @@ use leptos::config::LeptosOptions;
 use tokio::sync::{broadcast, Mutex, Notify};
 
 use crate::model::BoardEvent;
+use crate::presence::Presence;
 use crate::store::Db;
 
 /// Slow browsers that fall this far behind skip events and simply reload their board.
 const EVENT_BUFFER: usize = 1024;
+
+/// Something an open ticket page should hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TicketSignal {
+    pub ticket_id: i64,
+    pub change: TicketChange,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketChange {
+    /// The ticket or a customer-visible part of its conversation changed.
+    Changed,
+    /// Something only staff see changed (an internal note, the followers).
+    StaffOnly,
+    /// Someone opened or left the ticket, or is typing.
+    Presence,
+}
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -18,6 +36,9 @@ pub struct AppState {
     pub events: broadcast::Sender<BoardEvent>,
     /// Users who just got an in-app notification (their bell refreshes).
     pub notices: broadcast::Sender<i64>,
+    /// Open ticket pages: what changed on which ticket, and who has it open.
+    pub tickets: broadcast::Sender<TicketSignal>,
+    pub presence: Arc<Presence>,
     /// Wakes the SLA job early: a ticket or a setting changed, so the next alert may be sooner.
     pub sla_wake: Arc<Notify>,
     /// One runner of queued SLA work at a time.
@@ -33,6 +54,8 @@ impl AppState {
             db,
             events: broadcast::channel(EVENT_BUFFER).0,
             notices: broadcast::channel(EVENT_BUFFER).0,
+            tickets: broadcast::channel(EVENT_BUFFER).0,
+            presence: Arc::new(Presence::default()),
             sla_wake: Arc::new(Notify::new()),
             sla_work: Arc::new(Mutex::new(())),
             leptos_options,
@@ -44,6 +67,11 @@ impl AppState {
     pub fn publish(&self, event: BoardEvent) {
         let _ = self.events.send(event);
         self.sla_wake.notify_one();
+    }
+
+    /// Tells the open pages of a ticket what changed.
+    pub fn signal_ticket(&self, signal: TicketSignal) {
+        let _ = self.tickets.send(signal);
     }
 
     /// Lights up the bells of these users.

@@ -7,9 +7,10 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use app::api::server::user_for_headers;
-use app::model::CurrentUser;
+use app::model::{CurrentUser, TicketLive};
 use app::state::AppState;
-use app::store::lookup;
+use app::state::{TicketChange, TicketSignal};
+use app::store::{conversation, lookup};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -35,19 +36,32 @@ pub struct EventsQuery {
     team: i64,
 }
 
+#[derive(Deserialize)]
+pub struct TicketEventsQuery {
+    ticket: String,
+}
+
+/// What a stream is about: the user's own bell, a team's board, or one ticket.
+#[derive(Clone)]
+enum Scope {
+    User,
+    Team(i64),
+    Ticket(String),
+}
+
 /// Who opened a stream and what they may see; asked again while the stream is open.
 struct Listener {
     state: AppState,
     /// Only the request's cookies: the session is re-read from them on every check.
     cookies: HeaderMap,
-    user_id: i64,
-    team_id: Option<i64>,
+    user: CurrentUser,
+    scope: Scope,
 }
 
 impl Listener {
-    /// The signed-in user and, for a board, the team's visibility to them; `Err` is the answer
-    /// to give instead of a stream.
-    async fn open(state: AppState, headers: &HeaderMap, team_id: Option<i64>) -> Result<Listener, Response> {
+    /// The signed-in user, who must see the board or ticket; `Err` is the answer to give instead
+    /// of a stream.
+    async fn open(state: AppState, headers: &HeaderMap, scope: Scope) -> Result<Listener, Response> {
         let mut cookies = HeaderMap::new();
         for value in headers.get_all(header::COOKIE) {
             cookies.append(header::COOKIE, value.clone());
@@ -57,30 +71,31 @@ impl Listener {
             Ok(None) => return Err((StatusCode::UNAUTHORIZED, "Please sign in.").into_response()),
             Err(error) => return Err(error_response(&error)),
         };
-        if let Some(team_id) = team_id {
-            if let Err(error) = may_see_team(&state, &user, team_id).await {
-                return Err(error_response(&error));
-            }
+        if let Err(error) = may_see(&state, &user, &scope).await {
+            return Err(error_response(&error));
         }
-        Ok(Listener { user_id: user.id, state, cookies, team_id })
+        Ok(Listener { user, state, cookies, scope })
     }
 
-    /// The same session, still alive, still seeing the team. Any error counts as no.
+    /// The same session, still alive, still seeing the team or ticket. Any error counts as no.
     async fn still_allowed(&self) -> bool {
         let user = match user_for_headers(&self.state, &self.cookies, chrono::Utc::now()).await {
-            Ok(Some(user)) if user.id == self.user_id => user,
+            Ok(Some(user)) if user.id == self.user.id => user,
             _ => return false,
         };
-        match self.team_id {
-            Some(team_id) => may_see_team(&self.state, &user, team_id).await.is_ok(),
-            None => true,
-        }
+        may_see(&self.state, &user, &self.scope).await.is_ok()
     }
 }
 
-async fn may_see_team(state: &AppState, user: &CurrentUser, team_id: i64) -> Result<(), app::error::AppError> {
-    let mut conn = state.db.read.acquire().await?;
-    lookup::visible_team(&mut conn, user, team_id).await.map(|_| ())
+async fn may_see(state: &AppState, user: &CurrentUser, scope: &Scope) -> Result<(), app::error::AppError> {
+    match scope {
+        Scope::User => Ok(()),
+        Scope::Team(team_id) => {
+            let mut conn = state.db.read.acquire().await?;
+            lookup::visible_team(&mut conn, user, *team_id).await.map(|_| ())
+        }
+        Scope::Ticket(reference) => conversation::watchable(&state.db, user, reference).await.map(|_| ()),
+    }
 }
 
 fn error_response(error: &app::error::AppError) -> Response {
@@ -140,7 +155,7 @@ pub async fn board_events(
     Query(query): Query<EventsQuery>,
 ) -> Response {
     let team = query.team;
-    let listener = match Listener::open(state.clone(), &headers, Some(team)).await {
+    let listener = match Listener::open(state.clone(), &headers, Scope::Team(team)).await {
         Ok(listener) => listener,
         Err(refusal) => return refusal,
     };
@@ -152,13 +167,74 @@ pub async fn board_events(
 
 /// The signed-in user's bell: one message whenever they get a new in-app notification.
 pub async fn notices(State(state): State<AppState>, Extension(Recheck(every)): Extension<Recheck>, headers: HeaderMap) -> Response {
-    let listener = match Listener::open(state.clone(), &headers, None).await {
+    let listener = match Listener::open(state.clone(), &headers, Scope::User).await {
         Ok(listener) => listener,
         Err(refusal) => return refusal,
     };
-    let user_id = listener.user_id;
+    let user_id = listener.user.id;
     let stream = watched(listener, state.notices.subscribe(), every, move |notified: i64| {
         (notified == user_id).then(|| Event::default().data("notified"))
     });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// One ticket's page: a message when the ticket or its conversation changed (customers hear only
+/// of what they may see: never of an internal note), and for staff who else has it open and is
+/// typing. Staff listeners count as having the ticket open while their stream lasts.
+pub async fn ticket_events(
+    State(state): State<AppState>,
+    Extension(Recheck(every)): Extension<Recheck>,
+    headers: HeaderMap,
+    Query(query): Query<TicketEventsQuery>,
+) -> Response {
+    let listener = match Listener::open(state.clone(), &headers, Scope::Ticket(query.ticket.clone())).await {
+        Ok(listener) => listener,
+        Err(refusal) => return refusal,
+    };
+    let ticket_id = match conversation::watchable(&state.db, &listener.user, &query.ticket).await {
+        Ok(id) => id,
+        Err(error) => return error_response(&error),
+    };
+    let user = listener.user.clone();
+    let staff = user.role.is_internal();
+    let receiver = state.tickets.subscribe();
+    // Joined after subscribing, so the stream's first event shows who else is here.
+    let seat = staff.then(|| Seat::take(&state, ticket_id, &user));
+    let presence = state.presence.clone();
+    let stream = watched(listener, receiver, every, move |signal: TicketSignal| {
+        let _seat = &seat;
+        if signal.ticket_id != ticket_id {
+            return None;
+        }
+        let live = match signal.change {
+            TicketChange::Changed => TicketLive::Changed,
+            TicketChange::StaffOnly if staff => TicketLive::Changed,
+            TicketChange::Presence if staff => TicketLive::Presence { viewers: presence.viewers(ticket_id, user.id, std::time::Instant::now()) },
+            TicketChange::StaffOnly | TicketChange::Presence => return None,
+        };
+        Event::default().json_data(&live).ok()
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+/// A staff member's open ticket page, for as long as its stream lasts.
+struct Seat {
+    state: AppState,
+    ticket_id: i64,
+    stream: u64,
+}
+
+impl Seat {
+    fn take(state: &AppState, ticket_id: i64, user: &CurrentUser) -> Seat {
+        let stream = state.presence.join(ticket_id, user.id, user.name.clone());
+        state.signal_ticket(TicketSignal { ticket_id, change: TicketChange::Presence });
+        Seat { state: state.clone(), ticket_id, stream }
+    }
+}
+
+impl Drop for Seat {
+    fn drop(&mut self) {
+        self.state.presence.leave(self.ticket_id, self.stream);
+        self.state.signal_ticket(TicketSignal { ticket_id: self.ticket_id, change: TicketChange::Presence });
+    }
 }

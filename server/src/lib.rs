@@ -73,6 +73,7 @@ pub fn router_with(state: AppState, options: HttpOptions) -> Router {
     let app = Router::new()
         .route("/api/events", get(events::board_events))
         .route("/api/notices", get(events::notices))
+        .route("/api/ticket_events", get(events::ticket_events))
         // A layer covers the routes added before it: here, the two streams.
         .layer(Extension(events::Recheck(options.stream_recheck)))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(shell_options.clone()))

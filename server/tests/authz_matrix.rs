@@ -183,6 +183,40 @@ fn work(caller: Caller, object: Object) -> u16 {
     staff_gate(caller).unwrap_or(if sees(caller, object) { 200 } else { 404 })
 }
 
+/// A customer's reply or mute on their own ticket (in the public team); staff as for `work`.
+fn converse(caller: Caller, object: Object) -> u16 {
+    match caller {
+        Customer if object == Object::Public => 200,
+        Customer | OtherCustomer => 404,
+        _ => work(caller, object),
+    }
+}
+
+/// A change aimed at something that does not exist on a ticket the caller works: 404 like a
+/// hidden ticket.
+fn work_on_missing(caller: Caller, _: Object) -> u16 {
+    staff_gate(caller).unwrap_or(404)
+}
+
+/// Removing agent2 from the followers: they follow Support's ticket; on Finance's the input is
+/// refused (they do not follow it).
+fn unfollow_agent2(caller: Caller, object: Object) -> u16 {
+    staff_gate(caller).unwrap_or(match (sees(caller, object), object) {
+        (false, _) => 404,
+        (true, Object::Public) => 200,
+        (true, _) => 400,
+    })
+}
+
+/// Customers' typing is not shown, so it is accepted without a lookup; staff as for `work`.
+fn typing_hint(caller: Caller, object: Object) -> u16 {
+    if caller.is_customer() {
+        200
+    } else {
+        work(caller, object)
+    }
+}
+
 /// Boards: customers get no board at all, as if the team did not exist (policy 3).
 fn board(caller: Caller, object: Object) -> u16 {
     if caller.is_customer() {
@@ -443,6 +477,21 @@ fn cases() -> Vec<Case> {
             leads,
         ),
         Case::aimed("customer_card", |c| json!({ "reference": c.on.ticket }), work),
+        // The conversation: staff write replies and notes; the customer replies on their ticket.
+        Case::aimed("post_message", |c| json!({ "reference": c.on.ticket, "message": { "kind": "reply", "body": "Matrix reply" } }), converse)
+            .variant("reply"),
+        Case::aimed("post_message", |c| json!({ "reference": c.on.ticket, "message": { "kind": "note", "body": "Matrix note" } }), work).variant("note"),
+        Case::aimed("edit_message", |c| json!({ "reference": c.on.ticket, "message_id": 999_999, "version": 1, "body": "Matrix edit" }), work_on_missing),
+        Case::aimed("delete_message", |c| json!({ "reference": c.on.ticket, "message_id": 999_999, "version": 1 }), work_on_missing),
+        Case::aimed("ticket_followers", |c| json!({ "reference": c.on.ticket }), work),
+        Case::aimed(
+            "add_follower",
+            |c| json!({ "reference": c.on.ticket, "follower": { "type": "user", "id": c.facts.users.get(&c.caller).copied().unwrap_or(c.facts.rated_user) } }),
+            work,
+        ),
+        Case::aimed("remove_follower", |c| json!({ "reference": c.on.ticket, "follower": { "type": "user", "id": c.facts.rated_user } }), unfollow_agent2),
+        Case::aimed("mute_ticket", |c| json!({ "reference": c.on.ticket, "muted": true }), converse),
+        Case::aimed("typing", |c| json!({ "reference": c.on.ticket }), typing_hint),
         Case::aimed("pull_next", |c| json!({ "source": { "team": c.on.team_id } }), pull_from_team),
         // Queues.
         Case::plain("queues", |_| json!({}), staff),
@@ -690,7 +739,7 @@ fn portal_shows_no_staff_data(c: &Ctx, body: &Value) -> Result<(), String> {
         return Err(format!("staff fields in a customer's answer: {found:?}"));
     }
     let kinds: Vec<&Value> = body["timeline"].as_array().into_iter().flatten().map(|entry| &entry["kind"]).collect();
-    match kinds.iter().find(|kind| **kind != "created" && **kind != "moved") {
+    match kinds.iter().find(|kind| **kind != "created" && **kind != "moved" && **kind != "reply") {
         Some(kind) => Err(format!("a timeline entry of kind {kind} in a customer's answer")),
         None => Ok(()),
     }

@@ -58,6 +58,8 @@ const SLA_FILTERS: &[&str] = &["all", "at_risk", "breached"];
 const CATALOGS: &[&str] = &["subjects", "products", "reason_codes", "units", "unit_types", "regions", "service_types"];
 const TRIGGERS: &[&str] = &["created", "updated", "stage_changed", "customer_replied", "agent_replied"];
 const ROLES: &[&str] = &["admin", "lead", "agent", "customer"];
+const MESSAGE_KINDS: &[&str] = &["reply", "note"];
+const FOLLOWER_KINDS: &[&str] = &["user", "contact"];
 /// The name of the throwaway objects the delete endpoints aim at (re-created when deleted).
 const DELETE_TARGET: &str = "Fuzz delete target";
 
@@ -1324,7 +1326,15 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
             ),
         ]),
         "merge_contacts" => args(vec![("keep_id", int()), ("keep_version", int()), ("duplicate_id", int()), ("duplicate_version", int())]),
-        "customer_card" => args(vec![("reference", text(S::Reference))]),
+        "customer_card" | "ticket_followers" | "typing" => args(vec![("reference", text(S::Reference))]),
+        "post_message" => args(vec![
+            ("reference", text(S::Reference)),
+            ("message", obj(vec![("kind", Ty::Enum(MESSAGE_KINDS)), ("body", text(S::Required(20_000))), ("attachment_ids", def(list(int())))])),
+        ]),
+        "edit_message" => args(vec![("reference", text(S::Reference)), ("message_id", int()), ("version", int()), ("body", text(S::Required(20_000)))]),
+        "delete_message" => args(vec![("reference", text(S::Reference)), ("message_id", int()), ("version", int())]),
+        "add_follower" | "remove_follower" => args(vec![("reference", text(S::Reference)), ("follower", obj(vec![("type", Ty::Enum(FOLLOWER_KINDS)), ("id", int())]))]),
+        "mute_ticket" => args(vec![("reference", text(S::Reference)), ("muted", Ty::Bool)]),
         "add_time_off" => args(vec![("first_day", Ty::Date), ("last_day", Ty::Date)]),
         "remove_time_off" => args(vec![("id", int())]),
         "catalog" => args(vec![("catalog", Ty::Enum(CATALOGS))]),
@@ -1593,7 +1603,14 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
             "name": "Fuzz person", "email": "", "phone": "+1 555 0101", "mobile": "", "job_title": "Tester", "account_id": snap.account_id,
             "portal_access": false } }),
         "merge_contacts" => json!({ "keep_id": snap.contact_id, "keep_version": 1, "duplicate_id": snap.duplicate_contact_id, "duplicate_version": 1 }),
-        "customer_card" => json!({ "reference": snap.reference }),
+        "customer_card" | "ticket_followers" | "typing" => json!({ "reference": snap.reference }),
+        "post_message" => json!({ "reference": snap.reference, "message": { "kind": "note", "body": "Fuzz note", "attachment_ids": [] } }),
+        // No such message: the refusal paths (the store tests cover the successful ones).
+        "edit_message" => json!({ "reference": snap.reference, "message_id": 999_999, "version": 1, "body": "Fuzz edit" }),
+        "delete_message" => json!({ "reference": snap.reference, "message_id": 999_999, "version": 1 }),
+        "add_follower" => json!({ "reference": snap.reference, "follower": { "type": "user", "id": snap.person_id } }),
+        "remove_follower" => json!({ "reference": snap.reference, "follower": { "type": "user", "id": snap.person_id } }),
+        "mute_ticket" => json!({ "reference": snap.reference, "muted": true }),
         "add_time_off" => json!({ "first_day": snap.time_off.0, "last_day": snap.time_off.1 }),
         "remove_time_off" => json!({ "id": live.time_off_target }),
         "catalog" => json!({ "catalog": "subjects" }),

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod automation;
 pub mod catalogs;
+pub mod conversation;
 pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod defences;

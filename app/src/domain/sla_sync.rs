@@ -49,6 +49,11 @@ pub struct Situation<'a> {
     pub created_at: DateTime<Utc>,
     /// The policy that applies, for the timeline.
     pub policy_name: Option<&'a str>,
+    /// When staff first answered the customer (a reply, not a note).
+    pub first_reply_at: Option<DateTime<Utc>>,
+    /// The customer's earliest reply that staff have not answered yet, once they have answered
+    /// at least once: the next-response clock counts from there.
+    pub unanswered_since: Option<DateTime<Utc>>,
 }
 
 /// What became of a clock.
@@ -67,21 +72,34 @@ pub struct Reconciled {
     pub notes: Vec<String>,
 }
 
-/// Which KPI a ticket's stage meets: first response once it leaves *new*, the others when it
-/// closes.
-pub fn meets(kind: KpiKind, category: StageCategory) -> bool {
+/// Whether the ticket meets a KPI now: first response once staff replied to the customer, next
+/// response once the customer's latest replies are answered, and every KPI when the ticket
+/// closes. A stage move alone answers nobody.
+pub fn meets(kind: KpiKind, ticket: &Situation) -> bool {
+    ticket.category.is_closing()
+        || match kind {
+            KpiKind::FirstResponse => ticket.first_reply_at.is_some(),
+            KpiKind::NextResponse => ticket.unanswered_since.is_none(),
+            KpiKind::Resolution | KpiKind::Escalation => false,
+        }
+}
+
+/// When a clock of this KPI counts from: the ticket's creation, or for next response the
+/// customer's unanswered reply (`None`: no next response is due).
+fn counts_from(kind: KpiKind, ticket: &Situation) -> Option<DateTime<Utc>> {
     match kind {
-        KpiKind::FirstResponse => category != StageCategory::New,
-        KpiKind::Resolution | KpiKind::Escalation | KpiKind::NextResponse => category.is_closing(),
+        KpiKind::NextResponse => ticket.unanswered_since,
+        KpiKind::FirstResponse | KpiKind::Resolution | KpiKind::Escalation => Some(ticket.created_at),
     }
 }
 
 /// Brings `stored` in line with `wanted` (the clocks the applicable policy and priority code ask
 /// for, with their terms) and with the ticket's stage:
-/// - a wanted clock that does not exist starts at the ticket's creation; an existing open or
-///   cancelled one takes the wanted terms (a cancelled one runs again);
+/// - a wanted clock that does not exist starts at the ticket's creation (next response: at the
+///   customer's unanswered reply, one clock per round); an existing open or cancelled one takes
+///   the wanted terms (a cancelled one runs again);
 /// - an open clock nobody wants any more, or of a cancelled ticket, is cancelled;
-/// - an open clock whose KPI the stage meets is met (late when past its target);
+/// - an open clock whose KPI the ticket meets (`meets`) is met (late when past its target);
 /// - otherwise a clock pauses in a pausing stage and resumes outside one, its deadlines moved
 ///   by the business time spent paused.
 ///
@@ -97,7 +115,11 @@ pub fn reconcile<'c, Z: TimeZone + 'c>(
     let mut notes = Vec::new();
     let mut recalculated = false;
     for (kind, terms) in wanted {
-        match clocks.iter_mut().find(|(c, _)| c.kind == *kind) {
+        let from = counts_from(*kind, ticket);
+        // Next response runs once per unanswered customer reply: the clock of this round (open,
+        // or already finished for it); the earlier rounds' clocks stay as they ended.
+        let this_round = |c: &TicketClock| c.kind == *kind && (*kind != KpiKind::NextResponse || c.open() || Some(c.clock.started_at) == from);
+        match clocks.iter_mut().find(|(c, _)| this_round(c)) {
             Some((existing, outcome)) if existing.clock.met_at.is_none() => {
                 // A cancelled clock runs again once it is wanted and the ticket is not cancelled.
                 let runs_again = existing.clock.cancelled_at.is_some() && ticket.category != StageCategory::Cancelled;
@@ -114,7 +136,8 @@ pub fn reconcile<'c, Z: TimeZone + 'c>(
             }
             Some(_) => {}
             None => {
-                clocks.push((TicketClock { kind: *kind, terms: *terms, clock: KpiClock::new(ticket.created_at, terms.target, terms.warn_after) }, Outcome::Started));
+                let Some(from) = from else { continue };
+                clocks.push((TicketClock { kind: *kind, terms: *terms, clock: KpiClock::new(from, terms.target, terms.warn_after) }, Outcome::Started));
                 if *kind != KpiKind::Escalation {
                     notes.push(format!("{} clock started", kind.label()));
                 }
@@ -142,7 +165,7 @@ pub fn reconcile<'c, Z: TimeZone + 'c>(
         } else if ticket.category == StageCategory::Cancelled {
             entry.clock.cancel(now);
             notes.push(format!("{} cancelled with the ticket", kind.label()));
-        } else if meets(kind, ticket.category) {
+        } else if meets(kind, ticket) {
             entry.clock.meet(&rules.schedule, &rules.zone, now);
             if kind != KpiKind::Escalation {
                 let late = entry.clock.state(&rules.schedule, &rules.zone, now) != SlaState::Met;
@@ -193,13 +216,17 @@ mod tests {
     }
 
     fn situation(category: StageCategory, stage_pauses: bool) -> Situation<'static> {
-        Situation { category, stage_pauses, stage_name: "Stage", created_at: start(), policy_name: Some("Policy") }
+        Situation { category, stage_pauses, stage_name: "Stage", created_at: start(), policy_name: Some("Policy"), first_reply_at: None, unanswered_since: None }
     }
 
     /// A ticket's life: each step puts it in a stage (by category, pausing or not), with some
-    /// clocks wanted, some minutes later.
-    fn steps() -> impl Strategy<Value = Vec<(usize, bool, Vec<(usize, i64)>, i64)>> {
-        prop::collection::vec((0..CATEGORIES.len(), any::<bool>(), prop::collection::vec((0..KINDS.len(), 1..600i64), 0..4), 0..240i64), 1..12)
+    /// clocks wanted, some minutes later, maybe after a reply (`Some(true)`: staff, `Some(false)`:
+    /// the customer).
+    fn steps() -> impl Strategy<Value = Vec<(usize, bool, Vec<(usize, i64)>, i64, Option<bool>)>> {
+        prop::collection::vec(
+            (0..CATEGORIES.len(), any::<bool>(), prop::collection::vec((0..KINDS.len(), 1..600i64), 0..4), 0..240i64, prop::option::of(any::<bool>())),
+            1..12,
+        )
     }
 
     fn wanted_of(picks: &[(usize, i64)]) -> Vec<(KpiKind, Terms)> {
@@ -217,9 +244,18 @@ mod tests {
         fn clocks_follow_the_ticket_a_met_clock_never_changes_and_a_second_pass_is_silent(life in steps()) {
             let mut clocks: Vec<TicketClock> = Vec::new();
             let mut now = start();
-            for (category, pauses, picks, minutes) in life {
+            let (mut first_reply_at, mut unanswered_since) = (None, None);
+            for (category, pauses, picks, minutes, reply) in life {
                 now += Duration::minutes(minutes);
-                let ticket = situation(CATEGORIES[category], pauses);
+                match reply {
+                    Some(true) => {
+                        first_reply_at = first_reply_at.or(Some(now));
+                        unanswered_since = None;
+                    }
+                    Some(false) if first_reply_at.is_some() => unanswered_since = unanswered_since.or(Some(now)),
+                    _ => {}
+                }
+                let ticket = Situation { first_reply_at, unanswered_since, ..situation(CATEGORIES[category], pauses) };
                 let wanted = wanted_of(&picks);
                 let met_before: Vec<TicketClock> = clocks.iter().filter(|c| c.clock.met_at.is_some()).cloned().collect();
                 let result = reconcile(clocks.clone(), &wanted, &ticket, always_open, now);
@@ -229,7 +265,11 @@ mod tests {
                     prop_assert!(clocks.contains(met), "a met clock changed: {:?}", met.kind);
                 }
                 for (kind, _) in &wanted {
-                    prop_assert!(clocks.iter().any(|c| c.kind == *kind), "{kind:?} is wanted but has no clock");
+                    let due = *kind != KpiKind::NextResponse || unanswered_since.is_some();
+                    prop_assert!(!due || clocks.iter().any(|c| c.kind == *kind), "{kind:?} is wanted but has no clock");
+                }
+                for kind in KINDS {
+                    prop_assert!(clocks.iter().filter(|c| c.kind == kind && c.open()).count() <= 1, "two open {kind:?} clocks");
                 }
                 for clock in &clocks {
                     prop_assert!(!(clock.clock.met_at.is_some() && clock.clock.cancelled_at.is_some()), "met and cancelled");
@@ -237,10 +277,11 @@ mod tests {
                     if clock.open() {
                         prop_assert_eq!(Some(clock.terms), wanted_terms, "an open clock runs on the wanted terms");
                         prop_assert!(ticket.category != StageCategory::Cancelled, "a cancelled ticket keeps a running clock");
-                        prop_assert!(!meets(clock.kind, ticket.category), "{:?} stays open in a stage that meets it", clock.kind);
+                        prop_assert!(!meets(clock.kind, &ticket), "{:?} stays open although the ticket meets it", clock.kind);
                         prop_assert_eq!(clock.clock.paused_since.is_some(), pauses, "open clocks pause exactly in pausing stages");
                     } else if clock.clock.cancelled_at.is_some() {
-                        prop_assert!(wanted_terms.is_none() || ticket.category == StageCategory::Cancelled, "cancelled although wanted");
+                        let earlier_round = clock.kind == KpiKind::NextResponse && Some(clock.clock.started_at) != unanswered_since;
+                        prop_assert!(wanted_terms.is_none() || ticket.category == StageCategory::Cancelled || earlier_round, "cancelled although wanted");
                     }
                 }
                 let again = reconcile(clocks.clone(), &wanted, &ticket, always_open, now);
@@ -265,15 +306,45 @@ mod tests {
     }
 
     #[test]
-    fn first_response_is_met_when_the_ticket_leaves_new_and_late_when_past_target() {
+    fn first_response_is_met_by_the_first_reply_not_by_a_stage_move_and_late_when_past_target() {
         let wanted = [(KpiKind::FirstResponse, terms(60, 1)), (KpiKind::Resolution, terms(600, 1))];
         let started = reconcile(Vec::new(), &wanted, &situation(StageCategory::New, false), always_open, start());
         assert_eq!(started.notes, ["First response clock started", "Resolution clock started"]);
         assert!(started.clocks.iter().all(|(_, o)| *o == Outcome::Started));
         let stored: Vec<TicketClock> = started.clocks.into_iter().map(|(c, _)| c).collect();
-        let late = reconcile(stored, &wanted, &situation(StageCategory::InProgress, false), always_open, start() + Duration::minutes(90));
+        let moved = reconcile(stored.clone(), &wanted, &situation(StageCategory::InProgress, false), always_open, start() + Duration::minutes(30));
+        assert!(moved.notes.is_empty(), "a move alone answered the customer: {:?}", moved.notes);
+        let replied_at = start() + Duration::minutes(90);
+        let replied = Situation { first_reply_at: Some(replied_at), ..situation(StageCategory::InProgress, false) };
+        let late = reconcile(stored, &wanted, &replied, always_open, replied_at);
         assert_eq!(late.notes, ["First response met late (breached)"]);
         assert_eq!(late.clocks.iter().map(|(_, o)| *o).collect::<Vec<_>>(), [Outcome::Changed, Outcome::Unchanged]);
+    }
+
+    #[test]
+    fn next_response_runs_from_each_unanswered_customer_reply_until_staff_answer() {
+        let wanted = [(KpiKind::NextResponse, terms(60, 1))];
+        let answered = Situation { first_reply_at: Some(start()), ..situation(StageCategory::InProgress, false) };
+        assert!(reconcile(Vec::new(), &wanted, &answered, always_open, start()).clocks.is_empty(), "no customer reply, no clock");
+
+        let asked_at = start() + Duration::minutes(10);
+        let asked = Situation { unanswered_since: Some(asked_at), ..answered };
+        let round_one = reconcile(Vec::new(), &wanted, &asked, always_open, asked_at + Duration::minutes(5));
+        assert_eq!(round_one.notes, ["Next response clock started"]);
+        assert_eq!(round_one.clocks[0].0.clock.started_at, asked_at);
+
+        let stored: Vec<TicketClock> = round_one.clocks.into_iter().map(|(c, _)| c).collect();
+        let reply_at = asked_at + Duration::minutes(20);
+        let met = reconcile(stored, &wanted, &Situation { first_reply_at: Some(start()), ..situation(StageCategory::InProgress, false) }, always_open, reply_at);
+        assert_eq!(met.notes, ["Next response met"]);
+
+        let stored: Vec<TicketClock> = met.clocks.into_iter().map(|(c, _)| c).collect();
+        let asked_again_at = reply_at + Duration::minutes(30);
+        let again = Situation { unanswered_since: Some(asked_again_at), ..answered };
+        let round_two = reconcile(stored, &wanted, &again, always_open, asked_again_at);
+        assert_eq!(round_two.clocks.len(), 2, "a second round gets its own clock");
+        assert!(round_two.clocks[0].0.clock.met_at.is_some(), "the first round stays met");
+        assert_eq!(round_two.clocks[1].0.clock.started_at, asked_again_at);
     }
 
     #[test]

@@ -5,6 +5,9 @@ use crate::model::{AccountInput, ContactInput, NewCustomer, Qualification, Requi
 
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 20_000;
+pub const MESSAGE_MAX: usize = 20_000;
+/// Files attached to one message.
+pub const MESSAGE_ATTACHMENTS_MAX: usize = 20;
 pub const TAG_MAX: usize = 40;
 pub const TAGS_MAX: usize = 20;
 pub const STAGE_NAME_MAX: usize = 60;
@@ -77,6 +80,21 @@ pub fn description(value: &str) -> Result<String, AppError> {
 
 /// Trimmed, lower-cased, without duplicates, in the order given. The list is bounded before any
 /// work, so that a huge request costs nothing.
+/// A message's Markdown; it may be empty only when files carry the message.
+pub fn message_body(value: &str, has_attachments: bool) -> Result<String, AppError> {
+    if value.trim().is_empty() && has_attachments {
+        return Ok(String::new());
+    }
+    let body = value.trim_end();
+    if body.trim().is_empty() {
+        return Err(AppError::Invalid("Write a message (or attach a file) first.".into()));
+    }
+    if body.chars().count() > MESSAGE_MAX {
+        return Err(AppError::Invalid(format!("A message is at most {MESSAGE_MAX} characters long.")));
+    }
+    Ok(body.to_string())
+}
+
 pub fn tags(values: &[String]) -> Result<Vec<String>, AppError> {
     let too_many = || AppError::Invalid(format!("A ticket can have at most {TAGS_MAX} tags."));
     // Room for blanks and repeats that are dropped below, but not for a flood.

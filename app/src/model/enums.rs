@@ -113,6 +113,17 @@ text_enum!(
         Queued => "queued", "Queue changed";
         Automation => "automation", "Automation";
         Sla => "sla", "SLA";
+        Reply => "reply", "Reply";
+        Note => "note", "Internal note";
+        Followers => "followers", "Followers";
+    }
+);
+
+text_enum!(
+    /// A message of a ticket's conversation: to the customer, or internal (never shown to them).
+    MessageKind {
+        Reply => "reply", "Reply to customer";
+        Note => "note", "Internal note";
     }
 );
 
@@ -190,7 +201,7 @@ impl StageCategory {
 impl TimelineKind {
     /// What a customer's portal shows of a ticket's history; everything else is internal.
     pub fn customer_visible(self) -> bool {
-        matches!(self, TimelineKind::Created | TimelineKind::Moved)
+        matches!(self, TimelineKind::Created | TimelineKind::Moved | TimelineKind::Reply)
     }
 }
 

@@ -2,6 +2,7 @@
 //! here, so `crate::model::Ticket…` names stay short; nothing here depends on `domain`.
 
 mod catalogs;
+mod conversation;
 mod customers;
 mod enums;
 mod rules;
@@ -12,6 +13,7 @@ mod users;
 mod work;
 
 pub use catalogs::*;
+pub use conversation::*;
 pub use customers::*;
 pub use enums::*;
 pub use rules::*;

@@ -229,6 +229,9 @@ pub struct TimelineEntry {
     pub actor: Option<String>,
     pub at: DateTime<Utc>,
     pub summary: String,
+    /// The message itself, for `Reply` and `Note` entries.
+    #[serde(default)]
+    pub message: Option<MessageView>,
 }
 
 /// Where "pick up next ticket" looks.

@@ -126,6 +126,13 @@ pub struct NotificationSettings {
     pub rules: bool,
     /// SLA warnings, breaches and escalations.
     pub sla: bool,
+    /// New messages on tickets one follows or is assigned.
+    #[serde(default = "on")]
+    pub messages: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 /// One's own account, as the profile page shows it.

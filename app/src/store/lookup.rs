@@ -216,6 +216,17 @@ pub(crate) fn parse_reference(text: &str) -> Result<i64, AppError> {
         .ok_or_else(|| AppError::Invalid(format!("{} is not a ticket reference (expected something like HD-1042).", validate::quoted(text))))
 }
 
+/// SQL that is true when `user` (an id expression) follows ticket `ticket` (an alias): listed as
+/// a follower, or a portal user whose contact is the ticket's requester or follows it.
+pub(crate) fn follows_sql(ticket: &str, user: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = {ticket}.id AND tf.user_id = {user})
+          OR EXISTS (SELECT 1 FROM users fu WHERE fu.id = {user} AND fu.contact_id IS NOT NULL
+                     AND (fu.contact_id = {ticket}.contact_id
+                          OR EXISTS (SELECT 1 FROM ticket_contact_followers cf WHERE cf.ticket_id = {ticket}.id AND cf.contact_id = fu.contact_id))))"
+    )
+}
+
 /// Loads a ticket the user may see; `for_change` additionally requires an internal user.
 pub(crate) async fn accessible(conn: &mut Conn, user: &CurrentUser, text: &str, for_change: bool) -> Result<TicketCore, AppError> {
     // Customers change no ticket here: refused before any lookup, whatever the reference.
@@ -223,14 +234,15 @@ pub(crate) async fn accessible(conn: &mut Conn, user: &CurrentUser, text: &str, 
         access::require(user, Action::WorkTickets)?;
     }
     let number = parse_reference(text)?;
-    let core: TicketCore = sqlx::query_as(
+    let core: TicketCore = sqlx::query_as(&format!(
         "SELECT k.id, k.team_id, k.stage_id, k.version, k.assignee_id, t.visibility,
                 (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = ?1)
                  OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = ?1)) AS in_team,
-                EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = k.id AND tf.user_id = ?1) AS follows
+                {} AS follows
            FROM tickets k JOIN teams t ON t.id = k.team_id
           WHERE k.number = ?2",
-    )
+        follows_sql("k", "?1")
+    ))
     .bind(user.id)
     .bind(number)
     .fetch_optional(&mut *conn)
@@ -250,14 +262,15 @@ pub(crate) async fn accessible(conn: &mut Conn, user: &CurrentUser, text: &str, 
 
 /// Whether user `user_id` may see the ticket, e.g. before a notification names it to them.
 pub(crate) async fn may_see(conn: &mut Conn, user_id: i64, ticket_id: i64) -> Result<bool, AppError> {
-    let row: Option<(String, String, bool, bool)> = sqlx::query_as(
+    let row: Option<(String, String, bool, bool)> = sqlx::query_as(&format!(
         "SELECT u.role, t.visibility,
                 (EXISTS (SELECT 1 FROM team_members m WHERE m.team_id = t.id AND m.user_id = u.id)
                  OR EXISTS (SELECT 1 FROM team_followers f WHERE f.team_id = t.id AND f.user_id = u.id)),
-                EXISTS (SELECT 1 FROM ticket_followers tf WHERE tf.ticket_id = k.id AND tf.user_id = u.id)
+                {}
            FROM tickets k JOIN teams t ON t.id = k.team_id JOIN users u ON u.id = ?1
           WHERE k.id = ?2",
-    )
+        follows_sql("k", "u.id")
+    ))
     .bind(user_id)
     .bind(ticket_id)
     .fetch_optional(conn)

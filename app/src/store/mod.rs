@@ -8,7 +8,8 @@
 //!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `assignment`,
 //!    `routing`, `automation`, `sla_setup`, `sla_work`;
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
-//! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, and the
+//! 5. entry points that change tickets through the flow: `conversation` (messages, followers),
+//!    `tickets`, `pull`, `timed`, and the
 //!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.
 
 pub(crate) mod dialect;
@@ -18,6 +19,7 @@ pub mod audit;
 pub mod automation;
 pub mod board;
 pub mod catalogs;
+pub mod conversation;
 pub mod customers;
 pub mod entitlements;
 pub mod lookup;

@@ -17,6 +17,8 @@ pub(crate) enum NotificationKind {
     Rule,
     /// An SLA warning, breach or escalation.
     Sla,
+    /// A new message on a ticket the user follows or is assigned.
+    Message,
 }
 
 impl NotificationKind {
@@ -25,6 +27,7 @@ impl NotificationKind {
         match self {
             NotificationKind::Rule => "notify_rules",
             NotificationKind::Sla => "notify_sla",
+            NotificationKind::Message => "notify_messages",
         }
     }
 }
@@ -54,12 +57,19 @@ pub(crate) async fn notify(
 }
 
 pub(crate) async fn settings_of(conn: &mut Conn, user_id: i64) -> Result<NotificationSettings, AppError> {
-    let (rules, sla): (bool, bool) = sqlx::query_as("SELECT notify_rules, notify_sla FROM users WHERE id = ?").bind(user_id).fetch_one(conn).await?;
-    Ok(NotificationSettings { rules, sla })
+    let (rules, sla, messages): (bool, bool, bool) =
+        sqlx::query_as("SELECT notify_rules, notify_sla, notify_messages FROM users WHERE id = ?").bind(user_id).fetch_one(conn).await?;
+    Ok(NotificationSettings { rules, sla, messages })
 }
 
 pub(crate) async fn save_settings(conn: &mut Conn, user_id: i64, settings: NotificationSettings) -> Result<(), AppError> {
-    sqlx::query("UPDATE users SET notify_rules = ?, notify_sla = ? WHERE id = ?").bind(settings.rules).bind(settings.sla).bind(user_id).execute(conn).await?;
+    sqlx::query("UPDATE users SET notify_rules = ?, notify_sla = ?, notify_messages = ? WHERE id = ?")
+        .bind(settings.rules)
+        .bind(settings.sla)
+        .bind(settings.messages)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

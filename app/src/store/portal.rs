@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::lookup::accessible;
-use super::{decode, Db};
+use super::{conversation, decode, Db};
 use crate::domain::access::{self, Relation};
 use crate::domain::reference;
 use crate::error::AppError;
@@ -15,10 +15,14 @@ pub const LIST_LIMIT: i64 = 200;
 
 /// The tickets the caller follows and may see (for a customer: in public teams).
 pub async fn my_tickets(db: &Db, user: &CurrentUser) -> Result<Vec<PortalTicketRow>, AppError> {
+    // The same relation as `lookup::follows_sql`, from the indexed side.
     let rows: Vec<(i64, String, String, DateTime<Utc>, String)> = sqlx::query_as(
         "SELECT k.number, k.title, k.status, k.updated_at, t.visibility
-           FROM ticket_followers f JOIN tickets k ON k.id = f.ticket_id JOIN teams t ON t.id = k.team_id
-          WHERE f.user_id = ? ORDER BY k.updated_at DESC, k.id DESC LIMIT ?",
+           FROM tickets k JOIN teams t ON t.id = k.team_id
+          WHERE k.id IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?1
+                         UNION SELECT id FROM tickets WHERE contact_id = (SELECT contact_id FROM users WHERE id = ?1)
+                         UNION SELECT ticket_id FROM ticket_contact_followers WHERE contact_id = (SELECT contact_id FROM users WHERE id = ?1))
+          ORDER BY k.updated_at DESC, k.id DESC LIMIT ?2",
     )
     .bind(user.id)
     .bind(LIST_LIMIT)
@@ -77,8 +81,9 @@ pub async fn ticket(db: &Db, user: &CurrentUser, reference_text: &str) -> Result
             TimelineKind::Moved if summary.starts_with("Stage: ") => summary,
             _ => "Handed over to another team".to_string(),
         };
-        timeline.push(TimelineEntry { id, kind, actor, at, summary });
+        timeline.push(TimelineEntry { id, kind, actor, at, summary, message: None });
     }
+    let timeline = conversation::interleave(timeline, conversation::customer_messages(&mut conn, user, core.id).await?);
     Ok(PortalTicket {
         reference: reference::format(number),
         title,

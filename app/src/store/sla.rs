@@ -10,13 +10,13 @@ use chrono_tz::Tz;
 use super::lookup::team_leads;
 use super::timeline::add_timeline;
 use super::notifications::NotificationKind;
-use super::{decode, from_json, id_list, Conn, Db};
+use super::{code, decode, from_json, id_list, Conn, Db};
 use crate::domain::calendar::Schedule;
 use crate::domain::reference;
 use crate::domain::sla::{escalation_ladder, format_minutes, Countdown, KpiClock, Rung};
 use crate::domain::sla_sync::{reconcile, BusinessCalendar, Outcome, Situation, Terms, TicketClock};
 use crate::error::AppError;
-use crate::model::{Alert, KpiKind, Priority, StageCategory, TimelineKind};
+use crate::model::{Alert, KpiKind, MessageKind, Priority, StageCategory, TimelineKind};
 
 /// The built-in round-the-clock calendar (migration 0008).
 pub const ALWAYS_OPEN_CALENDAR: i64 = 1;
@@ -290,10 +290,7 @@ async fn sync_with(conn: &mut Conn, calendars: &mut Calendars, ticket_id: i64, a
     let mut wanted: Vec<(KpiKind, Terms)> = Vec::new();
     if let Some(policy) = &policy {
         for kind in [KpiKind::FirstResponse, KpiKind::Resolution, KpiKind::NextResponse] {
-            // Next response only runs once a customer reply started it: conversations (S5) insert
-            // its row when a customer writes, and a customer-visible reply meets it.
-            let started = kind != KpiKind::NextResponse || rows.iter().any(|c| c.kind == kind.as_str());
-            if let Some((target_secs, warn_after_secs)) = policy.kpi(kind).filter(|_| started) {
+            if let Some((target_secs, warn_after_secs)) = policy.kpi(kind) {
                 let (target, warn_after) = (Duration::seconds(target_secs), Duration::seconds(warn_after_secs));
                 wanted.push((kind, Terms { policy_id: Some(policy.id), calendar_id, target, warn_after, follow_up: None }));
             }
@@ -306,12 +303,15 @@ async fn sync_with(conn: &mut Conn, calendars: &mut Calendars, ticket_id: i64, a
         calendars.get(conn, id).await?;
     }
     let stored = rows.iter().map(ClockRow::ticket_clock).collect::<Result<Vec<_>, _>>()?;
+    let (first_reply_at, unanswered_since) = reply_facts(conn, ticket.id).await?;
     let situation = Situation {
         category: decode(StageCategory::parse, &ticket.category)?,
         stage_pauses: ticket.pauses_sla,
         stage_name: &ticket.stage_name,
         created_at: ticket.created_at,
         policy_name: policy.as_ref().map(|p| p.name.as_str()),
+        first_reply_at,
+        unanswered_since,
     };
     let loaded = &*calendars;
     let reconciled = reconcile(stored, &wanted, &situation, |id| loaded.loaded(id), now);
@@ -337,6 +337,20 @@ async fn sync_with(conn: &mut Conn, calendars: &mut Calendars, ticket_id: i64, a
         add_timeline(conn, ticket.id, TimelineKind::Sla, actor_id, now, &reconciled.notes.join("\n")).await?;
     }
     Ok(())
+}
+
+/// When staff first replied to the customer, and the customer's earliest reply since staff last
+/// replied (only once staff have replied at all). Deleted replies count: they were sent.
+async fn reply_facts(conn: &mut Conn, ticket_id: i64) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), AppError> {
+    let reply = code(MessageKind::Reply.as_str());
+    Ok(sqlx::query_as(&format!(
+        "SELECT (SELECT MIN(created_at) FROM messages WHERE ticket_id = ?1 AND kind = {reply} AND NOT from_customer),
+                (SELECT MIN(c.created_at) FROM messages c WHERE c.ticket_id = ?1 AND c.kind = {reply} AND c.from_customer
+                    AND c.created_at > (SELECT MAX(a.created_at) FROM messages a WHERE a.ticket_id = ?1 AND a.kind = {reply} AND NOT a.from_customer))"
+    ))
+    .bind(ticket_id)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Inserts a started clock; its moments are written by `save_all` with the other changes.
@@ -405,8 +419,15 @@ pub(crate) async fn countdowns(conn: &mut Conn, ticket_id: i64, now: DateTime<Ut
         let rules = calendars.get(conn, row.calendar_id).await?;
         shown.push(Countdown::of(row.kind()?, &row.clock(), &rules.schedule, &rules.zone, now));
     }
-    shown.sort_by_key(|c| KpiKind::ALL.iter().position(|k| *k == c.kind));
-    Ok(shown)
+    // Of next response's rounds, the latest (rows come oldest first).
+    let mut latest: Vec<Countdown> = Vec::new();
+    for countdown in shown.into_iter().rev() {
+        if !latest.iter().any(|c| c.kind == countdown.kind) {
+            latest.push(countdown);
+        }
+    }
+    latest.sort_by_key(|c| KpiKind::ALL.iter().position(|k| *k == c.kind));
+    Ok(latest)
 }
 
 /// For board cards: the most urgent KPI countdown of each ticket (a running clock with the

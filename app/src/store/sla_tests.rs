@@ -1,7 +1,7 @@
 use super::*;
-use crate::model::{BoardView, CurrentUser, SlaFilter, SlaState, TicketInput};
+use crate::model::{BoardView, CurrentUser, MessageKind, NewMessage, SlaFilter, SlaState, TicketInput};
 use crate::store::fixtures::Org;
-use crate::store::{board, tickets};
+use crate::store::{board, conversation, tickets};
 use chrono::Duration;
 
 async fn sla_lines(org: &Org, agent: &CurrentUser, reference: &str, now: DateTime<Utc>) -> Vec<String> {
@@ -14,7 +14,7 @@ fn clock<'a>(detail: &'a crate::model::TicketDetail, kind: KpiKind) -> &'a Count
 }
 
 #[tokio::test]
-async fn clocks_start_pause_in_a_waiting_stage_resume_with_the_deadline_moved_and_meet_on_moves() {
+async fn clocks_start_meet_on_the_reply_pause_in_a_waiting_stage_and_resume_with_the_deadline_moved() {
     let org = Org::new().await;
     org.support_sla().await;
     let (db, agent) = (&org.db, &org.agent);
@@ -30,17 +30,20 @@ async fn clocks_start_pause_in_a_waiting_stage_resume_with_the_deadline_moved_an
     let sla = card.sla.clone().expect("the card shows its most urgent clock");
     assert_eq!((sla.kind, sla.state(t0 + Duration::minutes(100))), (KpiKind::FirstResponse, SlaState::Warning));
 
-    // Leaving "New" answers the customer: first response met. Waiting on the customer pauses the rest.
+    // A reply answers the customer: first response met. The shipped rule then waits on the
+    // customer, which pauses the rest.
     let t1 = t0 + Duration::minutes(30);
-    let moved = tickets::move_to_stage(db, agent, &card.reference, card.version, org.stages.waiting.id, None, t1).await.unwrap();
+    let reply = NewMessage { kind: MessageKind::Reply, body: "We are on it.".into(), attachment_ids: Vec::new() };
+    conversation::post(db, agent, &card.reference, &reply, t1).await.unwrap();
     let paused = tickets::get(db, agent, &card.reference, t1 + Duration::hours(30)).await.unwrap();
+    assert_eq!(paused.stage.id, org.stages.waiting.id);
     assert_eq!(clock(&paused, KpiKind::FirstResponse).frozen, Some(SlaState::Met));
     assert_eq!(clock(&paused, KpiKind::Resolution).frozen, Some(SlaState::Paused), "past the old deadline, but paused");
     assert_eq!(clock(&paused, KpiKind::Resolution).left_secs, Duration::minutes(23 * 60 + 30).num_seconds());
 
     // Back to work 3 hours later: the resolution deadline moves by exactly those 3 hours.
     let t2 = t1 + Duration::hours(3);
-    let resumed = tickets::move_to_stage(db, agent, &card.reference, moved.card.version, org.stages.in_progress.id, None, t2).await.unwrap();
+    let resumed = tickets::move_to_stage(db, agent, &card.reference, paused.version, org.stages.in_progress.id, None, t2).await.unwrap();
     let running = tickets::get(db, agent, &card.reference, t2).await.unwrap();
     assert_eq!(clock(&running, KpiKind::Resolution).due, Some(t0 + Duration::hours(27)));
     assert_eq!(clock(&running, KpiKind::Resolution).frozen, None);

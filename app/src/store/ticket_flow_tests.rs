@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::*;
 use crate::store::fixtures::Org;
-use crate::store::{automation, pull, routing, tickets, timed};
+use crate::store::{automation, conversation, pull, routing, tickets, timed};
 
 /// Support with an SLA policy, a rule that fires on every kind of change, and a routing rule
 /// for tickets that mention "route-me".
@@ -19,7 +19,13 @@ async fn org() -> Org {
     .execute(&org.db.write)
     .await
     .unwrap();
-    for (name, trigger) in [("Trace creation", Trigger::Created), ("Trace updates", Trigger::Updated), ("Trace moves", Trigger::StageChanged)] {
+    for (name, trigger) in [
+        ("Trace creation", Trigger::Created),
+        ("Trace updates", Trigger::Updated),
+        ("Trace moves", Trigger::StageChanged),
+        ("Trace agent replies", Trigger::AgentReplied),
+        ("Trace customer replies", Trigger::CustomerReplied),
+    ] {
         let rule = AutomationRuleInput {
             name: name.into(),
             enabled: true,
@@ -134,6 +140,16 @@ async fn every_entry_point_that_changes_a_ticket_runs_automation_and_sla() {
     let touched = timed::run_quiet_rules(&org.db, later).await.unwrap();
     assert!(touched.iter().any(|t| t.reference == waiting.reference));
     report.push(("time-based rule", missing_steps(&org, &waiting.reference, later).await));
+
+    sqlx::query("UPDATE teams SET visibility = 'public' WHERE id = ?").bind(support).execute(&org.db.write).await.unwrap();
+    let customer = org.customer().await;
+    org.follow(&waiting.reference, customer.id).await;
+    for (entry, author, at) in [("agent's reply", &org.agent, minute(200)), ("customer's reply", &customer, minute(210))] {
+        make_clocks_stale(&org).await;
+        let message = NewMessage { kind: MessageKind::Reply, body: format!("The {entry}"), attachment_ids: Vec::new() };
+        conversation::post(&org.db, author, &waiting.reference, &message, at).await.unwrap();
+        report.push((entry, missing_steps(&org, &waiting.reference, at).await));
+    }
 
     let skipped: Vec<String> = report.into_iter().filter(|(_, missing)| !missing.is_empty()).map(|(entry, missing)| format!("{entry}: {missing:?}")).collect();
     assert!(skipped.is_empty(), "entry points that skipped workflow steps:\n{}", skipped.join("\n"));

@@ -108,6 +108,13 @@ pub(crate) async fn touch(conn: &mut Conn, ticket_id: i64, now: DateTime<Utc>) -
     Ok(())
 }
 
+/// A message counts as activity on the ticket ("no update for N hours" looks at it), but leaves
+/// its fields and so its version alone: a reply does not make an open edit form stale.
+pub(crate) async fn mark_active(conn: &mut Conn, ticket_id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("UPDATE tickets SET updated_at = ? WHERE id = ?").bind(now).bind(ticket_id).execute(conn).await?;
+    Ok(())
+}
+
 pub(crate) async fn follow(conn: &mut Conn, ticket_id: i64, user_id: i64) -> Result<(), AppError> {
     sqlx::query("INSERT INTO ticket_followers (ticket_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bind(ticket_id)

@@ -9,7 +9,7 @@ use super::lookup::{accessible, check_assignee, parse_reference, stage, stages_o
 use super::ticket_flow::{after_change, Change};
 use super::ticket_writes::{end_of, intake_stage, move_to_end, set_assignee, set_stage, Claim};
 use super::timeline::add_timeline;
-use super::{catalogs, customers, decode, entitlements, expect_one_row, qualifications, queues, sla, Conn, Database, Db};
+use super::{catalogs, conversation, customers, decode, entitlements, expect_one_row, qualifications, queues, sla, Conn, Database, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::automation::Event;
 use crate::domain::{changes, ordering, reference, status, validate};
@@ -298,7 +298,7 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
     .await?;
     let timeline = timeline_rows
         .into_iter()
-        .map(|(id, kind, actor, at, summary)| Ok(TimelineEntry { id, kind: decode(TimelineKind::parse, &kind)?, actor, at, summary }))
+        .map(|(id, kind, actor, at, summary)| Ok(TimelineEntry { id, kind: decode(TimelineKind::parse, &kind)?, actor, at, summary, message: None }))
         .collect::<Result<Vec<_>, AppError>>()?;
     let requirements = qualifications::requirements_of(conn, row.id).await?;
     let queues = queues::queues_of(conn, row.id).await?;
@@ -374,8 +374,14 @@ pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str, now: DateTim
     access::require(user, Action::WorkTickets)?;
     let mut conn = db.read.acquire().await?;
     let ticket = accessible(&mut conn, user, reference_text, false).await?;
-    let shown = detail(&mut conn, ticket.id).await?;
-    with_sla(&mut conn, ticket.id, shown, now).await
+    staff_view(&mut conn, user, ticket.id, now).await
+}
+
+/// The whole staff view: fields, timeline with the conversation, SLA.
+async fn staff_view(conn: &mut Conn, user: &CurrentUser, ticket_id: i64, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
+    let mut shown = detail(conn, ticket_id).await?;
+    shown.timeline = conversation::interleave(std::mem::take(&mut shown.timeline), conversation::staff_messages(conn, user, ticket_id).await?);
+    with_sla(conn, ticket_id, shown, now).await
 }
 
 /// An edited ticket and the teams whose boards must refresh (two when it changed team).
@@ -495,8 +501,7 @@ pub async fn update(
         team_ids.sort_unstable();
         team_ids.dedup();
     }
-    let shown = detail(&mut tx, ticket.id).await?;
-    let detail = with_sla(&mut tx, ticket.id, shown, now).await?;
+    let detail = staff_view(&mut tx, user, ticket.id, now).await?;
     tx.commit().await?;
     Ok(Updated { detail, team_ids, routed_by: routed.map(|r| r.rule_name) })
 }

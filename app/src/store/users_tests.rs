@@ -346,7 +346,7 @@ async fn notification_settings_decide_which_notifications_arrive() {
     let alex = &org.agent;
     let before = profile(&org.db, alex).await.unwrap();
     assert_eq!((before.notifications.rules, before.notifications.sla), (true, true), "both on by default");
-    let input = ProfileInput { name: "Alex Q. Agent".into(), notifications: crate::model::NotificationSettings { rules: false, sla: true } };
+    let input = ProfileInput { name: "Alex Q. Agent".into(), notifications: crate::model::NotificationSettings { rules: false, sla: true, messages: false } };
     let saved = update_profile(&org.db, alex, before.version, &input, org.now).await.unwrap();
     assert_eq!((saved.name.as_str(), saved.notifications), ("Alex Q. Agent", input.notifications));
     assert!(matches!(update_profile(&org.db, alex, before.version, &input, org.now).await, Err(AppError::Conflict(_))), "stale version");

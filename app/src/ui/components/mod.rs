@@ -1,11 +1,13 @@
 //! Building blocks shared by the pages.
 
+mod conversation;
 mod customer_card;
 mod rules;
 mod sla;
 mod ticket_form;
 mod timeline;
 
+pub use conversation::{listen_to_ticket, Composer, ComposerState, ConversationContext, FollowersPanel, MessageBody, PresenceHint};
 pub use customer_card::{CustomerCardPanel, EntitlementList, UnitList};
 pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
@@ -309,18 +311,23 @@ where
 /// Calls `on_message` for every server-sent event from `url`, and once more after a dropped
 /// connection comes back, to catch up on what was missed (browser only).
 pub fn listen(url: String, on_message: Callback<()>) {
+    listen_data(url, Callback::new(move |_| on_message.run(())));
+}
+
+/// Like `listen`, with each event's data (`None` after a reconnection).
+pub fn listen_data(url: String, on_message: Callback<Option<String>>) {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use wasm_bindgen::closure::Closure;
         use wasm_bindgen::JsCast;
 
         let Ok(source) = web_sys::EventSource::new(&url) else { return };
-        let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| on_message.run(()));
+        let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| on_message.run(event.data().as_string()));
         source.set_onmessage(Some(on_event.as_ref().unchecked_ref()));
         let mut opened_before = false;
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             if opened_before {
-                on_message.run(());
+                on_message.run(None);
             }
             opened_before = true;
         });

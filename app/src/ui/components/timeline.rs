@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use crate::domain::age;
-use crate::model::TimelineEntry;
+use crate::model::{TimelineEntry, TimelineKind};
+use crate::ui::components::MessageBody;
 
 /// `unnamed` stands for entries without a named actor (the system, or staff the customer does
 /// not see); `kinds` shows what kind of change each entry is.
@@ -21,7 +22,10 @@ pub fn Timeline(entries: Vec<TimelineEntry>, title: &'static str, unnamed: &'sta
                             {kinds.then(|| view! { " · " {entry.kind.label()} })}
                             " · " {age::compact(entry.at, now)} " ago"
                         </div>
-                        <div class="what">{entry.summary}</div>
+                        {match entry.message {
+                            Some(message) => view! { <MessageBody message note={entry.kind == TimelineKind::Note}/> }.into_any(),
+                            None => view! { <div class="what">{entry.summary}</div> }.into_any(),
+                        }}
                     </li>
                 }).collect_view()}
             </ol>

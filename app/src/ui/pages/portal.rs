@@ -5,7 +5,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::portal::{load_portal_ticket, my_tickets};
 use crate::domain::age;
-use crate::ui::components::{status_class, ErrorAlert, Timeline};
+use crate::model::MessageKind;
+use crate::ui::components::{listen_to_ticket, status_class, Composer, ComposerState, ErrorAlert, Timeline};
 
 #[component]
 pub fn MyTicketsPage() -> impl IntoView {
@@ -51,7 +52,11 @@ pub fn MyTicketsPage() -> impl IntoView {
 #[component]
 pub fn PortalTicketPage() -> impl IntoView {
     let params = use_params_map();
-    let ticket = Resource::new(move || params.read().get("reference").unwrap_or_default(), load_portal_ticket);
+    let reference = move || params.read().get("reference").unwrap_or_default();
+    let ticket = Resource::new(reference, load_portal_ticket);
+    let reload = Callback::new(move |_: ()| ticket.refetch());
+    let composer = ComposerState::new(MessageKind::Reply);
+    Effect::new(move |_| listen_to_ticket(reference(), reload, None));
     view! {
         <main>
             <Transition fallback=|| view! { <p class="muted">"Loading ticket…"</p> }>
@@ -79,7 +84,10 @@ pub fn PortalTicketPage() -> impl IntoView {
                                 <h2 id="description-title">"Your request"</h2>
                                 <p class="portal-description">{ticket.description.clone()}</p>
                             </section>
-                            <Timeline entries=ticket.timeline.clone() title="History" unnamed="Support" kinds=false/>
+                            <div class="conversation-column">
+                                <Composer reference=ticket.reference.clone() state=composer staff=false on_sent=reload/>
+                                <Timeline entries=ticket.timeline.clone() title="History" unnamed="Support" kinds=false/>
+                            </div>
                         </div>
                     }
                     .into_any()

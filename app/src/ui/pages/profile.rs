@@ -26,11 +26,19 @@ fn ProfileForm(profile: Profile, reload: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(profile.name.clone());
     let rules = RwSignal::new(profile.notifications.rules);
     let sla = RwSignal::new(profile.notifications.sla);
+    let messages = RwSignal::new(profile.notifications.messages);
     let error = RwSignal::new(None::<String>);
     let version = profile.version;
     let save = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let input = ProfileInput { name: name.get_untracked(), notifications: NotificationSettings { rules: rules.get_untracked(), sla: sla.get_untracked() } };
+        let input = ProfileInput {
+            name: name.get_untracked(),
+            notifications: NotificationSettings {
+                rules: rules.get_untracked(),
+                sla: sla.get_untracked(),
+                messages: messages.get_untracked(),
+            },
+        };
         spawn_local(async move {
             match save_profile(version, input).await {
                 Ok(_) => {
@@ -59,6 +67,10 @@ fn ProfileForm(profile: Profile, reload: Callback<()>) -> impl IntoView {
                 <label class="check" for="notify-sla">
                     <input type="checkbox" id="notify-sla" name="notify_sla" bind:checked=sla/>
                     "SLA warnings, breaches and escalations"
+                </label>
+                <label class="check" for="notify-messages">
+                    <input type="checkbox" id="notify-messages" name="notify_messages" bind:checked=messages/>
+                    "New messages on tickets I follow or am assigned"
                 </label>
             </fieldset>
             <div class="form-actions"><button class="primary" type="submit">"Save profile"</button></div>

@@ -9,7 +9,10 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, move_ticket, 
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{status_class, use_toasts, CustomerCardPanel, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
+use crate::ui::components::{
+    listen_to_ticket, status_class, use_toasts, Composer, ComposerState, ConversationContext, CustomerCardPanel, ErrorAlert, FollowersPanel, PresenceHint,
+    PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline,
+};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -72,12 +75,16 @@ pub fn TicketPage() -> impl IntoView {
     let ticket = Resource::new(reference, get_ticket);
     let options = Resource::new(|| (), |_| form_choices());
     let reload = Callback::new(move |_: ()| ticket.refetch());
+    // Kept here, above the redrawn view, so that a live reload keeps the draft and who is here.
+    let composer = ComposerState::new(MessageKind::Reply);
+    let viewers = RwSignal::new(Vec::new());
+    Effect::new(move |_| listen_to_ticket(reference(), reload, Some(viewers)));
     view! {
         <main>
             <Transition fallback=|| view! { <p class="muted">"Loading ticket…"</p> }>
                 {move || Suspend::new(async move {
                     match (ticket.await, options.await) {
-                        (Ok(detail), Ok(options)) => view! { <TicketView detail options reload/> }.into_any(),
+                        (Ok(detail), Ok(options)) => view! { <TicketView detail options reload composer viewers/> }.into_any(),
                         (Err(error), _) | (_, Err(error)) => view! { <ErrorAlert error/> }.into_any(),
                     }
                 })}
@@ -87,7 +94,7 @@ pub fn TicketPage() -> impl IntoView {
 }
 
 #[component]
-fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Callback<()>) -> impl IntoView {
+fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Callback<()>, composer: ComposerState, viewers: RwSignal<Vec<Viewer>>) -> impl IntoView {
     let toasts = use_toasts();
     // The ticket keeps showing its entitlement even once that is used up or expired.
     if let Some(current) = detail.entitlement.clone().filter(|e| options.entitlements.iter().all(|c| c.id != e.id)) {
@@ -98,6 +105,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
         options.keep(kept);
     }
     let state = TicketFormState::from_detail(&detail);
+    provide_context(ConversationContext { reference: detail.reference.clone(), reload });
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let (reference, version) = (detail.reference.clone(), detail.version);
@@ -198,6 +206,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             .then(|| view! { <CustomerCardPanel reference=reference.clone()/> })}
         <SlaPanel detail=detail.clone()/>
         <div class="ticket-layout">
+            <div class="fields-column">
             <form class="panel" on:submit=save novalidate>
                 {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
                 <div class="field">
@@ -214,7 +223,13 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                     <button class="primary" type="submit" disabled=move || busy.get()>"Save"</button>
                 </div>
             </form>
-            <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
+            <FollowersPanel reference=reference.clone()/>
+            </div>
+            <div class="conversation-column">
+                <PresenceHint viewers/>
+                <Composer reference=reference.clone() state=composer staff=true on_sent=reload/>
+                <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
+            </div>
         </div>
     }
 }
