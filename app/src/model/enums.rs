@@ -113,6 +113,7 @@ text_enum!(
         Queued => "queued", "Queue changed";
         Automation => "automation", "Automation";
         Sla => "sla", "SLA";
+        Event => "event", "Event logged";
     }
 );
 
@@ -240,5 +241,6 @@ text_enum!(
         UnitTypes => "unit_types", "Unit types";
         Regions => "regions", "Regions";
         ServiceTypes => "service_types", "Service types";
+        EventTypes => "event_types", "Event types";
     }
 );

@@ -10,6 +10,7 @@ mod teams;
 mod tickets;
 mod users;
 mod work;
+mod work_log;
 
 pub use catalogs::*;
 pub use customers::*;
@@ -20,3 +21,4 @@ pub use teams::*;
 pub use tickets::*;
 pub use users::*;
 pub use work::*;
+pub use work_log::*;

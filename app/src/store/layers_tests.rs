@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 /// Bottom to top. `mod` stands for `store/mod.rs` (pools and row helpers).
 const LAYERS: &[&str] = &[
     "dialect", "mod", "lookup", "timeline", "audit", "catalogs", "ticket_writes", "rules", "notifications", "users", "time_off",
-    "qualifications", "entitlements", "customers", "sla", "board", "queues", "assignment", "routing", "automation", "sla_work", "sla_setup",
+    "qualifications", "entitlements", "work_log", "ticket_events", "customers", "sla", "board", "queues", "assignment", "routing", "automation", "sla_work", "sla_setup",
     "ticket_flow", "tickets", "pull", "timed", "teams", "organisation", "portal", "seed", "fixtures",
 ];
 
