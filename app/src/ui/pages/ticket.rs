@@ -9,7 +9,10 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, move_ticket, 
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{status_class, use_toasts, CustomerCardPanel, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
+use crate::ui::components::{
+    status_class, use_toasts, AddAsEventOffer, CustomerCardPanel, ErrorAlert, PriorityPill, SlaTimer, TicketEventsPanel, TicketFields, TicketFormState, Timeline,
+    WorkLogPanel,
+};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -57,6 +60,7 @@ fn NewTicketForm(options: TicketFormOptions) -> impl IntoView {
         <form class="panel" style="max-width:860px" on:submit=submit novalidate>
             {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
             <TicketFields state options/>
+            <AddAsEventOffer state/>
             <div class="form-actions">
                 <a class="button" href="/">"Cancel"</a>
                 <button class="primary" type="submit" disabled=move || busy.get()>"Create ticket"</button>
@@ -216,6 +220,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             </form>
             <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
         </div>
+        <div class="work-panels"><WorkLogPanel reference=reference.clone()/><TicketEventsPanel reference=reference.clone() logged=reload/></div>
     }
 }
 
