@@ -1,7 +1,7 @@
 //! Rules of the work log: one running timer per agent, how a timer's time becomes minutes,
 //! what a hand-logged entry and an event may say, totals, and what an hours entitlement uses.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use super::sla::{format_minutes, parse_minutes};
 use super::validate::{DESCRIPTION_MAX, TITLE_MAX};
@@ -101,15 +101,17 @@ pub fn check_day(day: NaiveDate, today: NaiveDate) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A timesheet's range: `from` on or before `to`, at most `RANGE_MAX_DAYS` days.
-pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), AppError> {
+/// A timesheet's range, days `from` to `to` (UTC) at most `RANGE_MAX_DAYS` long, as the instants
+/// it starts at and ends before.
+pub fn range_bounds(from: NaiveDate, to: NaiveDate) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
     if to < from {
         return Err(AppError::Invalid("The range must end on or after the day it starts.".into()));
     }
     if (to - from).num_days() + 1 > RANGE_MAX_DAYS {
         return Err(AppError::Invalid(format!("A timesheet covers at most {RANGE_MAX_DAYS} days.")));
     }
-    Ok(())
+    let after = to.succ_opt().ok_or_else(|| AppError::Invalid(format!("{to} is beyond the calendar.")))?;
+    Ok((from.and_time(NaiveTime::MIN).and_utc(), after.and_time(NaiveTime::MIN).and_utc()))
 }
 
 /// All and billable minutes of `(minutes, billable)` entries.
@@ -182,10 +184,12 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         assert!(check_day(today, today).is_ok());
         assert!(check_day(today.succ_opt().unwrap(), today).is_err());
-        assert!(check_range(today, today).is_ok());
-        assert!(check_range(today, today.pred_opt().unwrap()).is_err());
-        assert!(check_range(today - Duration::days(RANGE_MAX_DAYS - 1), today).is_ok());
-        assert!(check_range(today - Duration::days(RANGE_MAX_DAYS), today).is_err());
+        let (start, end) = range_bounds(today, today).unwrap();
+        assert_eq!((start, end), (at("2026-11-30T00:00:00Z"), at("2026-12-01T00:00:00Z")));
+        assert!(range_bounds(today, today.pred_opt().unwrap()).is_err());
+        assert!(range_bounds(today - Duration::days(RANGE_MAX_DAYS - 1), today).is_ok());
+        assert!(range_bounds(today - Duration::days(RANGE_MAX_DAYS), today).is_err());
+        assert!(range_bounds(NaiveDate::MAX, NaiveDate::MAX).is_err(), "no day after the last one");
     }
 
     #[test]

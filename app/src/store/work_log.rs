@@ -2,7 +2,7 @@
 //! A running timer is a `time_entries` row without `ended_at`, so it survives reloads and
 //! restarts; a unique index keeps it to one per agent.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::lookup::{self, TicketCore};
 use super::{expect_one_row, id_list, Conn, Db};
@@ -246,15 +246,11 @@ struct SheetRow {
     note: String,
 }
 
-fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc()
-}
-
 /// Finished time in the range (days in UTC), grouped by agent or by customer account. Agents see
 /// their own time; admins and leads everyone's; both only on tickets of teams they see.
 pub async fn timesheet(db: &Db, user: &CurrentUser, query: &TimesheetQuery) -> Result<Timesheet, AppError> {
     access::require(user, Action::WorkTickets)?;
-    rules::check_range(query.from, query.to)?;
+    let (start, end) = rules::range_bounds(query.from, query.to)?;
     let mut conn = db.read.acquire().await?;
     let visible = id_list(&lookup::visible_team_ids(&mut conn, user).await?);
     let everyone = access::sees_everyones_time(user);
@@ -268,8 +264,8 @@ pub async fn timesheet(db: &Db, user: &CurrentUser, query: &TimesheetQuery) -> R
           WHERE e.ended_at IS NOT NULL AND e.started_at >= ?1 AND e.started_at < ?2 AND k.team_id IN ({visible}) {only_own}
           ORDER BY e.started_at, e.id"
     ))
-    .bind(day_start(query.from))
-    .bind(day_start(query.to + Duration::days(1)))
+    .bind(start)
+    .bind(end)
     .bind(user.id)
     .fetch_all(&mut *conn)
     .await?;

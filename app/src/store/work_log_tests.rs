@@ -1,4 +1,5 @@
 use super::*;
+use chrono::NaiveDate;
 use crate::store::fixtures::Org;
 use crate::store::tickets;
 
