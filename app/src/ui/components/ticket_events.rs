@@ -113,7 +113,7 @@ fn EventsBody(panel: TicketEvents, reference: String, logged: Callback<()>) -> i
                 </div>
                 <div class="field">
                     <label for="event-duration">"Duration"</label>
-                    <input id="event-duration" name="duration" placeholder="15m" bind:value=duration/>
+                    <input id="event-duration" name="event_duration" placeholder="15m" bind:value=duration/>
                 </div>
             </div>
             <div class="field">
