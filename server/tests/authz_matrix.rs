@@ -23,9 +23,9 @@ use std::time::Instant;
 
 use app::model::{
     AccountInput, AutomationAction, AutomationConditions, AutomationRuleInput, Catalog, CatalogValueInput, ContactInput, DecrementOn, EntitlementInput, EntitlementKind, Role,
-    RoutingActions, RoutingConditions, RoutingRuleInput, SlaPolicyInput, StageCategory, TicketInput, Trigger, Visibility,
+    RoutingActions, RoutingConditions, RoutingRuleInput, SlaPolicyInput, StageCategory, TicketInput, TimeEntryInput, Trigger, Visibility,
 };
-use app::store::{automation, catalogs, customers, entitlements, qualifications, queues, routing, seed, sla, sla_setup, sla_work, teams, tickets, time_off, users, Db};
+use app::store::{automation, catalogs, customers, entitlements, qualifications, queues, routing, seed, sla, sla_setup, sla_work, teams, tickets, time_off, users, work_log, Db};
 use axum::Router;
 use chrono::{Duration, Utc};
 use serde_json::{json, Value};
@@ -316,6 +316,18 @@ fn pull_from_team(caller: Caller, object: Object) -> u16 {
         Object::Private => caller == InvitedAgent,
     };
     staff_gate(caller).unwrap_or(if member { 200 } else { 403 })
+}
+
+/// Time logged by someone else (the admin): admins and leads correct it on tickets they see;
+/// agents change only their own (403); hidden is missing.
+fn others_time(caller: Caller, object: Object) -> u16 {
+    staff_gate(caller).unwrap_or(if !sees(caller, object) {
+        404
+    } else if caller == Admin || caller.is_lead() {
+        200
+    } else {
+        403
+    })
 }
 
 /// Nobody rates their own qualifications (policy 7; the rule reads "nobody", admins included).
@@ -637,8 +649,41 @@ fn cases() -> Vec<Case> {
             },
             signed_in,
         ),
+        // Work log: the timer, time by hand, timesheets; events on tickets.
+        Case::plain("running_timer", |_| json!({}), staff),
+        Case::aimed("start_timer", |c| json!({ "reference": c.on.ticket }), work),
+        Case::plain("stop_timer", |_| json!({}), staff),
+        Case::aimed("work_log", |c| json!({ "reference": c.on.ticket }), work),
+        Case::aimed("log_time", |c| json!({ "reference": c.on.ticket, "entry": time_entry("30m") }), work),
+        Case::aimed("update_time_entry", |c| json!({ "id": c.on.time_entry.0, "version": c.on.time_entry.1, "entry": time_entry("2h") }), others_time),
+        Case::aimed("delete_time_entry", |c| json!({ "id": c.on.time_entry.0, "version": c.on.time_entry.1 }), others_time),
+        Case::plain(
+            "timesheet",
+            |_| {
+                let today = Utc::now().date_naive();
+                json!({ "query": { "from": today - Duration::days(30), "to": today, "by": "customer" } })
+            },
+            staff,
+        ),
+        Case::aimed("ticket_events", |c| json!({ "reference": c.on.ticket }), work),
+        Case::aimed(
+            "log_ticket_event",
+            |c| json!({ "reference": c.on.ticket, "event": { "event_type_id": c.facts.event_type, "note": "Matrix call", "happened_at": Utc::now(), "duration": "5m" } }),
+            work,
+        ),
+        Case::plain("customer_open_tickets", |c| json!({ "customer": { "contact_id": null, "account_id": c.facts.customers.account.0 } }), staff),
+        Case::aimed(
+            "add_as_event",
+            |c| json!({ "reference": c.on.ticket, "request": { "title": "Matrix request", "description": "Again", "origin": "phone" } }),
+            work,
+        ),
         Case::plain("change_password", |_| json!({ "current": seed::DEMO_PASSWORD, "new": "a brand new password" }), signed_in),
     ]
+}
+
+/// Time logged by hand today.
+fn time_entry(duration: &str) -> Value {
+    json!(TimeEntryInput { date: Utc::now().date_naive(), duration: duration.into(), billable: true, note: "Matrix work".into() })
 }
 
 /// The ticket's current fields with one change, so that saving does something.
@@ -773,6 +818,8 @@ struct TeamObjects {
     leads_automation: (i64, i64, Value),
     /// An entitlement tied to the team's SLA policy: (id, version, EntitlementInput).
     entitlement: (i64, i64, Value),
+    /// Time the admin logged on the ticket: (id, version).
+    time_entry: (i64, i64),
 }
 
 impl TeamObjects {
@@ -796,6 +843,7 @@ impl TeamObjects {
         }
         twin.entitlement.0 = GHOST;
         twin.entitlement.2["policy_id"] = json!(GHOST);
+        twin.time_entry.0 = GHOST;
         twin
     }
 }
@@ -825,6 +873,8 @@ struct Facts {
     customers: CustomerObjects,
     /// A product no ticket uses: (id, version).
     spare_product: (i64, i64),
+    /// The shipped event type "Notes".
+    event_type: i64,
     /// What must never reach a caller who may not see the private team.
     secrets: Vec<String>,
     /// The template's rows: every cell starts from a byte-for-byte copy.
@@ -1079,6 +1129,8 @@ async fn build_template(path: &Path) -> Facts {
         let settings = teams::settings(db, &admin, team_id).await.unwrap();
         let current_stage = detail.stages.iter().find(|s| s.id == stage.id).expect("the matrix stage");
         let (routing, leads_routing, automation, leads_automation) = rules[index].clone();
+        let worked = TimeEntryInput { date: today, duration: "1h".into(), billable: true, note: format!("{} work", if index == 0 { "Matrix" } else { "Secret" }) };
+        let worked = work_log::log_time(db, &admin, reference, &worked, now).await.unwrap();
         objects.push(TeamObjects {
             team_id,
             ticket: reference.clone(),
@@ -1093,9 +1145,11 @@ async fn build_template(path: &Path) -> Facts {
             automation,
             leads_automation,
             entitlement: entitlement_objects[index].clone(),
+            time_entry: (worked.id, worked.version),
         });
     }
     let private_title = tickets::get(db, &admin, &private_ticket, now).await.unwrap().title;
+    let event_type = first_int(sql(db, "SELECT id FROM event_types WHERE code = 'notes'").await).expect("the shipped event type Notes");
 
     // The hash sees a one-row change and nothing else.
     let first = snapshot(db).await;
@@ -1127,6 +1181,7 @@ async fn build_template(path: &Path) -> Facts {
         low_priority_version,
         customers: customer_objects,
         spare_product,
+        event_type,
         secrets: vec!["Finance".into(), "Secret".into(), private_title],
         rows,
     }

@@ -55,7 +55,8 @@ const QUALIFICATION_KINDS: &[&str] = &["technical", "soft"];
 const ENTITLEMENT_KINDS: &[&str] = &["cases", "hours"];
 const DECREMENT_ON: &[&str] = &["creation", "resolution"];
 const SLA_FILTERS: &[&str] = &["all", "at_risk", "breached"];
-const CATALOGS: &[&str] = &["subjects", "products", "reason_codes", "units", "unit_types", "regions", "service_types"];
+const CATALOGS: &[&str] = &["subjects", "products", "reason_codes", "units", "unit_types", "regions", "service_types", "event_types"];
+const TIMESHEET_BY: &[&str] = &["agent", "customer"];
 const TRIGGERS: &[&str] = &["created", "updated", "stage_changed", "customer_replied", "agent_replied"];
 const ROLES: &[&str] = &["admin", "lead", "agent", "customer"];
 const MESSAGE_KINDS: &[&str] = &["reply", "note"];
@@ -1168,12 +1169,45 @@ fn automation_rule_input(snap: &Snap) -> Ty {
     ])
 }
 
+/// Time logged by hand: a day (not in the future), a duration of at most a day, a note.
+fn time_entry_input() -> Ty {
+    obj(vec![("date", Ty::Date), ("duration", text(S::Duration)), ("billable", Ty::Bool), ("note", text(S::Limited(2_000)))])
+}
+
 fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
     let args = |fields: Vec<(&'static str, Ty)>| Some(obj(fields));
     let id_version = || args(vec![("id", int()), ("version", int())]);
     match endpoint {
         "logout" | "logout_everywhere" | "me" | "setup_step" | "automation_rules" | "notifications" | "mark_notifications_read" | "teams"
-        | "qualifications" | "queues" | "routing_rules" | "sla_setup" | "entitlements" | "my_tickets" | "form_choices" | "my_time_off" | "my_profile" => args(vec![]),
+        | "qualifications" | "queues" | "routing_rules" | "sla_setup" | "entitlements" | "my_tickets" | "form_choices" | "my_time_off" | "my_profile" | "running_timer" | "stop_timer" => args(vec![]),
+        "start_timer" | "work_log" | "ticket_events" => args(vec![("reference", text(S::Reference))]),
+        "log_time" => args(vec![("reference", text(S::Reference)), ("entry", time_entry_input())]),
+        "update_time_entry" => args(vec![("id", int()), ("version", int()), ("entry", time_entry_input())]),
+        "delete_time_entry" => id_version(),
+        "timesheet" => args(vec![("query", obj(vec![("from", Ty::Date), ("to", Ty::Date), ("by", Ty::Enum(TIMESHEET_BY))]))]),
+        "log_ticket_event" => args(vec![
+            ("reference", text(S::Reference)),
+            (
+                "event",
+                obj(vec![
+                    ("event_type_id", int()),
+                    ("note", text(S::Limited(20_202))),
+                    (
+                        "happened_at",
+                        Ty::Custom {
+                            valid: vec![json!("2026-03-02T10:00:00Z"), json!("2026-03-02T10:00:00+02:00"), json!("1970-01-01T00:00:00Z")],
+                            invalid: vec![json!("yesterday"), json!(5), json!("2026-02-30T10:00:00Z"), json!("2026-03-02")],
+                        },
+                    ),
+                    ("duration", text(S::Duration)),
+                ]),
+            ),
+        ]),
+        "customer_open_tickets" => args(vec![("customer", obj(vec![("contact_id", opt(int())), ("account_id", opt(int()))]))]),
+        "add_as_event" => args(vec![
+            ("reference", text(S::Reference)),
+            ("request", obj(vec![("title", text(S::Required(200))), ("description", text(S::Limited(20_000))), ("origin", Ty::Enum(ORIGINS))])),
+        ]),
         "login" => args(vec![("email", text(S::Email)), ("password", text(S::Plain))]),
         "create_first_admin" => args(vec![("name", text(S::Plain)), ("email", text(S::Email)), ("password", text(S::Plain))]),
         "pull_next" => args(vec![("source", opt(pull_source(snap)))]),
@@ -1629,6 +1663,17 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
         "accept_invitation" => json!({ "token": snap.invitation_token, "password": "a long enough password" }),
         "save_profile" => json!({ "version": live.profile, "input": { "name": "Ada Admin", "notifications": { "rules": true, "sla": true } } }),
         "change_password" => json!({ "current": "demo1234", "new": "demo1234" }),
+        "start_timer" | "work_log" | "ticket_events" => json!({ "reference": snap.reference }),
+        "log_time" => json!({ "reference": snap.reference, "entry": { "date": "2026-03-02", "duration": "1h 30m", "billable": true, "note": "Fuzz work" } }),
+        // A seeded entry (the admin corrects anyone's); a stale version answers 409, a deleted one 404.
+        "update_time_entry" => json!({ "id": 1, "version": 1, "entry": { "date": "2026-03-02", "duration": "45m", "billable": false, "note": "Fuzz corrected" } }),
+        "delete_time_entry" => json!({ "id": 2, "version": 1 }),
+        "timesheet" => json!({ "query": { "from": "2026-01-01", "to": "2026-03-31", "by": "agent" } }),
+        // The shipped types are 1–6 ("Notes" last).
+        "log_ticket_event" => json!({ "reference": snap.reference, "event": {
+            "event_type_id": 6, "note": "Fuzz call", "happened_at": "2026-03-02T10:00:00Z", "duration": "10m" } }),
+        "customer_open_tickets" => json!({ "customer": { "contact_id": snap.contact_id, "account_id": snap.account_id } }),
+        "add_as_event" => json!({ "reference": snap.reference, "request": { "title": "Fuzz request", "description": "Once more", "origin": "phone" } }),
         _ => json!({}),
     }
 }

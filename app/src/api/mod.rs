@@ -20,6 +20,8 @@ pub mod routing;
 pub mod server;
 pub mod sla;
 pub mod teams;
+pub mod ticket_events;
 pub mod tickets;
 pub mod time_off;
 pub mod users;
+pub mod work_log;

@@ -57,6 +57,20 @@ pub fn rule_owner(user: &CurrentUser) -> Option<i64> {
     (user.role != Role::Admin).then_some(user.id)
 }
 
+/// Time entries are changed by the agent who logged them; admins and leads correct anyone's.
+pub fn can_change_time_of(user: &CurrentUser, owner_id: i64) -> bool {
+    match user.role {
+        Role::Admin | Role::Lead => true,
+        Role::Agent => owner_id == user.id,
+        Role::Customer => false,
+    }
+}
+
+/// Timesheets: agents see their own time, admins and leads everyone's (on the teams they see).
+pub fn sees_everyones_time(user: &CurrentUser) -> bool {
+    matches!(user.role, Role::Admin | Role::Lead)
+}
+
 /// Actions that depend on the role alone; team-scoped ones are checked with a [`Relation`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -180,5 +194,17 @@ mod tests {
         assert!(!can_see_ticket(relation(Role::Customer, Visibility::Public, false, false)));
         assert!(!can_see_ticket(relation(Role::Customer, Visibility::Company, false, true)));
         assert!(!can_see_ticket(relation(Role::Customer, Visibility::Private, true, true)));
+    }
+
+    #[test]
+    fn agents_change_their_own_time_and_leads_and_admins_anyone_s() {
+        let user = |id, role| CurrentUser { id, name: String::new(), email: String::new(), role };
+        assert!(can_change_time_of(&user(1, Role::Agent), 1));
+        assert!(!can_change_time_of(&user(1, Role::Agent), 2));
+        assert!(can_change_time_of(&user(3, Role::Lead), 2));
+        assert!(can_change_time_of(&user(4, Role::Admin), 2));
+        assert!(!can_change_time_of(&user(5, Role::Customer), 5));
+        assert!(!sees_everyones_time(&user(1, Role::Agent)));
+        assert!(sees_everyones_time(&user(3, Role::Lead)) && sees_everyones_time(&user(4, Role::Admin)));
     }
 }

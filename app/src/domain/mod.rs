@@ -18,6 +18,7 @@ pub mod status;
 pub mod templates;
 pub mod throttle;
 pub mod validate;
+pub mod work_log;
 
 #[cfg(test)]
 mod fuzz;

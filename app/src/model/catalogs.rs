@@ -15,6 +15,7 @@ impl Catalog {
             Catalog::UnitTypes => "Unit type",
             Catalog::Regions => "Region",
             Catalog::ServiceTypes => "Service type",
+            Catalog::EventTypes => "Event type",
         }
     }
 
@@ -50,7 +51,8 @@ pub struct CatalogValue {
     pub active: bool,
     /// Offered for new tickets: active, and in a tree every value above it active too.
     pub offered: bool,
-    /// How many tickets carry it (for unit types: how many units have the type).
+    /// How many tickets carry it (for unit types: how many units have the type; for event
+    /// types: how many events were logged with it).
     pub uses: i64,
     /// Units only.
     pub unit: Option<UnitDetails>,
@@ -98,7 +100,7 @@ impl TicketFormOptions {
             Catalog::Units => &mut self.units,
             Catalog::Regions => &mut self.regions,
             Catalog::ServiceTypes => &mut self.service_types,
-            Catalog::UnitTypes => return,
+            Catalog::UnitTypes | Catalog::EventTypes => return,
         };
         if list.iter().all(|c| c.id != kept.choice.id) {
             list.push(kept.choice.clone());

@@ -116,6 +116,7 @@ text_enum!(
         Reply => "reply", "Reply";
         Note => "note", "Internal note";
         Followers => "followers", "Followers";
+        Event => "event", "Event logged";
     }
 );
 
@@ -251,5 +252,6 @@ text_enum!(
         UnitTypes => "unit_types", "Unit types";
         Regions => "regions", "Regions";
         ServiceTypes => "service_types", "Service types";
+        EventTypes => "event_types", "Event types";
     }
 );

@@ -11,6 +11,7 @@ mod teams;
 mod tickets;
 mod users;
 mod work;
+mod work_log;
 
 pub use catalogs::*;
 pub use conversation::*;
@@ -22,3 +23,4 @@ pub use teams::*;
 pub use tickets::*;
 pub use users::*;
 pub use work::*;
+pub use work_log::*;

@@ -1,5 +1,5 @@
 //! Catalogs (issue 11): subjects and reason codes (trees, general › specific), products, units,
-//! unit types, regions and service types, as admins keep them and as ticket forms and rule
+//! unit types, regions, service types and event types, as admins keep them and as ticket forms and rule
 //! pickers offer them. A value in use is deactivated, never deleted: it is no longer offered,
 //! and stays on the tickets that carry it.
 
@@ -40,7 +40,7 @@ fn ticket_column(catalog: Catalog) -> Option<&'static str> {
         Catalog::Units => Some("unit_id"),
         Catalog::Regions => Some("region_id"),
         Catalog::ServiceTypes => Some("service_type_id"),
-        Catalog::UnitTypes => None,
+        Catalog::UnitTypes | Catalog::EventTypes => None,
     }
 }
 
@@ -53,7 +53,7 @@ fn rule_ids(conditions: &RoutingConditions, catalog: Catalog) -> &[i64] {
         Catalog::UnitTypes => &conditions.unit_type_ids,
         Catalog::Regions => &conditions.region_ids,
         Catalog::ServiceTypes => &conditions.service_type_ids,
-        Catalog::Units => &[],
+        Catalog::Units | Catalog::EventTypes => &[],
     }
 }
 
@@ -249,11 +249,13 @@ pub(crate) async fn kept_choices(conn: &mut Conn, ticket_id: i64) -> Result<Vec<
 // Administration
 // ---------------------------------------------------------------------------------------------
 
-/// How many tickets carry each value (for unit types: how many units have each type).
+/// How many tickets carry each value (for unit types: how many units have each type; for event
+/// types: how many events were logged with each).
 async fn uses(conn: &mut Conn, catalog: Catalog) -> Result<HashMap<i64, i64>, AppError> {
-    let sql = match ticket_column(catalog) {
-        Some(column) => format!("SELECT {column}, COUNT(*) FROM tickets WHERE {column} IS NOT NULL GROUP BY {column}"),
-        None => "SELECT unit_type_id, COUNT(*) FROM units WHERE unit_type_id IS NOT NULL GROUP BY unit_type_id".into(),
+    let sql = match (ticket_column(catalog), catalog) {
+        (Some(column), _) => format!("SELECT {column}, COUNT(*) FROM tickets WHERE {column} IS NOT NULL GROUP BY {column}"),
+        (None, Catalog::EventTypes) => "SELECT event_type_id, COUNT(*) FROM ticket_events GROUP BY event_type_id".into(),
+        (None, _) => "SELECT unit_type_id, COUNT(*) FROM units WHERE unit_type_id IS NOT NULL GROUP BY unit_type_id".into(),
     };
     Ok(sqlx::query_as::<_, (i64, i64)>(&sql).fetch_all(conn).await?.into_iter().collect())
 }
@@ -522,6 +524,7 @@ pub async fn delete(db: &Db, user: &CurrentUser, catalog: Catalog, id: i64, vers
     if doomed.uses > 0 {
         let used = match catalog {
             Catalog::UnitTypes => format!("is the type of {}", plural(doomed.uses, "unit", "units")),
+            Catalog::EventTypes => format!("is the type of {}", plural(doomed.uses, "logged event", "logged events")),
             _ => format!("is used on {}", plural(doomed.uses, "ticket", "tickets")),
         };
         return Err(AppError::Invalid(format!("{name} {used}; deactivate it instead.")));

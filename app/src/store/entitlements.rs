@@ -1,11 +1,13 @@
 //! Entitlements (SPEC S2): what a customer has bought (cases or hours, valid from/to, with an
-//! SLA policy), which of them a ticket may draw on, and using up their terms.
+//! SLA policy), which of them a ticket may draw on, and using up their terms (hours by the
+//! ticket's logged time).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::timeline::add_timeline;
 use super::{decode, expect_one_row, name_taken, named_list, Conn, Db};
 use crate::domain::access::{self, Action};
+use crate::domain::work_log;
 use crate::error::AppError;
 use crate::model::*;
 
@@ -148,29 +150,55 @@ pub(crate) async fn resolve(
     }
 }
 
-/// Uses one term of the ticket's entitlement when it is due (on creation, or on resolution
-/// when the ticket is solved), once per ticket, unless the agent chose "do not decrement".
+/// Uses the ticket's entitlement when it is due, once per ticket, unless the agent chose "do
+/// not decrement": a cases entitlement one case (on creation, or on resolution when the ticket
+/// is solved); an hours entitlement, on resolution, the hours of the ticket's billable logged
+/// time (every started hour), never more than are left.
 pub(crate) async fn charge_if_due(conn: &mut Conn, ticket_id: i64, actor_id: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
+    // Hours are known only once the work is done: an hours entitlement waits for resolution.
     let due: Option<(i64, String, i64, String)> = sqlx::query_as(
         "SELECT e.id, e.name, e.remaining_terms, e.kind FROM tickets k JOIN entitlements e ON e.id = k.entitlement_id JOIN stages s ON s.id = k.stage_id
           WHERE k.id = ? AND NOT k.entitlement_charged AND NOT k.do_not_decrement
-            AND (e.decrement_on = ? OR s.category = ?)",
+            AND ((e.decrement_on = ? AND e.kind <> ?) OR s.category = ?)",
     )
     .bind(ticket_id)
     .bind(DecrementOn::Creation.as_str())
+    .bind(EntitlementKind::Hours.as_str())
     .bind(StageCategory::Solved.as_str())
     .fetch_optional(&mut *conn)
     .await?;
     let Some((entitlement_id, name, remaining, kind)) = due else { return Ok(()) };
-    let unit = if kind == EntitlementKind::Hours.as_str() { "hour" } else { "case" };
-    let line = if remaining > 0 {
-        sqlx::query("UPDATE entitlements SET remaining_terms = remaining_terms - 1, version = version + 1 WHERE id = ?").bind(entitlement_id).execute(&mut *conn).await?;
-        format!("Entitlement \"{name}\": 1 {unit} used, {} left", remaining - 1)
-    } else {
-        format!("Entitlement \"{name}\" has no terms left; nothing was used")
+    let line = match decode(EntitlementKind::parse, &kind)? {
+        EntitlementKind::Cases if remaining > 0 => {
+            use_terms(conn, entitlement_id, 1).await?;
+            format!("Entitlement \"{name}\": 1 case used, {} left", remaining - 1)
+        }
+        EntitlementKind::Cases => format!("Entitlement \"{name}\" has no terms left; nothing was used"),
+        EntitlementKind::Hours => {
+            let billable: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(minutes), 0) FROM time_entries WHERE ticket_id = ? AND billable AND ended_at IS NOT NULL")
+                .bind(ticket_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            let logged = work_log::entitlement_hours(billable);
+            let used = work_log::hours_to_charge(logged, remaining);
+            use_terms(conn, entitlement_id, used).await?;
+            let short = if used < logged { format!(" ({logged} logged, only {used} left to use)") } else { String::new() };
+            format!("Entitlement \"{name}\": {used} {} used by the billable time logged{short}, {} left", if used == 1 { "hour" } else { "hours" }, remaining - used)
+        }
     };
     sqlx::query("UPDATE tickets SET entitlement_charged = 1 WHERE id = ?").bind(ticket_id).execute(&mut *conn).await?;
     add_timeline(conn, ticket_id, TimelineKind::Edited, actor_id, now, &line).await
+}
+
+async fn use_terms(conn: &mut Conn, entitlement_id: i64, terms: i64) -> Result<(), AppError> {
+    if terms > 0 {
+        sqlx::query("UPDATE entitlements SET remaining_terms = remaining_terms - ?, version = version + 1 WHERE id = ?")
+            .bind(terms)
+            .bind(entitlement_id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn setup(db: &Db, user: &CurrentUser) -> Result<EntitlementsSetup, AppError> {

@@ -5,7 +5,8 @@
 //! 2. shared lookups and writers: `lookup`, `timeline`, `audit`, `catalogs` (what tickets may
 //!    carry), `ticket_writes`, `rules`;
 //! 3. features: `board`, `entitlements`, `notifications`, `qualifications`, `queues`, `sla`
-//!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `assignment`,
+//!    (clocks), `time_off`, `users`, `work_log` (timers, time entries, timesheets),
+//!    `ticket_events`, then `customers` (which shows entitlements), `assignment`,
 //!    `routing`, `automation`, `sla_setup`, `sla_work`;
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
 //! 5. entry points that change tickets through the flow: `conversation` (messages, followers),
@@ -36,6 +37,7 @@ pub mod sla;
 pub mod sla_setup;
 pub mod sla_work;
 pub mod teams;
+pub mod ticket_events;
 pub(crate) mod ticket_flow;
 pub(crate) mod ticket_writes;
 pub mod tickets;
@@ -43,6 +45,7 @@ pub mod timed;
 pub(crate) mod timeline;
 pub mod time_off;
 pub mod users;
+pub mod work_log;
 
 pub use dialect::{Conn, Database};
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc, Weekday};
 
-use super::{teams, tickets, users, Db};
+use super::{teams, ticket_events, tickets, users, work_log, Db};
 use crate::error::AppError;
 use crate::model::*;
 
@@ -350,6 +350,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     sqlx::query("UPDATE notifications SET read_at = ?").bind(now).execute(&db.write).await?;
     seed_vip_queue(db, &admin, &[person("agent1@demo.test"), person("agent3@demo.test")], now).await?;
     seed_routing_rules(db, &admin).await?;
+    seed_work_log(db, team_ids[0].0, [person("agent1@demo.test"), person("agent2@demo.test")], now).await?;
     // Field Service spreads its new tickets over its members automatically.
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
     Ok(true)
@@ -425,6 +426,41 @@ async fn seed_sla(db: &Db, team_ids: &[i64], now: DateTime<Utc>) -> Result<(), A
 }
 
 /// A queue for a key account, holding that account's waiting tickets.
+/// Time logged on the first Support tickets by agent1 and agent2 over the last days (most of
+/// it billable), and a few calls and mails logged as events. No timer is left running.
+async fn seed_work_log(db: &Db, support: i64, agents: [i64; 2], now: DateTime<Utc>) -> Result<(), AppError> {
+    const WORK: &[(&str, bool, &str)] = &[
+        ("1h 30m", true, "Remote session: reproduced the problem and collected logs"),
+        ("45m", true, "Applied the fix and verified with the customer"),
+        ("20m", false, "Internal handover to a colleague"),
+        ("2h", true, "On-site check of the device"),
+        ("15m", false, "Read up on the known issue"),
+    ];
+    const EVENTS: &[(&str, &str, i64)] = &[
+        ("CallIn", "Customer called to ask for an update.", 10),
+        ("EmailOut", "Sent the workaround steps by mail.", 0),
+        ("CallOut", "Called back; the customer confirms the workaround helps.", 15),
+        ("Scheduling", "Visit planned for next Tuesday morning.", 0),
+    ];
+    let agents = [users::user_by_id(db, agents[0]).await?, users::user_by_id(db, agents[1]).await?];
+    let numbers: Vec<i64> = sqlx::query_scalar("SELECT number FROM tickets WHERE team_id = ? ORDER BY number LIMIT 8").bind(support).fetch_all(&db.read).await?;
+    for (index, number) in numbers.iter().enumerate() {
+        let reference = crate::domain::reference::format(*number);
+        for step in 0..(1 + index % 3) {
+            let (duration, billable, note) = WORK[(index + step) % WORK.len()];
+            let entry = TimeEntryInput { date: (now - Duration::days(((index + step) % 6) as i64)).date_naive(), duration: duration.into(), billable, note: note.into() };
+            work_log::log_time(db, &agents[(index + step) % 2], &reference, &entry, now).await?;
+        }
+        if index % 2 == 0 {
+            let (kind, note, minutes) = EVENTS[(index / 2) % EVENTS.len()];
+            let type_id: i64 = sqlx::query_scalar("SELECT id FROM event_types WHERE name = ?").bind(kind).fetch_one(&db.read).await?;
+            let event = TicketEventInput { event_type_id: type_id, note: note.into(), happened_at: now - Duration::hours(index as i64 + 2), duration: if minutes > 0 { format!("{minutes}m") } else { String::new() } };
+            ticket_events::log_event(db, &agents[index % 2], &reference, &event, now).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn seed_vip_queue(db: &Db, admin: &CurrentUser, members: &[i64], now: DateTime<Utc>) -> Result<(), AppError> {
     let queue = super::queues::create(db, admin, "VIP customers", "Tickets of key accounts: pick these up first.").await?;
     super::queues::save_members(db, admin, queue.id, 1, members).await?;

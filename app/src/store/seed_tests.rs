@@ -20,6 +20,14 @@ async fn seeds_once_with_the_promised_shape() {
     assert_eq!(names, vec!["Field Service", "Support"], "Finance is private");
     let vip = crate::store::queues::overview(&db, &agent1).await.unwrap().queues;
     assert!(vip[0].is_member && vip[0].waiting > 0, "agent1 can pull from the seeded VIP queue");
+    let (entries, billable, running, events): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), SUM(billable), SUM(ended_at IS NULL), (SELECT COUNT(*) FROM ticket_events) FROM time_entries",
+    )
+    .fetch_one(&db.read)
+    .await
+    .unwrap();
+    assert!(entries >= 8 && billable > 0 && billable < entries && events > 0, "time entries, some billable, and events");
+    assert_eq!(running, 0, "no timer left running");
     let customer = users::authenticate(&db, "customer@demo.test", DEMO_PASSWORD).await.unwrap();
     assert!(!crate::store::portal::my_tickets(&db, &customer).await.unwrap().is_empty(), "the demo customer follows tickets to see in the portal");
 }

@@ -4,15 +4,19 @@ mod conversation;
 mod customer_card;
 mod rules;
 mod sla;
+mod ticket_events;
 mod ticket_form;
 mod timeline;
+mod work_log;
 
 pub use conversation::{listen_to_ticket, Composer, ComposerState, ConversationContext, FollowersPanel, MessageBody, PresenceHint};
 pub use customer_card::{CustomerCardPanel, EntitlementList, UnitList};
 pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
 pub use ticket_form::{IdSelect, TicketFields, TicketFormState};
+pub use ticket_events::{AddAsEventOffer, TicketEventsPanel};
 pub use timeline::Timeline;
+pub use work_log::WorkLogPanel;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +24,7 @@ use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_navigate;
 
 use crate::api::tickets::pull_next;
+use crate::api::work_log::get_running_timer;
 use crate::api::notifications::load_notifications;
 use crate::api::auth::{logout, logout_everywhere, signed_in_user};
 use crate::error::AppError;
@@ -53,6 +58,7 @@ pub fn Layout() -> impl IntoView {
     let bell = Bell(Resource::new(|| (), |_| load_notifications()));
     provide_context(bell);
     provide_clock();
+    work_log::provide_timer_changes();
     // Notifications raised elsewhere (SLA escalations) light up the bell without a reload.
     listen("/api/notices".into(), Callback::new(move |_| bell.0.refetch()));
     let sign_out = move |_| {
@@ -97,6 +103,7 @@ pub fn Layout() -> impl IntoView {
                             {staff.then(|| view! {
                                 <A href="/queues">"Queues"</A>
                                 <A href="/customers">"Customers"</A>
+                                <A href="/timesheets">"Timesheets"</A>
                                 <A href="/admin/qualifications">"Qualifications"</A>
                                 <A href="/admin/routing">"Routing"</A>
                                 <A href="/admin/automation">"Automation"</A>
@@ -107,6 +114,7 @@ pub fn Layout() -> impl IntoView {
                         </nav>
                         {user.map(|user| view! {
                             <div class="who">
+                                {user.role.is_internal().then(|| view! { <RunningTimerBadge/> })}
                                 <a class="bell" href="/notifications" aria-label=format!("Notifications, {unread} unread") data-testid="bell">
                                     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
                                         <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/>
@@ -125,6 +133,39 @@ pub fn Layout() -> impl IntoView {
             </Suspense>
         </header>
         <Outlet/>
+    }
+}
+
+/// The caller's running timer on every page: the ticket it runs on, the time ticking, and Stop.
+#[component]
+fn RunningTimerBadge() -> impl IntoView {
+    let toasts = use_toasts();
+    let changes = work_log::use_timer_changes();
+    let running = Resource::new(move || changes.track(), |_| get_running_timer());
+    let stop = move |_| {
+        spawn_local(async move {
+            work_log::stop_and_tell(toasts).await;
+            changes.changed();
+        })
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                running.await.ok().flatten().map(|timer| {
+                    let elapsed = work_log::elapsed_since(timer.started_at);
+                    view! {
+                        <span class="running-timer" data-testid="running-timer" data-ticket-ref=timer.reference.clone()>
+                            <a href=format!("/tickets/{}", timer.reference) title=format!("Timer running on {}: {}", timer.reference, timer.title)>
+                                <span class="pulse" aria-hidden="true"></span>
+                                {timer.reference.clone()} " "
+                                <span class="elapsed" role="timer" data-testid="running-timer-elapsed">{elapsed}</span>
+                            </a>
+                            <button class="small" on:click=stop data-testid="running-timer-stop">"Stop"</button>
+                        </span>
+                    }
+                })
+            })}
+        </Transition>
     }
 }
 

@@ -21,7 +21,8 @@ pub fn provide_clock() {
     provide_context(Clock(now));
 }
 
-fn use_now() -> RwSignal<DateTime<Utc>> {
+/// The page's clock (a fixed `now` outside a page that provides one).
+pub fn use_now() -> RwSignal<DateTime<Utc>> {
     use_context::<Clock>().map(|c| c.0).unwrap_or_else(|| RwSignal::new(Utc::now()))
 }
 

@@ -228,7 +228,11 @@ fn subtree_ids(values: &[CatalogValue], id: i64) -> Vec<i64> {
 }
 
 fn uses_text(catalog: Catalog, uses: i64) -> String {
-    let (one, many) = if catalog == Catalog::UnitTypes { ("unit", "units") } else { ("ticket", "tickets") };
+    let (one, many) = match catalog {
+        Catalog::UnitTypes => ("unit", "units"),
+        Catalog::EventTypes => ("logged event", "logged events"),
+        _ => ("ticket", "tickets"),
+    };
     match uses {
         0 => "Not used".into(),
         1 => format!("1 {one}"),

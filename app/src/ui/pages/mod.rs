@@ -19,6 +19,7 @@ mod sla;
 mod teams_admin;
 mod ticket;
 mod time_off;
+mod timesheets;
 mod users;
 
 pub use audit::AuditPage;
@@ -42,6 +43,7 @@ pub use sla::SlaPage;
 pub use teams_admin::TeamsAdminPage;
 pub use ticket::{NewTicketPage, TicketPage};
 pub use time_off::TimeOffPage;
+pub use timesheets::TimesheetsPage;
 pub use users::{UserPage, UsersPage};
 
 use leptos::prelude::*;

@@ -10,8 +10,8 @@ use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
 use crate::ui::components::{
-    listen_to_ticket, status_class, use_toasts, Composer, ComposerState, ConversationContext, CustomerCardPanel, ErrorAlert, FollowersPanel, PresenceHint,
-    PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline,
+    listen_to_ticket, status_class, use_toasts, AddAsEventOffer, Composer, ComposerState, ConversationContext, CustomerCardPanel, ErrorAlert, FollowersPanel,
+    PresenceHint, PriorityPill, SlaTimer, TicketEventsPanel, TicketFields, TicketFormState, Timeline, WorkLogPanel,
 };
 
 #[component]
@@ -60,6 +60,7 @@ fn NewTicketForm(options: TicketFormOptions) -> impl IntoView {
         <form class="panel" style="max-width:860px" on:submit=submit novalidate>
             {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
             <TicketFields state options/>
+            <AddAsEventOffer state/>
             <div class="form-actions">
                 <a class="button" href="/">"Cancel"</a>
                 <button class="primary" type="submit" disabled=move || busy.get()>"Create ticket"</button>
@@ -231,6 +232,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                 <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
             </div>
         </div>
+        <div class="work-panels"><WorkLogPanel reference=reference.clone()/><TicketEventsPanel reference=reference.clone() logged=reload/></div>
     }
 }
 
