@@ -1020,6 +1020,7 @@ async fn build_template(path: &Path) -> Facts {
             requirements: detail.requirements.clone(),
             entitlement_id: detail.entitlement.as_ref().map(|e| e.id),
             do_not_decrement: detail.do_not_decrement,
+            service_order: detail.service_order.clone(),
         };
         let other_stage = detail
             .stages

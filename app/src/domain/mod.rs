@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod changes;
 pub mod ordering;
 pub mod reference;
+pub mod resolution;
 pub mod routing;
 pub mod sla;
 pub mod sla_sync;

@@ -113,6 +113,9 @@ text_enum!(
         Queued => "queued", "Queue changed";
         Automation => "automation", "Automation";
         Sla => "sla", "SLA";
+        Resolved => "resolved", "Resolution";
+        Child => "child", "Child ticket";
+        Converted => "converted", "Converted to lead";
     }
 );
 
@@ -240,5 +243,6 @@ text_enum!(
         UnitTypes => "unit_types", "Unit types";
         Regions => "regions", "Regions";
         ServiceTypes => "service_types", "Service types";
+        ResolutionCodes => "resolution_codes", "Resolution codes";
     }
 );

@@ -32,7 +32,7 @@ async fn clocks_start_pause_in_a_waiting_stage_resume_with_the_deadline_moved_an
 
     // Leaving "New" answers the customer: first response met. Waiting on the customer pauses the rest.
     let t1 = t0 + Duration::minutes(30);
-    let moved = tickets::move_to_stage(db, agent, &card.reference, card.version, org.stages.waiting.id, None, t1).await.unwrap();
+    let moved = tickets::move_to_stage(db, agent, &card.reference, card.version, org.stages.waiting.id, None, None, t1).await.unwrap();
     let paused = tickets::get(db, agent, &card.reference, t1 + Duration::hours(30)).await.unwrap();
     assert_eq!(clock(&paused, KpiKind::FirstResponse).frozen, Some(SlaState::Met));
     assert_eq!(clock(&paused, KpiKind::Resolution).frozen, Some(SlaState::Paused), "past the old deadline, but paused");
@@ -40,12 +40,12 @@ async fn clocks_start_pause_in_a_waiting_stage_resume_with_the_deadline_moved_an
 
     // Back to work 3 hours later: the resolution deadline moves by exactly those 3 hours.
     let t2 = t1 + Duration::hours(3);
-    let resumed = tickets::move_to_stage(db, agent, &card.reference, moved.card.version, org.stages.in_progress.id, None, t2).await.unwrap();
+    let resumed = tickets::move_to_stage(db, agent, &card.reference, moved.card.version, org.stages.in_progress.id, None, None, t2).await.unwrap();
     let running = tickets::get(db, agent, &card.reference, t2).await.unwrap();
     assert_eq!(clock(&running, KpiKind::Resolution).due, Some(t0 + Duration::hours(27)));
     assert_eq!(clock(&running, KpiKind::Resolution).frozen, None);
 
-    tickets::move_to_stage(db, agent, &card.reference, resumed.card.version, org.stages.solved.id, None, t2 + Duration::hours(1)).await.unwrap();
+    tickets::move_to_stage(db, agent, &card.reference, resumed.card.version, org.stages.solved.id, None, Some(&org.fixed("Fixed it").await), t2 + Duration::hours(1)).await.unwrap();
     let done = tickets::get(db, agent, &card.reference, t2 + Duration::days(3)).await.unwrap();
     assert_eq!(clock(&done, KpiKind::Resolution).frozen, Some(SlaState::Met));
     assert_eq!(
