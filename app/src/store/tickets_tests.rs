@@ -258,3 +258,46 @@ async fn board_pages_long_columns_but_counts_everything() {
     let more = board(db, agent, support, &[ColumnLimit { stage_id: new.stage.id, limit: new.total }], BoardView::default(), org.now).await.unwrap();
     assert_eq!(column(&more, "New").cards.len() as i64, new.total);
 }
+
+#[tokio::test]
+async fn a_child_ticket_inherits_team_and_customer_and_links_back() {
+    let org = Org::new().await;
+    let (db, agent) = (&org.db, &org.agent);
+    let acme = org.account("Acme").await;
+    let parent = create(db, agent, &TicketInput { account_id: Some(acme), ..input(org.team_id, "Office move") }, org.now).await.unwrap();
+    let child = create_child(db, &org.other_agent, &parent.reference, "  Patch the ports ", org.now).await.unwrap();
+    assert_eq!((child.team_id, child.title.as_str()), (org.team_id, "Patch the ports"));
+
+    let shown = get(db, agent, &child.reference, org.now).await.unwrap();
+    assert_eq!(shown.customer.account_id, Some(acme));
+    assert_eq!(shown.stage.category, StageCategory::New);
+    assert_eq!(shown.relations.parent, Some(TicketLink { reference: parent.reference.clone(), title: "Office move".into() }));
+    assert!(shown.timeline.iter().any(|e| e.kind == TimelineKind::Child && e.summary == format!("Child ticket of {}", parent.reference)));
+
+    let parent_shown = get(db, agent, &parent.reference, org.now).await.unwrap();
+    assert_eq!(parent_shown.relations.children.len(), 1);
+    let listed = &parent_shown.relations.children[0];
+    assert_eq!((listed.reference.as_str(), listed.stage_name.as_str(), listed.status), (child.reference.as_str(), "New", TicketStatus::ActiveNew));
+    assert!(parent_shown.timeline.iter().any(|e| e.kind == TimelineKind::Child && e.summary.contains(&child.reference)));
+    assert_eq!(parent_shown.version, parent.version, "adding a child does not make open parent forms stale");
+
+    let customer = org.customer().await;
+    let finance = org.private_team("Finance").await;
+    let hidden = create(db, &finance.insider, &input(finance.id, "Refund"), org.now).await.unwrap();
+    let before = ticket_count(&org).await;
+    assert!(matches!(create_child(db, &customer, &parent.reference, "Sneaky", org.now).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(create_child(db, agent, &parent.reference, "   ", org.now).await, Err(AppError::Invalid(_))));
+    assert!(matches!(create_child(db, agent, &hidden.reference, "Peek", org.now).await, Err(AppError::NotFound(_))));
+    assert_eq!(ticket_count(&org).await, before, "refusals create nothing");
+}
+
+#[tokio::test]
+async fn the_service_order_is_edited_with_the_form_and_on_the_timeline() {
+    let org = Org::new().await;
+    let card = org.ticket("Billable visit").await;
+    let detail = get(&org.db, &org.agent, &card.reference, org.now).await.unwrap();
+    let edit = TicketInput { service_order: " SO-2041 ".into(), ..TicketInput::quick(org.team_id, "Billable visit") };
+    let updated = update(&org.db, &org.agent, &card.reference, detail.version, &edit, false, org.now).await.unwrap();
+    assert_eq!(updated.detail.service_order, "SO-2041");
+    assert!(updated.detail.timeline.iter().any(|e| e.kind == TimelineKind::Edited && e.summary.contains("Service order") && e.summary.contains("SO-2041")));
+}
