@@ -5,10 +5,11 @@
 //! 2. shared lookups and writers: `lookup`, `timeline`, `audit`, `catalogs` (what tickets may
 //!    carry), `ticket_writes`, `rules`;
 //! 3. features: `board`, `entitlements`, `notifications`, `qualifications`, `queues`, `sla`
-//!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `assignment`,
+//!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `relations`,
+//!    `resolutions`, `assignment`,
 //!    `routing`, `automation`, `sla_setup`, `sla_work`;
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
-//! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, and the
+//! 5. entry points that change tickets through the flow: `tickets`, `leads`, `pull`, `timed`, and the
 //!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.
 
 pub(crate) mod dialect;
