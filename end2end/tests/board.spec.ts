@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { card, column, hydrated, loggedInPage, login, openBoard, quickCreate, SAME_ORIGIN } from "./helpers";
+import { card, column, hydrated, loggedInPage, login, openBoard, quickCreate, resolveInDialog, SAME_ORIGIN } from "./helpers";
 
 test("create a ticket with the full form; it starts in New with a timeline", async ({ page }) => {
   await login(page, "agent1@demo.test");
@@ -96,6 +96,8 @@ test("a stale move is refused with a clear message and the board refreshes", asy
   await expect(column(first, "Waiting on Customer").locator(`[data-ticket-ref="${reference}"]`)).toBeVisible();
 
   await card(stale, reference).dragTo(column(stale, "Solved").getByTestId("column-body"));
+  // Solving asks for the resolution first; the stale version is refused on confirming.
+  await resolveInDialog(stale);
   await expect(stale.getByRole("alert")).toContainText("changed by someone else");
   await expect(column(stale, "Waiting on Customer").locator(`[data-ticket-ref="${reference}"]`)).toBeVisible();
   await expect(column(stale, "Solved").locator(`[data-ticket-ref="${reference}"]`)).toHaveCount(0);

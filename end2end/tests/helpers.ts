@@ -60,3 +60,13 @@ export async function quickCreate(page: Page, title: string): Promise<string> {
   expect(reference).toMatch(/^HD-\d+$/);
   return reference!;
 }
+
+/** Fills the resolution dialog that a move into a solved stage opens, and confirms it. */
+export async function resolveInDialog(page: Page, code = "Fixed", note = "Fixed and confirmed with the customer.") {
+  const dialog = page.getByTestId("resolution-dialog");
+  await expect(dialog).toBeVisible();
+  await dialog.locator("select[name=resolution_code]").selectOption({ label: code });
+  await dialog.locator("textarea[name=resolution_note]").fill(note);
+  await dialog.getByTestId("resolve-confirm").click();
+  await expect(dialog).toHaveCount(0);
+}

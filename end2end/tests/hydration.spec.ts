@@ -6,9 +6,9 @@ import { hydrated, login } from "./helpers";
 const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
     "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off",
-    "/timesheets", "/customers", "/customers/accounts/1", "/customers/contacts/1", "/profile"],
+    "/timesheets", "/customers", "/customers/accounts/1", "/customers/contacts/1", "/profile", "/leads"],
   "admin@demo.test": ["/admin/teams", "/admin/audit", "/setup", "/teams/1/settings", "/admin/catalogs", "/admin/catalogs?kind=units",
-    "/admin/catalogs?kind=priority_codes", "/admin/catalogs?kind=event_types", "/admin/users", "/admin/users/1", "/profile"],
+    "/admin/catalogs?kind=priority_codes", "/admin/catalogs?kind=event_types", "/admin/catalogs?kind=resolution_codes", "/admin/users", "/admin/users/1", "/profile"],
   "agent1@demo.test": ["/", "/timesheets", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues", "/customers", "/customers/accounts/1",
     "/customers/contacts/1"],
   "customer@demo.test": ["/", "/my/tickets", "/profile"],

@@ -463,6 +463,18 @@ fn cases() -> Vec<Case> {
             |c| json!({ "reference": c.on.ticket, "version": c.on.ticket_version, "stage_id": c.on.other_stage, "before": null }),
             work,
         ),
+        Case::aimed("resolution_prompt", |c| json!({ "reference": c.on.ticket }), work),
+        Case::aimed("create_child_ticket", |c| json!({ "parent": c.on.ticket, "title": "Matrix child" }), work),
+        // Leads: every internal user; converting needs the ticket (hidden is missing). Sales team 1
+        // is the shipped "Direct sales".
+        Case::plain("leads", |_| json!({}), staff),
+        Case::plain("lead_choices", |_| json!({}), staff),
+        Case::aimed(
+            "convert_to_lead",
+            |c| json!({ "reference": c.on.ticket, "version": c.on.ticket_version,
+                        "lead": { "title": "Matrix lead", "customer": "none", "sales_team_id": 1, "salesperson_id": null } }),
+            work,
+        ),
         Case::listing("form_choices", |_| json!({}), staff, form_choices_list),
         Case::plain("search_customers", |_| json!({ "query": "Acme" }), staff),
         // Customers: staff list, read and edit them; merging is for leads and admins; the
@@ -1119,6 +1131,7 @@ async fn build_template(path: &Path) -> Facts {
             requirements: detail.requirements.clone(),
             entitlement_id: detail.entitlement.as_ref().map(|e| e.id),
             do_not_decrement: detail.do_not_decrement,
+            service_order: detail.service_order.clone(),
         };
         let other_stage = detail
             .stages

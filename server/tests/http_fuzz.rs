@@ -55,7 +55,7 @@ const QUALIFICATION_KINDS: &[&str] = &["technical", "soft"];
 const ENTITLEMENT_KINDS: &[&str] = &["cases", "hours"];
 const DECREMENT_ON: &[&str] = &["creation", "resolution"];
 const SLA_FILTERS: &[&str] = &["all", "at_risk", "breached"];
-const CATALOGS: &[&str] = &["subjects", "products", "reason_codes", "units", "unit_types", "regions", "service_types", "event_types"];
+const CATALOGS: &[&str] = &["subjects", "products", "reason_codes", "units", "unit_types", "regions", "service_types", "event_types", "resolution_codes"];
 const TIMESHEET_BY: &[&str] = &["agent", "customer"];
 const TRIGGERS: &[&str] = &["created", "updated", "stage_changed", "customer_replied", "agent_replied"];
 const ROLES: &[&str] = &["admin", "lead", "agent", "customer"];
@@ -1124,6 +1124,7 @@ fn ticket_input() -> Ty {
         ("requirements", def(list_max(obj(vec![("qualification_id", int()), ("min_rating", int())]), 30))),
         ("entitlement_id", def(opt(int()))),
         ("do_not_decrement", def(Ty::Bool)),
+        ("service_order", def(text(S::Limited(60)))),
     ])
 }
 
@@ -1179,7 +1180,8 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
     let id_version = || args(vec![("id", int()), ("version", int())]);
     match endpoint {
         "logout" | "logout_everywhere" | "me" | "setup_step" | "automation_rules" | "notifications" | "mark_notifications_read" | "teams"
-        | "qualifications" | "queues" | "routing_rules" | "sla_setup" | "entitlements" | "my_tickets" | "form_choices" | "my_time_off" | "my_profile" | "running_timer" | "stop_timer" => args(vec![]),
+        | "qualifications" | "queues" | "routing_rules" | "sla_setup" | "entitlements" | "my_tickets" | "form_choices" | "my_time_off" | "my_profile" | "running_timer" | "stop_timer" | "leads"
+        | "lead_choices" => args(vec![]),
         "start_timer" | "work_log" | "ticket_events" => args(vec![("reference", text(S::Reference))]),
         "log_time" => args(vec![("reference", text(S::Reference)), ("entry", time_entry_input())]),
         "update_time_entry" => args(vec![("id", int()), ("version", int()), ("entry", time_entry_input())]),
@@ -1218,7 +1220,34 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
             ("limits", list(obj(vec![("stage_id", int()), ("limit", int())]))),
             ("view", def(obj(vec![("by_urgency", Ty::Bool), ("filter", Ty::Enum(SLA_FILTERS))]))),
         ]),
-        "move_ticket" => args(vec![("reference", text(S::Reference)), ("version", int()), ("stage_id", int()), ("before", opt(text(S::ListedReference)))]),
+        "move_ticket" => args(vec![
+            ("reference", text(S::Reference)),
+            ("version", int()),
+            ("stage_id", int()),
+            ("before", opt(text(S::ListedReference))),
+            ("resolution", def(opt(obj(vec![("code_id", int()), ("note", text(S::Required(5_000))), ("close_with_open_children", def(Ty::Bool))])))),
+        ]),
+        "resolution_prompt" => args(vec![("reference", text(S::Reference))]),
+        "create_child_ticket" => args(vec![("parent", text(S::Reference)), ("title", text(S::Required(200)))]),
+        "convert_to_lead" => args(vec![
+            ("reference", text(S::Reference)),
+            ("version", int()),
+            (
+                "lead",
+                obj(vec![
+                    ("title", text(S::Required(200))),
+                    (
+                        "customer",
+                        Ty::Custom {
+                            valid: vec![json!("ticket"), json!("none"), json!({ "new": { "name": "Fuzz Prospect", "email": "", "account_name": "" } })],
+                            invalid: vec![json!("someone"), json!({ "new": { "name": " ", "email": "", "account_name": "" } }), json!(7)],
+                        },
+                    ),
+                    ("sales_team_id", int()),
+                    ("salesperson_id", opt(int())),
+                ]),
+            ),
+        ]),
         "create_stage" => args(vec![("team_id", int()), ("name", text(S::Required(60))), ("category", Ty::Enum(STAGE_CATEGORIES))]),
         "rename_stage" => args(vec![("stage_id", int()), ("version", int()), ("name", text(S::Required(60)))]),
         "fold_stage" => args(vec![("stage_id", int()), ("version", int()), ("folded", Ty::Bool)]),
@@ -1492,6 +1521,9 @@ struct Snap {
     account_id: i64,
     contact_id: i64,
     duplicate_contact_id: i64,
+    /// A ticket of its own for "convert to lead" (which archives it), and a sales team.
+    lead_ticket: (String, i64),
+    sales_team_id: i64,
     /// Someone invited by the fuzz pass (the user endpoints aim at them), and their link's secret.
     invited_id: i64,
     invitation_token: String,
@@ -1623,7 +1655,10 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
         "delete_sla_policy" => json!({ "id": live.policy_target.0, "version": live.policy_target.1 }),
         "save_entitlement" => json!({ "id": snap.entitlement_id, "version": live.entitlement, "entitlement": snap.entitlement_input }),
         "create_ticket" => json!({ "input": snap.new_ticket_input }),
-        "ticket" | "portal_ticket" => json!({ "reference": snap.reference }),
+        "ticket" | "portal_ticket" | "resolution_prompt" => json!({ "reference": snap.reference }),
+        "create_child_ticket" => json!({ "parent": snap.reference, "title": "Fuzz child" }),
+        "convert_to_lead" => json!({ "reference": snap.lead_ticket.0, "version": snap.lead_ticket.1, "lead": {
+            "title": "Fuzz lead", "customer": "ticket", "sales_team_id": snap.sales_team_id, "salesperson_id": null } }),
         "update_ticket" | "save_and_route" => json!({ "reference": snap.reference, "version": live.ticket, "input": snap.ticket_input }),
         "search_customers" => json!({ "query": "a" }),
         "list_accounts" | "list_contacts" => json!({ "query": "a", "offset": 0 }),
@@ -1847,6 +1882,13 @@ impl Fuzz {
             "entitlement_id": null,
             "do_not_decrement": false,
         });
+        let lead_card = self
+            .call(admin, "create_ticket", json!({ "input": { "title": "Fuzz lead ticket", "description": "", "team_id": team_id, "priority": "normal",
+                "origin": "phone", "contact_id": null, "account_id": null, "new_customer": null, "subject_id": null, "product_id": null,
+                "assignee_id": null, "tags": [] } }))
+            .await;
+        let lead_ticket = (lead_card["reference"].as_str().expect("a reference").to_string(), lead_card["version"].as_i64().expect("a version"));
+        let sales_team_id = self.call(admin, "lead_choices", json!({})).await["sales_teams"][0]["id"].as_i64().expect("a sales team");
 
         let mut queues = self.call(admin, "queues", json!({})).await;
         if queues["queues"].as_array().is_none_or(Vec::is_empty) {
@@ -1947,6 +1989,8 @@ impl Fuzz {
             stage_ids,
             reference,
             before,
+            lead_ticket,
+            sales_team_id,
             ticket_input,
             new_ticket_input,
             queue_id: queue["id"].as_i64().expect("a queue id"),

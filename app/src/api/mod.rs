@@ -10,6 +10,7 @@ pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod defences;
 pub mod entitlements;
+pub mod leads;
 pub mod notifications;
 pub mod organisation;
 pub mod portal;

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::{Board, BoardView, ColumnLimit, PullSource, RoutingOutcome, TicketCard, TicketDetail, TicketFormOptions, TicketInput};
+use crate::model::{
+    Board, BoardView, ColumnLimit, PullSource, ResolutionInput, ResolutionPrompt, RoutingOutcome, TicketCard, TicketDetail, TicketFormOptions, TicketInput,
+};
 
 /// A team's board; `limits` asks for more cards in some columns ("show more"); `view` (optional:
 /// manual order, every ticket) orders by SLA urgency and narrows to tickets at risk.
@@ -15,16 +17,42 @@ pub async fn get_board(team_id: i64, limits: Vec<ColumnLimit>, #[server(default)
 }
 
 /// Moves a card to `stage_id`, before the card `before` (or last), if `version` is still current.
+/// Moving into a solved stage needs a `resolution` (code and note; optional for other moves).
 #[server(prefix = "/api", endpoint = "move_ticket", input = Json)]
-pub async fn move_ticket(reference: String, version: i64, stage_id: i64, before: Option<String>) -> Result<TicketCard, AppError> {
+pub async fn move_ticket(
+    reference: String,
+    version: i64,
+    stage_id: i64,
+    before: Option<String>,
+    #[server(default)] resolution: Option<ResolutionInput>,
+) -> Result<TicketCard, AppError> {
     use crate::api::server::{caller, publish};
     use crate::model::BoardChange;
 
     let (state, user) = caller().await?;
-    let moved =
-        crate::store::tickets::move_to_stage(&state.db, &user, &reference, version, stage_id, before.as_deref(), chrono::Utc::now()).await?;
+    let now = chrono::Utc::now();
+    let moved = crate::store::tickets::move_to_stage(&state.db, &user, &reference, version, stage_id, before.as_deref(), resolution.as_ref(), now).await?;
     publish(&state, moved.team_id, Some(moved.card.reference.clone()), BoardChange::TicketMoved, &user);
     Ok(moved.card)
+}
+
+/// What the resolution dialog offers for the ticket: the specific codes and its open children.
+#[server(prefix = "/api", endpoint = "resolution_prompt", input = Json)]
+pub async fn load_resolution_prompt(reference: String) -> Result<ResolutionPrompt, AppError> {
+    let (state, user) = crate::api::server::caller().await?;
+    crate::store::resolutions::prompt(&state.db, &user, &reference).await
+}
+
+/// "Create child ticket": a ticket titled `title` under `parent`, for its team and customer.
+#[server(prefix = "/api", endpoint = "create_child_ticket", input = Json)]
+pub async fn create_child_ticket(parent: String, title: String) -> Result<TicketCard, AppError> {
+    use crate::api::server::{caller, publish};
+    use crate::model::BoardChange;
+
+    let (state, user) = caller().await?;
+    let card = crate::store::tickets::create_child(&state.db, &user, &parent, &title, chrono::Utc::now()).await?;
+    publish(&state, card.team_id, Some(card.reference.clone()), BoardChange::TicketCreated, &user);
+    Ok(card)
 }
 
 #[server(prefix = "/api", endpoint = "create_ticket", input = Json)]

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod markdown;
 pub mod ordering;
 pub mod reference;
+pub mod resolution;
 pub mod routing;
 pub mod sla;
 pub mod sla_sync;

@@ -25,6 +25,7 @@ pub const WEBSITE_MAX: usize = 200;
 pub const JOB_TITLE_MAX: usize = 120;
 pub const NOTES_MAX: usize = 5_000;
 pub const PERSON_NAME_MAX: usize = 120;
+pub const SERVICE_ORDER_MAX: usize = 60;
 /// The longest search text a list takes.
 pub const SEARCH_MAX: usize = 200;
 /// The largest rating scale a qualification may use.
@@ -201,6 +202,7 @@ pub fn ticket(input: &TicketInput) -> Result<TicketInput, AppError> {
         description: description(&input.description)?,
         tags: tags(&input.tags)?,
         new_customer,
+        service_order: optional("Service order", &input.service_order, SERVICE_ORDER_MAX)?,
         ..input.clone()
     })
 }
@@ -336,5 +338,13 @@ mod tests {
         nameless.new_customer = Some(NewCustomer::default());
         assert!(ticket(&nameless).is_err());
         assert_eq!(ticket(&input(" Broken ")).unwrap().title, "Broken");
+    }
+
+    #[test]
+    fn service_orders_are_trimmed_and_bounded() {
+        let given = TicketInput { service_order: "  SO-2041 ".into(), ..input("Billable") };
+        assert_eq!(ticket(&given).unwrap().service_order, "SO-2041");
+        let long = TicketInput { service_order: "9".repeat(SERVICE_ORDER_MAX + 1), ..input("Billable") };
+        assert!(matches!(ticket(&long), Err(AppError::Invalid(m)) if m.starts_with("Service order is longer")));
     }
 }

@@ -16,12 +16,13 @@ impl Catalog {
             Catalog::Regions => "Region",
             Catalog::ServiceTypes => "Service type",
             Catalog::EventTypes => "Event type",
+            Catalog::ResolutionCodes => "Resolution code",
         }
     }
 
-    /// Subjects and reason codes are trees (general › specific); the rest are flat lists.
+    /// Subjects, reason and resolution codes are trees (general › specific); the rest are flat lists.
     pub fn is_tree(self) -> bool {
-        matches!(self, Catalog::Subjects | Catalog::ReasonCodes)
+        matches!(self, Catalog::Subjects | Catalog::ReasonCodes | Catalog::ResolutionCodes)
     }
 }
 
@@ -100,7 +101,8 @@ impl TicketFormOptions {
             Catalog::Units => &mut self.units,
             Catalog::Regions => &mut self.regions,
             Catalog::ServiceTypes => &mut self.service_types,
-            Catalog::UnitTypes | Catalog::EventTypes => return,
+            // Resolution codes are chosen when resolving, not in the ticket form.
+            Catalog::UnitTypes | Catalog::EventTypes | Catalog::ResolutionCodes => return,
         };
         if list.iter().all(|c| c.id != kept.choice.id) {
             list.push(kept.choice.clone());

@@ -117,6 +117,9 @@ text_enum!(
         Note => "note", "Internal note";
         Followers => "followers", "Followers";
         Event => "event", "Event logged";
+        Resolved => "resolved", "Resolution";
+        Child => "child", "Child ticket";
+        Converted => "converted", "Converted to lead";
     }
 );
 
@@ -253,5 +256,6 @@ text_enum!(
         Regions => "regions", "Regions";
         ServiceTypes => "service_types", "Service types";
         EventTypes => "event_types", "Event types";
+        ResolutionCodes => "resolution_codes", "Resolution codes";
     }
 );

@@ -114,6 +114,9 @@ pub struct TicketInput {
     /// The ticket does not use up a term of its entitlement.
     #[serde(default)]
     pub do_not_decrement: bool,
+    /// A billable ticket's service order number (free text).
+    #[serde(default)]
+    pub service_order: String,
 }
 
 impl TicketInput {
@@ -139,6 +142,7 @@ impl TicketInput {
             requirements: Vec::new(),
             entitlement_id: None,
             do_not_decrement: false,
+            service_order: String::new(),
         }
     }
 }
@@ -220,6 +224,13 @@ pub struct TicketDetail {
     /// Deactivated catalog values the ticket still carries, named for its form.
     #[serde(default)]
     pub kept_choices: Vec<KeptChoice>,
+    #[serde(default)]
+    pub service_order: String,
+    /// The current resolution, or the last one of a reopened ticket.
+    #[serde(default)]
+    pub resolution: Option<TicketResolution>,
+    #[serde(default)]
+    pub relations: TicketRelations,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -75,14 +75,15 @@ pub async fn board(db: &Db, user: &CurrentUser, team_id: i64, limits: &[ColumnLi
     let order = if view.by_urgency { "k.sla_due_at IS NULL, k.sla_due_at, k.position, k.id" } else { "k.position, k.id" };
     let mut columns = Vec::new();
     for stage in stages_of(&mut conn, team_id).await? {
-        let count = format!("SELECT COUNT(*) FROM tickets k WHERE k.team_id = ? AND k.stage_id = ?{narrowed}");
+        // Archived tickets (converted to a lead) are off the board.
+        let count = format!("SELECT COUNT(*) FROM tickets k WHERE k.team_id = ? AND k.stage_id = ? AND k.archived_at IS NULL{narrowed}");
         let mut total = sqlx::query_scalar::<_, i64>(&count).bind(team_id).bind(stage.id);
         if view.filter != SlaFilter::All {
             total = total.bind(now);
         }
         let total = total.fetch_one(&mut *conn).await?;
         let limit = requested.get(&stage.id).copied().unwrap_or(DEFAULT_COLUMN_LIMIT);
-        let select = format!("{CARD_SELECT} WHERE k.team_id = ? AND k.stage_id = ?{narrowed} ORDER BY {order} LIMIT ?");
+        let select = format!("{CARD_SELECT} WHERE k.team_id = ? AND k.stage_id = ? AND k.archived_at IS NULL{narrowed} ORDER BY {order} LIMIT ?");
         let mut cards = sqlx::query_as::<_, CardRow>(&select).bind(team_id).bind(stage.id);
         if view.filter != SlaFilter::All {
             cards = cards.bind(now);

@@ -40,6 +40,7 @@ fn ticket_column(catalog: Catalog) -> Option<&'static str> {
         Catalog::Units => Some("unit_id"),
         Catalog::Regions => Some("region_id"),
         Catalog::ServiceTypes => Some("service_type_id"),
+        Catalog::ResolutionCodes => Some("resolution_code_id"),
         Catalog::UnitTypes | Catalog::EventTypes => None,
     }
 }
@@ -53,7 +54,7 @@ fn rule_ids(conditions: &RoutingConditions, catalog: Catalog) -> &[i64] {
         Catalog::UnitTypes => &conditions.unit_type_ids,
         Catalog::Regions => &conditions.region_ids,
         Catalog::ServiceTypes => &conditions.service_type_ids,
-        Catalog::Units | Catalog::EventTypes => &[],
+        Catalog::Units | Catalog::EventTypes | Catalog::ResolutionCodes => &[],
     }
 }
 
@@ -171,6 +172,21 @@ pub(crate) async fn labels(conn: &mut Conn, catalog: Catalog) -> Result<Vec<Name
 /// The values a new ticket may take.
 pub(crate) async fn offered(conn: &mut Conn, catalog: Catalog) -> Result<Vec<Named>, AppError> {
     Ok(labelled(conn, catalog).await?.into_iter().filter(|(_, offered)| *offered).map(|(named, _)| named).collect())
+}
+
+/// The resolution codes a person may choose when solving a ticket: the offered codes with no
+/// offered code below them (the specific ones), each under the path of its general code.
+pub(crate) async fn resolution_choices(conn: &mut Conn) -> Result<Vec<ResolutionChoice>, AppError> {
+    let offered: Vec<Entry> = entries(conn, Catalog::ResolutionCodes).await?.into_iter().filter(|e| e.offered).collect();
+    let general: HashSet<i64> = offered.iter().filter_map(|e| e.row.parent_id).collect();
+    Ok(offered
+        .into_iter()
+        .filter(|e| !general.contains(&e.row.id))
+        .map(|e| {
+            let above = e.path.rsplit_once(" › ").map(|(above, _)| above.to_string()).unwrap_or_default();
+            ResolutionChoice { id: e.row.id, general: above, name: e.row.name }
+        })
+        .collect())
 }
 
 /// The value as pickers name it, marked when it is no longer offered.

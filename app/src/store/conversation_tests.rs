@@ -112,7 +112,7 @@ async fn replies_drive_first_and_next_response_and_the_status_rules() {
 
     // A stage move alone answers nobody.
     let version = tickets::get(&org.db, &org.agent, &reference, org.now).await.unwrap().version;
-    tickets::move_to_stage(&org.db, &org.agent, &reference, version, org.stages.in_progress.id, None, minute(1)).await.unwrap();
+    tickets::move_to_stage(&org.db, &org.agent, &reference, version, org.stages.in_progress.id, None, None, minute(1)).await.unwrap();
     assert_eq!(clock(&org, &reference, KpiKind::FirstResponse).await, [(false, Some(org.now))]);
 
     // A note neither.

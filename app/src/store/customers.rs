@@ -587,6 +587,7 @@ pub async fn merge_contacts(
     }
     sqlx::query("UPDATE entitlements SET contact_id = ?, version = version + 1 WHERE contact_id = ?").bind(keep_id).bind(duplicate_id).execute(&mut *tx).await?;
     sqlx::query("UPDATE users SET contact_id = ? WHERE contact_id = ?").bind(keep_id).bind(duplicate_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE leads SET contact_id = ?, version = version + 1 WHERE contact_id = ?").bind(keep_id).bind(duplicate_id).execute(&mut *tx).await?;
     // Team follows carry over; the duplicate's own rows go with it (ON DELETE CASCADE).
     sqlx::query("INSERT INTO team_contact_followers (team_id, contact_id) SELECT team_id, ? FROM team_contact_followers WHERE contact_id = ? ON CONFLICT DO NOTHING")
         .bind(keep_id)

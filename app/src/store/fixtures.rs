@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{teams, tickets, users, Conn, Db};
-use crate::model::{CurrentUser, Origin, Priority, Role, Stage, StageCategory, TicketCard, TicketInput, TicketStatus, Visibility};
+use crate::model::{CurrentUser, Origin, Priority, ResolutionInput, Role, Stage, StageCategory, TicketCard, TicketInput, TicketStatus, Visibility};
 
 /// A migrated database in a fresh temporary file; keep the guard alive while using it.
 pub async fn temp_db() -> (Db, tempfile::TempDir) {
@@ -166,6 +166,15 @@ impl Org {
             ids.push(id);
         }
         SupportSla { urgent_and_high: ids[0], standard: ids[1] }
+    }
+
+    /// A resolution with the shipped code "Solved › Fixed", for moves into a solved stage.
+    pub async fn fixed(&self, note: &str) -> ResolutionInput {
+        let code_id = sqlx::query_scalar("SELECT c.id FROM resolution_codes c JOIN resolution_codes g ON g.id = c.parent_id WHERE g.name = 'Solved' AND c.name = 'Fixed'")
+            .fetch_one(&self.db.read)
+            .await
+            .unwrap();
+        ResolutionInput { code_id, note: note.into(), close_with_open_children: false }
     }
 
     /// Closes the database and opens it again, as a server restart does.

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 /// Bottom to top. `mod` stands for `store/mod.rs` (pools and row helpers).
 const LAYERS: &[&str] = &[
     "dialect", "mod", "lookup", "timeline", "audit", "catalogs", "ticket_writes", "rules", "notifications", "users", "time_off",
-    "qualifications", "entitlements", "work_log", "ticket_events", "customers", "sla", "board", "queues", "assignment", "routing", "automation",
-    "sla_work", "sla_setup", "ticket_flow", "conversation", "tickets", "pull", "timed", "teams", "organisation", "portal", "seed", "fixtures",
+    "qualifications", "entitlements", "work_log", "ticket_events", "customers", "relations", "resolutions", "sla", "board", "queues", "assignment",
+    "routing", "automation", "sla_work", "sla_setup", "ticket_flow", "conversation", "tickets", "leads", "pull", "timed", "teams", "organisation",
+    "portal", "seed", "fixtures",
 ];
 
 /// The store modules a file's non-test code names (`super::x`, `crate::store::x`).

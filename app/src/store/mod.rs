@@ -6,11 +6,11 @@
 //!    carry), `ticket_writes`, `rules`;
 //! 3. features: `board`, `entitlements`, `notifications`, `qualifications`, `queues`, `sla`
 //!    (clocks), `time_off`, `users`, `work_log` (timers, time entries, timesheets),
-//!    `ticket_events`, then `customers` (which shows entitlements), `assignment`,
-//!    `routing`, `automation`, `sla_setup`, `sla_work`;
+//!    `ticket_events`, then `customers` (which shows entitlements), `relations`, `resolutions`,
+//!    `assignment`, `routing`, `automation`, `sla_setup`, `sla_work`;
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
 //! 5. entry points that change tickets through the flow: `conversation` (messages, followers),
-//!    `tickets`, `pull`, `timed`, and the
+//!    `tickets`, `leads`, `pull`, `timed`, and the
 //!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.
 
 pub(crate) mod dialect;
@@ -30,6 +30,9 @@ pub mod portal;
 pub mod pull;
 pub mod qualifications;
 pub mod queues;
+pub(crate) mod relations;
+pub mod resolutions;
+pub mod leads;
 pub mod routing;
 mod rules;
 pub mod seed;

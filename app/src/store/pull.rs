@@ -119,7 +119,7 @@ async fn best_waiting(conn: &mut Conn, scope: &Scope, held: &[Rating]) -> Result
     loop {
         let batch: Vec<Waiting> = sqlx::query_as(&format!(
             "SELECT k.id, k.team_id, k.priority, k.priority_rank, k.created_at FROM {from}
-                AND k.status = ?6
+                AND k.status = ?6 AND k.archived_at IS NULL
                 AND (?2 IS NULL OR k.priority_rank < ?2 OR (k.priority_rank = ?2 AND (k.created_at > ?3 OR (k.created_at = ?3 AND k.id > ?4))))
               ORDER BY k.priority_rank DESC, k.created_at, k.id
               LIMIT ?5"
@@ -151,7 +151,7 @@ pub async fn assign_waiting(db: &Db, now: DateTime<Utc>) -> Result<Vec<Pulled>, 
         loop {
             let mut tx = db.begin_write().await?;
             let waiting: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM tickets WHERE team_id = ? AND assignee_id IS NULL AND status = ?
+                "SELECT id FROM tickets WHERE team_id = ? AND assignee_id IS NULL AND status = ? AND archived_at IS NULL
                   ORDER BY priority_rank DESC, created_at, id LIMIT 1",
             )
             .bind(team_id)

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc, Weekday};
 
-use super::{teams, ticket_events, tickets, users, work_log, Db};
+use super::{leads, teams, ticket_events, tickets, users, work_log, Db};
 use crate::error::AppError;
 use crate::model::*;
 
@@ -299,6 +299,8 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             let input = TicketInput {
                 entitlement_id: None,
                 do_not_decrement: false,
+                // Field Service bills its visits against service orders.
+                service_order: if team.name == "Field Service" { format!("SO-{}", 2400 + serial) } else { String::new() },
                 title: team.titles[index % team.titles.len()].to_string(),
                 description: format!("Reported by the customer on {}. Steps and details are in the first message.", created.format("%d %b")),
                 team_id: *team_id,
@@ -330,7 +332,13 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
             let card = tickets::create(db, &admin, &input, created).await?;
             let stage_index = index % stage_ids.len();
             if stage_index > 0 {
-                tickets::move_to_stage(db, &admin, &card.reference, card.version, stage_ids[stage_index], None, created + Duration::minutes(20)).await?;
+                // People resolve with a code and a note; the demo does the same.
+                let resolution = match team.stages[stage_index].1 {
+                    StageCategory::Solved => Some(demo_resolution(db, serial).await?),
+                    _ => None,
+                };
+                let at = created + Duration::minutes(20);
+                tickets::move_to_stage(db, &admin, &card.reference, card.version, stage_ids[stage_index], None, resolution.as_ref(), at).await?;
             }
             if *team_id == team_ids[0].0 && contacts.iter().any(|(id, email)| *id == contact && *email == "customer@demo.test") {
                 let ticket_id: i64 = sqlx::query_scalar("SELECT id FROM tickets WHERE number = ?")
@@ -351,9 +359,52 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     seed_vip_queue(db, &admin, &[person("agent1@demo.test"), person("agent3@demo.test")], now).await?;
     seed_routing_rules(db, &admin).await?;
     seed_work_log(db, team_ids[0].0, [person("agent1@demo.test"), person("agent2@demo.test")], now).await?;
+    seed_children_and_lead(db, &admin, now).await?;
     // Field Service spreads its new tickets over its members automatically.
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
     Ok(true)
+}
+
+/// How the demo's solved tickets were resolved: (general, specific, note), taken in turn.
+const RESOLUTIONS: &[(&str, &str, &str)] = &[
+    ("Solved", "Fixed", "Replaced the faulty setting and confirmed with the customer that it works again."),
+    ("Solved", "Workaround", "A workaround is in place until the vendor ships a fix; the customer can work normally."),
+    ("Solved", "Explained", "Walked the customer through the settings: it works as designed."),
+    ("Not solved", "Duplicate", "Same problem as an earlier ticket of this customer; followed up there."),
+];
+
+async fn demo_resolution(db: &Db, serial: usize) -> Result<ResolutionInput, AppError> {
+    let (general, specific, note) = RESOLUTIONS[serial % RESOLUTIONS.len()];
+    let code_id = sqlx::query_scalar("SELECT c.id FROM resolution_codes c JOIN resolution_codes g ON g.id = c.parent_id WHERE g.name = ? AND c.name = ?")
+        .bind(general)
+        .bind(specific)
+        .fetch_one(&db.read)
+        .await?;
+    Ok(ResolutionInput { code_id, note: note.into(), close_with_open_children: false })
+}
+
+/// A parent ticket with two children (one still open, one solved), and a lead converted from a
+/// Support ticket that turned out to be a sales question.
+async fn seed_children_and_lead(db: &Db, admin: &CurrentUser, now: DateTime<Utc>) -> Result<(), AppError> {
+    let support: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Support'").fetch_one(&db.read).await?;
+    let contact: i64 = sqlx::query_scalar("SELECT id FROM contacts WHERE account_id IS NOT NULL ORDER BY id LIMIT 1").fetch_one(&db.read).await?;
+    let for_customer = |title: &str| TicketInput { contact_id: Some(contact), ..TicketInput::quick(support, title) };
+    let parent = tickets::create(db, admin, &for_customer("Office move: set up 12 workstations"), now - Duration::hours(6)).await?;
+    tickets::create_child(db, admin, &parent.reference, "Patch the network ports in the new office", now - Duration::hours(5)).await?;
+    let done = tickets::create_child(db, admin, &parent.reference, "Move the printer and reinstall its drivers", now - Duration::hours(5)).await?;
+    let solved: i64 = sqlx::query_scalar("SELECT id FROM stages WHERE team_id = ? AND category = ?")
+        .bind(support)
+        .bind(StageCategory::Solved.as_str())
+        .fetch_one(&db.read)
+        .await?;
+    let resolution = demo_resolution(db, 0).await?;
+    tickets::move_to_stage(db, admin, &done.reference, done.version, solved, None, Some(&resolution), now - Duration::hours(2)).await?;
+
+    let question = tickets::create(db, admin, &for_customer("Quote for 40 more licences"), now - Duration::hours(3)).await?;
+    let direct_sales: i64 = sqlx::query_scalar("SELECT id FROM sales_teams WHERE name = 'Direct sales'").fetch_one(&db.read).await?;
+    let lead = LeadInput { title: "40 more licences".into(), customer: LeadCustomer::Ticket, sales_team_id: direct_sales, salesperson_id: Some(admin.id) };
+    leads::convert(db, admin, &question.reference, question.version, &lead, now - Duration::hours(2)).await?;
+    Ok(())
 }
 
 /// Calendars, SLA policies for Support and Field Service, and entitlements of two accounts

@@ -43,12 +43,12 @@ async fn clocks_start_meet_on_the_reply_pause_in_a_waiting_stage_and_resume_with
 
     // Back to work 3 hours later: the resolution deadline moves by exactly those 3 hours.
     let t2 = t1 + Duration::hours(3);
-    let resumed = tickets::move_to_stage(db, agent, &card.reference, paused.version, org.stages.in_progress.id, None, t2).await.unwrap();
+    let resumed = tickets::move_to_stage(db, agent, &card.reference, paused.version, org.stages.in_progress.id, None, None, t2).await.unwrap();
     let running = tickets::get(db, agent, &card.reference, t2).await.unwrap();
     assert_eq!(clock(&running, KpiKind::Resolution).due, Some(t0 + Duration::hours(27)));
     assert_eq!(clock(&running, KpiKind::Resolution).frozen, None);
 
-    tickets::move_to_stage(db, agent, &card.reference, resumed.card.version, org.stages.solved.id, None, t2 + Duration::hours(1)).await.unwrap();
+    tickets::move_to_stage(db, agent, &card.reference, resumed.card.version, org.stages.solved.id, None, Some(&org.fixed("Fixed it").await), t2 + Duration::hours(1)).await.unwrap();
     let done = tickets::get(db, agent, &card.reference, t2 + Duration::days(3)).await.unwrap();
     assert_eq!(clock(&done, KpiKind::Resolution).frozen, Some(SlaState::Met));
     assert_eq!(

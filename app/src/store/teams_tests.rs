@@ -177,7 +177,7 @@ async fn a_stage_with_tickets_is_neither_deleted_nor_re_categorised_and_a_team_k
     let (db, lead) = (&org.db, &org.lead);
     let waiting = &org.stages.waiting;
     let ticket = org.ticket("On the waiting stage").await;
-    tickets::move_to_stage(db, lead, &ticket.reference, ticket.version, waiting.id, None, org.now).await.unwrap();
+    tickets::move_to_stage(db, lead, &ticket.reference, ticket.version, waiting.id, None, None, org.now).await.unwrap();
 
     let refused = delete_stage(db, lead, waiting.id, waiting.version, org.now).await;
     assert!(matches!(refused, Err(AppError::Invalid(m)) if m.contains("Move the 1 ticket on \"Waiting")));
@@ -194,7 +194,7 @@ async fn a_stage_with_tickets_is_neither_deleted_nor_re_categorised_and_a_team_k
 
     // Empty every open stage but "New", then try to close the last way in.
     let moved = tickets::get(db, lead, &ticket.reference, org.now).await.unwrap();
-    tickets::move_to_stage(db, lead, &ticket.reference, moved.version, solved.id, None, org.now).await.unwrap();
+    tickets::move_to_stage(db, lead, &ticket.reference, moved.version, solved.id, None, None, org.now).await.unwrap();
     for open in [waiting, &org.stages.in_progress] {
         delete_stage(db, lead, open.id, open.version, org.now).await.unwrap();
     }

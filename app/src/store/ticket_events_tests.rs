@@ -53,7 +53,7 @@ async fn a_returning_customer_s_request_becomes_an_event_on_their_open_ticket() 
     let open = tickets::create(db, agent, &hers, org.now).await.unwrap();
     let closed = tickets::create(db, agent, &TicketInput { title: "Old request".into(), ..hers.clone() }, org.now).await.unwrap();
     let detail = tickets::get(db, agent, &closed.reference, org.now).await.unwrap();
-    tickets::move_to_stage(db, agent, &closed.reference, detail.version, org.stages.solved.id, None, org.now).await.unwrap();
+    tickets::move_to_stage(db, agent, &closed.reference, detail.version, org.stages.solved.id, None, Some(&org.fixed("Done").await), org.now).await.unwrap();
     let private = org.private_team("Finance").await;
     let hidden = TicketInput { contact_id: Some(contact), ..TicketInput::quick(private.id, "Payroll for Rita") };
     let secret = tickets::create(db, &private.insider, &hidden, org.now).await.unwrap();

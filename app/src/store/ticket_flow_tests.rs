@@ -102,7 +102,7 @@ async fn every_entry_point_that_changes_a_ticket_runs_automation_and_sla() {
     report.push(("save & route", missing_steps(&org, &created.reference, minute(3)).await));
 
     make_clocks_stale(&org).await;
-    let moved = tickets::move_to_stage(&org.db, &org.agent, &created.reference, routed.detail.version, org.stages.in_progress.id, None, minute(4)).await.unwrap();
+    let moved = tickets::move_to_stage(&org.db, &org.agent, &created.reference, routed.detail.version, org.stages.in_progress.id, None, None, minute(4)).await.unwrap();
     report.push(("move", missing_steps(&org, &moved.card.reference, minute(4)).await));
 
     // Routing rules applied to a ticket that now mentions "route-me" but was saved without routing.
@@ -192,7 +192,7 @@ async fn handing_a_closed_ticket_to_another_team_reopens_it_there() {
     let org = org().await;
     let (billing, billing_stages) = org.team("Billing", "company", &[org.agent.id]).await;
     let card = org.ticket("Refund, already solved").await;
-    let solved = tickets::move_to_stage(&org.db, &org.agent, &card.reference, card.version, org.stages.solved.id, None, org.now).await.unwrap();
+    let solved = tickets::move_to_stage(&org.db, &org.agent, &card.reference, card.version, org.stages.solved.id, None, Some(&org.fixed("Fixed it").await), org.now).await.unwrap();
     let closed = tickets::get(&org.db, &org.agent, &card.reference, org.now).await.unwrap();
     assert!(closed.closed_at.is_some());
     assert_eq!(closed.status, TicketStatus::Resolved);
@@ -208,7 +208,7 @@ async fn handing_a_closed_ticket_to_another_team_reopens_it_there() {
 async fn editing_a_cancelled_ticket_does_not_cancel_its_clocks_again() {
     let org = org().await;
     let card = org.ticket("Duplicate request").await;
-    let cancelled = tickets::move_to_stage(&org.db, &org.agent, &card.reference, card.version, org.stages.cancelled.id, None, org.now).await.unwrap();
+    let cancelled = tickets::move_to_stage(&org.db, &org.agent, &card.reference, card.version, org.stages.cancelled.id, None, None, org.now).await.unwrap();
     let edited = tickets::update(&org.db, &org.agent, &card.reference, cancelled.card.version, &TicketInput::quick(org.team_id, "Duplicate of HD-1"), false, org.now)
         .await
         .unwrap();

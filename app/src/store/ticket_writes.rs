@@ -92,6 +92,24 @@ pub(crate) async fn set_stage(
     Ok(affected == 1)
 }
 
+/// Stores the resolution a person gave when solving the ticket; a reopened ticket keeps it as its
+/// last resolution (the timeline keeps every one).
+pub(crate) async fn set_resolution(conn: &mut Conn, ticket_id: i64, code_id: i64, note: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE tickets SET resolution_code_id = ?, resolution_note = ? WHERE id = ?").bind(code_id).bind(note).bind(ticket_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Archives the ticket (converted to a lead): it leaves the board, stays readable by reference.
+pub(crate) async fn archive(conn: &mut Conn, ticket_id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("UPDATE tickets SET archived_at = ?, updated_at = ?, version = version + 1 WHERE id = ?")
+        .bind(now)
+        .bind(now)
+        .bind(ticket_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub(crate) async fn set_priority(conn: &mut Conn, ticket_id: i64, priority: Priority, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query("UPDATE tickets SET priority = ?, updated_at = ?, version = version + 1 WHERE id = ?")
         .bind(priority.as_str())

@@ -9,7 +9,7 @@ use super::lookup::{accessible, check_assignee, parse_reference, stage, stages_o
 use super::ticket_flow::{after_change, Change};
 use super::ticket_writes::{end_of, intake_stage, move_to_end, set_assignee, set_stage, Claim};
 use super::timeline::add_timeline;
-use super::{catalogs, conversation, customers, decode, entitlements, expect_one_row, qualifications, queues, sla, Conn, Database, Db};
+use super::{catalogs, conversation, customers, decode, entitlements, expect_one_row, qualifications, queues, relations, resolutions, sla, Conn, Database, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::automation::Event;
 use crate::domain::{changes, ordering, reference, status, validate};
@@ -81,7 +81,7 @@ async fn resolve_references(conn: &mut Conn, input: &TicketInput, ticket_id: Opt
 /// The columns a ticket form edits, in the order `bind_editable` binds them (team and assignee
 /// go through `ticket_writes`).
 const EDITABLE_COLUMNS: &str = "title, description, priority, account_id, contact_id, origin, subject_id, product_id,
-    reason_id, region_id, service_type_id, unit_id, entitlement_id, do_not_decrement";
+    reason_id, region_id, service_type_id, unit_id, entitlement_id, do_not_decrement, service_order";
 
 type Statement<'q> = sqlx::query::Query<'q, Database, <Database as sqlx::Database>::Arguments<'q>>;
 
@@ -101,6 +101,7 @@ fn bind_editable<'q>(statement: Statement<'q>, input: &'q TicketInput, resolved:
         .bind(input.unit_id)
         .bind(resolved.entitlement_id)
         .bind(input.do_not_decrement)
+        .bind(&input.service_order)
 }
 
 /// Creates a ticket in the team's intake stage; returns its card (with the new reference).
@@ -108,19 +109,47 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
     access::require(user, Action::WorkTickets)?;
     let input = validate::ticket(input)?;
     let mut tx = db.begin_write().await?;
-    let team = visible_team(&mut tx, user, input.team_id).await?;
-    let stage = intake_stage(&mut tx, team.id).await?;
-    let resolved = resolve_references(&mut tx, &input, None, None, now).await?;
+    let ticket_id = insert(&mut tx, user, &input, None, now).await?;
+    let created = card(&mut tx, ticket_id, now).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// "Create child ticket": a new ticket with `title` under the parent `parent_text`, in the
+/// parent's team and for its customer; both timelines say so.
+pub async fn create_child(db: &Db, user: &CurrentUser, parent_text: &str, title: &str, now: DateTime<Utc>) -> Result<TicketCard, AppError> {
+    access::require(user, Action::WorkTickets)?;
+    let title = validate::title(title)?;
+    let mut tx = db.begin_write().await?;
+    let parent = accessible(&mut tx, user, parent_text, true).await?;
+    let (number, contact_id, account_id): (i64, Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT number, contact_id, account_id FROM tickets WHERE id = ?").bind(parent.id).fetch_one(&mut *tx).await?;
+    let input = TicketInput { contact_id, account_id, ..TicketInput::quick(parent.team_id, title) };
+    let child_id = insert(&mut tx, user, &input, Some(parent.id), now).await?;
+    let created = card(&mut tx, child_id, now).await?;
+    add_timeline(&mut tx, child_id, TimelineKind::Child, Some(user.id), now, &format!("Child ticket of {}", reference::format(number))).await?;
+    let line = format!("Child ticket {} created: {}", created.reference, created.title);
+    add_timeline(&mut tx, parent.id, TimelineKind::Child, Some(user.id), now, &line).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Writes a new ticket (under `parent_id`, for a child ticket) in its team's intake stage and runs
+/// the ticket workflow; returns its id.
+async fn insert(tx: &mut Conn, user: &CurrentUser, input: &TicketInput, parent_id: Option<i64>, now: DateTime<Utc>) -> Result<i64, AppError> {
+    let team = visible_team(&mut *tx, user, input.team_id).await?;
+    let stage = intake_stage(&mut *tx, team.id).await?;
+    let resolved = resolve_references(&mut *tx, input, None, None, now).await?;
     let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number) + 1, ?) FROM tickets")
         .bind(reference::FIRST_NUMBER)
         .fetch_one(&mut *tx)
         .await?;
-    let position = end_of(&mut tx, stage.id, 0).await?;
+    let position = end_of(&mut *tx, stage.id, 0).await?;
     let insert = format!(
-        "INSERT INTO tickets ({EDITABLE_COLUMNS}, status, number, team_id, stage_id, position, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+        "INSERT INTO tickets ({EDITABLE_COLUMNS}, status, number, team_id, stage_id, position, created_by, created_at, updated_at, parent_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
     );
-    let ticket_id: i64 = bind_editable(sqlx::query(&insert), &input, &resolved)
+    let ticket_id: i64 = bind_editable(sqlx::query(&insert), input, &resolved)
         .bind(status::derive(stage.category, false).as_str())
         .bind(number)
         .bind(team.id)
@@ -129,22 +158,21 @@ pub async fn create(db: &Db, user: &CurrentUser, input: &TicketInput, now: DateT
         .bind(user.id)
         .bind(now)
         .bind(now)
+        .bind(parent_id)
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-    replace_tags(&mut tx, ticket_id, &input.tags).await?;
-    qualifications::replace_requirements(&mut tx, ticket_id, &input.requirements).await?;
-    super::ticket_writes::follow(&mut tx, ticket_id, user.id).await?;
-    add_timeline(&mut tx, ticket_id, TimelineKind::Created, Some(user.id), now, &format!("Created in {} › {}", team.name, stage.name)).await?;
+    replace_tags(&mut *tx, ticket_id, &input.tags).await?;
+    qualifications::replace_requirements(&mut *tx, ticket_id, &input.requirements).await?;
+    super::ticket_writes::follow(&mut *tx, ticket_id, user.id).await?;
+    add_timeline(&mut *tx, ticket_id, TimelineKind::Created, Some(user.id), now, &format!("Created in {} › {}", team.name, stage.name)).await?;
     if let Some(assignee) = &resolved.assignee {
-        set_assignee(&mut tx, ticket_id, Some(assignee.id), Claim::Any, now).await?;
-        remember_assignment(&mut tx, user.id, assignee.id, now).await?;
-        add_timeline(&mut tx, ticket_id, TimelineKind::Assigned, Some(user.id), now, &format!("Assigned to {}", assignee.name)).await?;
+        set_assignee(&mut *tx, ticket_id, Some(assignee.id), Claim::Any, now).await?;
+        remember_assignment(&mut *tx, user.id, assignee.id, now).await?;
+        add_timeline(&mut *tx, ticket_id, TimelineKind::Assigned, Some(user.id), now, &format!("Assigned to {}", assignee.name)).await?;
     }
-    after_change(&mut tx, Change { actor_id: Some(user.id), ticket_id, events: vec![Event::Created], route: true }, now).await?;
-    let created = card(&mut tx, ticket_id, now).await?;
-    tx.commit().await?;
-    Ok(created)
+    after_change(&mut *tx, Change { actor_id: Some(user.id), ticket_id, events: vec![Event::Created], route: true }, now).await?;
+    Ok(ticket_id)
 }
 
 /// A card moved on the board, and the team whose boards must refresh.
@@ -154,7 +182,9 @@ pub struct Moved {
 }
 
 /// Moves a ticket to `to_stage_id`, placed just before `before` (a card of that stage) or last.
-/// Refuses a stale `version`: someone else moved or edited the ticket first.
+/// Refuses a stale `version`: someone else moved or edited the ticket first. Moving into a solved
+/// stage needs a `resolution` (`domain::resolution`); a refused move changes nothing.
+#[allow(clippy::too_many_arguments)]
 pub async fn move_to_stage(
     db: &Db,
     user: &CurrentUser,
@@ -162,6 +192,7 @@ pub async fn move_to_stage(
     version: i64,
     to_stage_id: i64,
     before: Option<&str>,
+    resolution: Option<&ResolutionInput>,
     now: DateTime<Utc>,
 ) -> Result<Moved, AppError> {
     let mut tx = db.begin_write().await?;
@@ -173,13 +204,17 @@ pub async fn move_to_stage(
     if target.team_id != ticket.team_id {
         return Err(AppError::Invalid(format!("The stage \"{}\" belongs to another team.", target.name)));
     }
+    let from = stage(&mut tx, ticket.stage_id).await?;
+    let resolution = resolutions::check_move(&mut tx, reference_text, ticket.id, from.category, target.category, resolution).await?;
     let position = drop_position(&mut tx, &ticket, &target, before).await?;
     if !set_stage(&mut tx, ticket.id, &target, position, Some(version), now).await? {
         return Err(stale(reference_text));
     }
     if target.id != ticket.stage_id {
-        let from = stage(&mut tx, ticket.stage_id).await?;
         add_timeline(&mut tx, ticket.id, TimelineKind::Moved, Some(user.id), now, &format!("Stage: {} → {}", from.name, target.name)).await?;
+        if let Some(resolution) = &resolution {
+            resolutions::record(&mut tx, ticket.id, user.id, resolution, now).await?;
+        }
         after_change(&mut tx, Change { actor_id: Some(user.id), ticket_id: ticket.id, events: vec![Event::StageChanged], route: false }, now).await?;
     }
     let moved = card(&mut tx, ticket.id, now).await?;
@@ -267,6 +302,9 @@ struct DetailRow {
     version: i64,
     entitlement_id: Option<i64>,
     do_not_decrement: bool,
+    service_order: String,
+    resolution_code_id: Option<i64>,
+    resolution_note: String,
 }
 
 /// A ticket's fields and timeline; `with_sla` adds its clocks for showing it.
@@ -275,7 +313,8 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
         "SELECT k.id, k.number, k.title, k.description, k.team_id, t.name AS team_name, k.stage_id, k.status, k.priority,
                 k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
                 a.name AS account_name, k.subject_id, k.product_id, k.reason_id, k.region_id, k.service_type_id, k.unit_id, k.created_by, cb.name AS creator_name,
-                k.created_at, k.updated_at, k.closed_at, k.version, k.entitlement_id, k.do_not_decrement
+                k.created_at, k.updated_at, k.closed_at, k.version, k.entitlement_id, k.do_not_decrement,
+                k.service_order, k.resolution_code_id, k.resolution_note
            FROM tickets k
            JOIN teams t ON t.id = k.team_id
            LEFT JOIN users u ON u.id = k.assignee_id
@@ -327,6 +366,10 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
         entitlement: entitlements::of_ticket(conn, row.entitlement_id).await?,
         do_not_decrement: row.do_not_decrement,
         kept_choices: catalogs::kept_choices(conn, row.id).await?,
+        resolution: resolutions::shown(conn, row.resolution_code_id, row.resolution_note, current.category).await?,
+        service_order: row.service_order,
+        // Named per caller: `with_relations`.
+        relations: TicketRelations::default(),
         reference: reference::format(row.number),
         status: decode(TicketStatus::parse, &row.status)?,
         priority: decode(Priority::parse, &row.priority)?,
@@ -369,6 +412,12 @@ async fn with_sla(conn: &mut Conn, ticket_id: i64, mut shown: TicketDetail, now:
     Ok(shown)
 }
 
+/// The ticket's parent, children and lead, as `user` may see them.
+async fn with_relations(conn: &mut Conn, user: &CurrentUser, ticket_id: i64, mut shown: TicketDetail) -> Result<TicketDetail, AppError> {
+    shown.relations = relations::of_ticket(conn, user, ticket_id).await?;
+    Ok(shown)
+}
+
 /// The staff view of a ticket; customers get their own projection (`store::portal`).
 pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
     access::require(user, Action::WorkTickets)?;
@@ -379,7 +428,8 @@ pub async fn get(db: &Db, user: &CurrentUser, reference_text: &str, now: DateTim
 
 /// The whole staff view: fields, timeline with the conversation, SLA.
 async fn staff_view(conn: &mut Conn, user: &CurrentUser, ticket_id: i64, now: DateTime<Utc>) -> Result<TicketDetail, AppError> {
-    let mut shown = detail(conn, ticket_id).await?;
+    let shown = detail(conn, ticket_id).await?;
+    let mut shown = with_relations(conn, user, ticket_id, shown).await?;
     shown.timeline = conversation::interleave(std::mem::take(&mut shown.timeline), conversation::staff_messages(conn, user, ticket_id).await?);
     with_sla(conn, ticket_id, shown, now).await
 }
@@ -421,7 +471,7 @@ pub async fn update(
     let current_entitlement = before.entitlement.as_ref().map(|e| e.id);
     let resolved = resolve_references(&mut tx, &input, Some(ticket.id), Some((before.customer.clone(), current_entitlement)), now).await?;
     let update = format!(
-        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), updated_at = ?, version = version + 1
+        "UPDATE tickets SET ({EDITABLE_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), updated_at = ?, version = version + 1
           WHERE id = ? AND version = ?"
     );
     let affected = bind_editable(sqlx::query(&update), &input, &resolved)
@@ -479,6 +529,7 @@ pub async fn update(
         ("Unit", unit_before, unit_after),
         ("Entitlement", entitlement_label(&before), entitlement_label(&after)),
         ("Do not decrement", yes_no(before.do_not_decrement), yes_no(after.do_not_decrement)),
+        ("Service order", before.service_order.clone(), after.service_order.clone()),
         ("Tags", before.tags.join(", "), after.tags.join(", ")),
         (
             "Required qualifications",

@@ -97,26 +97,26 @@ async fn moves_check_version_team_and_record_the_timeline() {
     let (progress, solved) = (org.stages.in_progress.id, org.stages.solved.id);
     let card = create(db, agent, &input(org.team_id, "Move me"), org.now).await.unwrap();
 
-    let moved = move_to_stage(db, agent, &card.reference, card.version, progress, None, org.now).await.unwrap();
+    let moved = move_to_stage(db, agent, &card.reference, card.version, progress, None, None, org.now).await.unwrap();
     assert_eq!((moved.card.stage_id, moved.card.version), (progress, card.version + 1));
 
-    let stale = move_to_stage(db, agent, &card.reference, card.version, solved, None, org.now).await;
+    let stale = move_to_stage(db, agent, &card.reference, card.version, solved, None, None, org.now).await;
     assert!(matches!(stale, Err(AppError::Conflict(m)) if m.contains("changed by someone else")));
     let detail = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(detail.stage.id, progress, "a stale move changes nothing");
 
     let (_, field_service) = org.team("Field Service", "company", &[org.other_agent.id]).await;
-    let wrong_team = move_to_stage(db, agent, &card.reference, moved.card.version, field_service.in_progress.id, None, org.now).await;
+    let wrong_team = move_to_stage(db, agent, &card.reference, moved.card.version, field_service.in_progress.id, None, None, org.now).await;
     assert!(matches!(wrong_team, Err(AppError::Invalid(m)) if m.contains("another team")));
 
     let later = org.now + Duration::minutes(5);
-    let closed = move_to_stage(db, agent, &card.reference, moved.card.version, solved, None, later).await.unwrap();
+    let closed = move_to_stage(db, agent, &card.reference, moved.card.version, solved, None, Some(&org.fixed("Fixed it").await), later).await.unwrap();
     let detail = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(detail.status, TicketStatus::Resolved);
     assert!(detail.closed_at.is_some());
     assert_eq!(detail.timeline.iter().find(|e| e.kind == TimelineKind::Moved).unwrap().summary, "Stage: In progress → Solved");
 
-    move_to_stage(db, agent, &card.reference, closed.card.version, progress, None, later).await.unwrap();
+    move_to_stage(db, agent, &card.reference, closed.card.version, progress, None, None, later).await.unwrap();
     let reopened = get(db, agent, &card.reference, chrono::Utc::now()).await.unwrap();
     assert_eq!(reopened.status, TicketStatus::ActiveNew);
     assert_eq!(reopened.closed_at, None);
@@ -128,13 +128,13 @@ async fn dropping_before_a_card_orders_the_column() {
     let (db, agent) = (&org.db, &org.agent);
     let a = create(db, agent, &input(org.team_id, "A"), org.now).await.unwrap();
     let b = create(db, agent, &input(org.team_id, "B"), org.now).await.unwrap();
-    let moved = move_to_stage(db, agent, &b.reference, b.version, b.stage_id, Some(&a.reference), org.now).await.unwrap();
+    let moved = move_to_stage(db, agent, &b.reference, b.version, b.stage_id, Some(&a.reference), None, org.now).await.unwrap();
     assert!(moved.card.position < a.position);
     let board = support_board(&org).await;
     let refs: Vec<&str> = column(&board, "New").cards.iter().map(|c| c.reference.as_str()).collect();
     let (ia, ib) = (refs.iter().position(|r| *r == a.reference), refs.iter().position(|r| *r == b.reference));
     assert!(ib < ia, "{refs:?}");
-    let not_there = move_to_stage(db, agent, &a.reference, a.version, a.stage_id, Some("HD-1"), org.now).await;
+    let not_there = move_to_stage(db, agent, &a.reference, a.version, a.stage_id, Some("HD-1"), None, org.now).await;
     assert!(matches!(not_there, Err(AppError::Invalid(_))));
 }
 
@@ -146,7 +146,7 @@ async fn repeated_drops_at_one_spot_renumber_instead_of_colliding() {
     let mut cards = Vec::new();
     for i in 0..70 {
         let card = create(db, agent, &input(org.team_id, &format!("Card {i}")), org.now).await.unwrap();
-        let moved = move_to_stage(db, agent, &card.reference, card.version, card.stage_id, Some(&anchor.reference), org.now).await.unwrap();
+        let moved = move_to_stage(db, agent, &card.reference, card.version, card.stage_id, Some(&anchor.reference), None, org.now).await.unwrap();
         cards.push(moved.card.reference);
     }
     let positions: Vec<f64> = sqlx::query_scalar("SELECT position FROM tickets WHERE stage_id = ? ORDER BY position")
@@ -168,7 +168,7 @@ async fn private_team_tickets_are_refused_to_outsiders() {
     // Hidden reads exactly like missing: the same answer as for a ticket or team that does not exist.
     let hidden = get(db, outsider, &card.reference, chrono::Utc::now()).await;
     assert_eq!(hidden, Err(AppError::NotFound(format!("Ticket {} does not exist.", card.reference))));
-    let moved = move_to_stage(db, outsider, &card.reference, card.version, finance.stages.in_progress.id, None, org.now).await;
+    let moved = move_to_stage(db, outsider, &card.reference, card.version, finance.stages.in_progress.id, None, None, org.now).await;
     assert_eq!(moved.err(), hidden.err());
     let hidden_board = board(db, outsider, finance.id, &[], BoardView::default(), org.now).await;
     assert_eq!(hidden_board, Err(AppError::NotFound(format!("Team {} does not exist.", finance.id))));
@@ -188,7 +188,7 @@ async fn customers_see_only_their_followed_public_tickets() {
     let (help_desk, stages) = org.team("Help desk", "public", &[agent.id]).await;
     let card = create(db, agent, &input(help_desk, "My printer is broken"), org.now).await.unwrap();
     // Staff work on it: their names and internal lines must stay out of the customer's view.
-    let worked = move_to_stage(db, agent, &card.reference, card.version, stages.in_progress.id, None, org.now).await.unwrap().card;
+    let worked = move_to_stage(db, agent, &card.reference, card.version, stages.in_progress.id, None, None, org.now).await.unwrap().card;
     org.follow(&card.reference, customer.id).await;
     let mine = card.reference;
     let shown = crate::store::portal::ticket(db, &customer, &mine).await.unwrap();
@@ -202,7 +202,7 @@ async fn customers_see_only_their_followed_public_tickets() {
     let hidden = crate::store::portal::ticket(db, &customer, &other).await;
     assert_eq!(hidden, Err(AppError::NotFound(format!("Ticket {other} does not exist."))));
     assert!(listed.iter().all(|t| t.reference != other));
-    let moved = move_to_stage(db, &customer, &mine, worked.version, stages.cancelled.id, None, org.now).await;
+    let moved = move_to_stage(db, &customer, &mine, worked.version, stages.cancelled.id, None, None, org.now).await;
     assert!(matches!(moved, Err(AppError::Forbidden(_))));
 }
 
@@ -257,4 +257,47 @@ async fn board_pages_long_columns_but_counts_everything() {
     assert!(new.total > DEFAULT_COLUMN_LIMIT);
     let more = board(db, agent, support, &[ColumnLimit { stage_id: new.stage.id, limit: new.total }], BoardView::default(), org.now).await.unwrap();
     assert_eq!(column(&more, "New").cards.len() as i64, new.total);
+}
+
+#[tokio::test]
+async fn a_child_ticket_inherits_team_and_customer_and_links_back() {
+    let org = Org::new().await;
+    let (db, agent) = (&org.db, &org.agent);
+    let acme = org.account("Acme").await;
+    let parent = create(db, agent, &TicketInput { account_id: Some(acme), ..input(org.team_id, "Office move") }, org.now).await.unwrap();
+    let child = create_child(db, &org.other_agent, &parent.reference, "  Patch the ports ", org.now).await.unwrap();
+    assert_eq!((child.team_id, child.title.as_str()), (org.team_id, "Patch the ports"));
+
+    let shown = get(db, agent, &child.reference, org.now).await.unwrap();
+    assert_eq!(shown.customer.account_id, Some(acme));
+    assert_eq!(shown.stage.category, StageCategory::New);
+    assert_eq!(shown.relations.parent, Some(TicketLink { reference: parent.reference.clone(), title: "Office move".into() }));
+    assert!(shown.timeline.iter().any(|e| e.kind == TimelineKind::Child && e.summary == format!("Child ticket of {}", parent.reference)));
+
+    let parent_shown = get(db, agent, &parent.reference, org.now).await.unwrap();
+    assert_eq!(parent_shown.relations.children.len(), 1);
+    let listed = &parent_shown.relations.children[0];
+    assert_eq!((listed.reference.as_str(), listed.stage_name.as_str(), listed.status), (child.reference.as_str(), "New", TicketStatus::ActiveNew));
+    assert!(parent_shown.timeline.iter().any(|e| e.kind == TimelineKind::Child && e.summary.contains(&child.reference)));
+    assert_eq!(parent_shown.version, parent.version, "adding a child does not make open parent forms stale");
+
+    let customer = org.customer().await;
+    let finance = org.private_team("Finance").await;
+    let hidden = create(db, &finance.insider, &input(finance.id, "Refund"), org.now).await.unwrap();
+    let before = ticket_count(&org).await;
+    assert!(matches!(create_child(db, &customer, &parent.reference, "Sneaky", org.now).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(create_child(db, agent, &parent.reference, "   ", org.now).await, Err(AppError::Invalid(_))));
+    assert!(matches!(create_child(db, agent, &hidden.reference, "Peek", org.now).await, Err(AppError::NotFound(_))));
+    assert_eq!(ticket_count(&org).await, before, "refusals create nothing");
+}
+
+#[tokio::test]
+async fn the_service_order_is_edited_with_the_form_and_on_the_timeline() {
+    let org = Org::new().await;
+    let card = org.ticket("Billable visit").await;
+    let detail = get(&org.db, &org.agent, &card.reference, org.now).await.unwrap();
+    let edit = TicketInput { service_order: " SO-2041 ".into(), ..TicketInput::quick(org.team_id, "Billable visit") };
+    let updated = update(&org.db, &org.agent, &card.reference, detail.version, &edit, false, org.now).await.unwrap();
+    assert_eq!(updated.detail.service_order, "SO-2041");
+    assert!(updated.detail.timeline.iter().any(|e| e.kind == TimelineKind::Edited && e.summary.contains("Service order") && e.summary.contains("SO-2041")));
 }

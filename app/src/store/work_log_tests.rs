@@ -185,13 +185,13 @@ async fn an_hours_entitlement_is_charged_the_billable_hours_logged_when_the_tick
     log_time(db, agent, &ticket.reference, &by_hand(today, "1h 30m", true, ""), org.now).await.unwrap();
     log_time(db, agent, &ticket.reference, &by_hand(today, "3h", false, "Not billed"), org.now).await.unwrap();
     let detail = tickets::get(db, agent, &ticket.reference, org.now).await.unwrap();
-    tickets::move_to_stage(db, agent, &ticket.reference, detail.version, org.stages.solved.id, None, org.now).await.unwrap();
+    tickets::move_to_stage(db, agent, &ticket.reference, detail.version, org.stages.solved.id, None, Some(&org.fixed("Done").await), org.now).await.unwrap();
     assert_eq!(remaining().await, 8, "90 billable minutes use 2 hours");
     let detail = tickets::get(db, agent, &ticket.reference, org.now).await.unwrap();
     assert!(detail.timeline.iter().any(|e| e.summary.contains("2 hours used")), "{:?}", detail.timeline);
 
     // Reopened and solved again: charged once.
-    let reopened = tickets::move_to_stage(db, agent, &ticket.reference, detail.version, org.stages.in_progress.id, None, org.now).await.unwrap();
-    tickets::move_to_stage(db, agent, &ticket.reference, reopened.card.version, org.stages.solved.id, None, org.now).await.unwrap();
+    let reopened = tickets::move_to_stage(db, agent, &ticket.reference, detail.version, org.stages.in_progress.id, None, None, org.now).await.unwrap();
+    tickets::move_to_stage(db, agent, &ticket.reference, reopened.card.version, org.stages.solved.id, None, Some(&org.fixed("Done").await), org.now).await.unwrap();
     assert_eq!(remaining().await, 8);
 }

@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{InvitePage, ProfilePage, UserPage, UsersPage};
+use pages::{InvitePage, LeadsPage, ProfilePage, UserPage, UsersPage};
 use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, CatalogsPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage, TimesheetsPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tickets/new") view=NewTicketPage/>
                     <Route path=path!("time-off") view=TimeOffPage/>
                     <Route path=path!("timesheets") view=TimesheetsPage/>
+                    <Route path=path!("leads") view=LeadsPage/>
                     <Route path=path!("setup") view=SetupPage/>
                     <Route path=path!("admin/teams") view=TeamsAdminPage/>
                     <Route path=path!("admin/audit") view=AuditPage/>

@@ -210,6 +210,7 @@ fn ticket_input() -> impl Strategy<Value = TicketInput> {
                 requirements,
                 entitlement_id: ids[7],
                 do_not_decrement,
+                service_order: String::new(),
             }
         })
 }

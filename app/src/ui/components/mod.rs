@@ -1,7 +1,10 @@
 //! Building blocks shared by the pages.
 
 mod conversation;
+mod child_tickets;
+mod convert_lead;
 mod customer_card;
+mod resolution;
 mod rules;
 mod sla;
 mod ticket_events;
@@ -10,7 +13,10 @@ mod timeline;
 mod work_log;
 
 pub use conversation::{listen_to_ticket, Composer, ComposerState, ConversationContext, FollowersPanel, MessageBody, PresenceHint};
+pub use child_tickets::ChildTickets;
+pub use convert_lead::{ConvertToLead, LeadBanner};
 pub use customer_card::{CustomerCardPanel, EntitlementList, UnitList};
+pub use resolution::{ResolutionDialog, ResolutionPanel, StageSelect};
 pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
 pub use ticket_form::{IdSelect, TicketFields, TicketFormState};
@@ -85,6 +91,7 @@ pub fn Layout() -> impl IntoView {
             <A href="/" exact=true>"Teams"</A>
             <A href="/tickets/new">"New ticket"</A>
             <A href="/time-off">"Time off"</A>
+            <A href="/leads">"Leads"</A>
         }
     };
     view! {

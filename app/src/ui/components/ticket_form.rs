@@ -32,6 +32,7 @@ pub struct TicketFormState {
     pub requirements: RwSignal<Vec<Requirement>>,
     pub entitlement_id: RwSignal<Option<i64>>,
     pub do_not_decrement: RwSignal<bool>,
+    pub service_order: RwSignal<String>,
 }
 
 impl TicketFormState {
@@ -58,6 +59,7 @@ impl TicketFormState {
             requirements: RwSignal::new(Vec::new()),
             entitlement_id: RwSignal::new(None),
             do_not_decrement: RwSignal::new(false),
+            service_order: RwSignal::new(String::new()),
         }
     }
 
@@ -81,6 +83,7 @@ impl TicketFormState {
         state.requirements.set(ticket.requirements.clone());
         state.entitlement_id.set(ticket.entitlement.as_ref().map(|e| e.id));
         state.do_not_decrement.set(ticket.do_not_decrement);
+        state.service_order.set(ticket.service_order.clone());
         state
     }
 
@@ -107,6 +110,7 @@ impl TicketFormState {
             requirements: self.requirements.get_untracked(),
             entitlement_id: if creating { None } else { self.entitlement_id.get_untracked() },
             do_not_decrement: self.do_not_decrement.get_untracked(),
+            service_order: self.service_order.get_untracked(),
         })
     }
 }
@@ -211,10 +215,17 @@ pub fn TicketFields(state: TicketFormState, options: TicketFormOptions) -> impl 
             <IdSelect id="service-type" label="Service type" empty="—" choices=options.service_types value=state.service_type_id/>
             <IdSelect id="unit" label="Unit (serial number)" empty="—" choices=options.units value=state.unit_id/>
         </div>
-        <div class="field">
-            <label for="tags">"Tags"</label>
-            <input id="tags" placeholder="e.g. vpn, vip" bind:value=state.tags/>
-            <div class="hint">"Separate tags with commas."</div>
+        <div class="field-row">
+            <div class="field">
+                <label for="tags">"Tags"</label>
+                <input id="tags" placeholder="e.g. vpn, vip" bind:value=state.tags/>
+                <div class="hint">"Separate tags with commas."</div>
+            </div>
+            <div class="field">
+                <label for="service-order">"Service order"</label>
+                <input id="service-order" name="service_order" placeholder="e.g. SO-2041" maxlength="60" bind:value=state.service_order/>
+                <div class="hint">"For billable work: the service order this ticket belongs to."</div>
+            </div>
         </div>
         <RequirementsEditor requirements=state.requirements qualifications=options.qualifications/>
     }

@@ -8,10 +8,10 @@ use leptos_router::hooks::use_params_map;
 use crate::api::teams::{create_stage, fold_stage, rename_stage, reorder_stage, set_stage_pausing};
 use crate::api::queues::{change_queue, load_queues};
 use crate::api::tickets::{apply_routing_rules, create_ticket, get_board, move_ticket};
-use crate::domain::{age, board::{apply_move, confirm}};
+use crate::domain::{age, board::{apply_move, confirm}, resolution::resolves};
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{listen, use_toasts, Avatar, ErrorAlert, PriorityPill, PullNextButton, SlaTimer};
+use crate::ui::components::{listen, use_toasts, Avatar, ErrorAlert, PriorityPill, PullNextButton, ResolutionDialog, SlaTimer};
 
 /// How many more cards "Show more" loads into a column.
 const PAGE: i64 = 50;
@@ -81,12 +81,12 @@ fn BoardView(board: Board) -> impl IntoView {
         })
     });
 
-    let move_card = Callback::new(move |(reference, stage_id, before): (String, i64, Option<String>)| {
+    let send_move = move |(reference, stage_id, before): (String, i64, Option<String>), resolution: Option<ResolutionInput>| {
         let mut next = columns.get_untracked();
         let Some(version) = apply_move(&mut next, &reference, stage_id, before.as_deref()) else { return };
         columns.set(next);
         spawn_local(async move {
-            match move_ticket(reference, version, stage_id, before).await {
+            match move_ticket(reference, version, stage_id, before, resolution).await {
                 Ok(card) => {
                     columns.try_update(|cols| confirm(cols, card));
                 }
@@ -96,7 +96,27 @@ fn BoardView(board: Board) -> impl IntoView {
                 }
             }
         });
+    };
+    // A move into a solved stage waits for its resolution; cancelling leaves the card where it was.
+    let resolving = RwSignal::new(None::<(String, i64, Option<String>)>);
+    let move_card = Callback::new(move |planned: (String, i64, Option<String>)| {
+        let category = |stage_id: i64| columns.with_untracked(|cols| cols.iter().find(|c| c.stage.id == stage_id).map(|c| c.stage.category));
+        let from = columns.with_untracked(|cols| cols.iter().find(|c| c.cards.iter().any(|k| k.reference == planned.0)).map(|c| c.stage.category));
+        match (from, category(planned.1)) {
+            (Some(from), Some(to)) if resolves(from, to) => resolving.set(Some(planned)),
+            _ => send_move(planned, None),
+        }
     });
+    let resolution_dialog = move || {
+        resolving.get().map(|planned| {
+            let reference = planned.0.clone();
+            let confirm = Callback::new(move |resolution: ResolutionInput| {
+                resolving.set(None);
+                send_move(planned.clone(), Some(resolution));
+            });
+            view! { <ResolutionDialog reference on_confirm=confirm on_cancel=Callback::new(move |_| resolving.set(None))/> }
+        })
+    };
 
     let context = BoardContext {
         team_id,
@@ -149,6 +169,7 @@ fn BoardView(board: Board) -> impl IntoView {
             </For>
             {board.can_manage_stages.then(|| view! { <AddStage context/> })}
         </div>
+        {resolution_dialog}
     }
 }
 
@@ -334,6 +355,8 @@ fn Card(card: TicketCard, context: BoardContext) -> impl IntoView {
         let reference = reference.clone();
         move |ev: leptos::ev::Event| {
             if let Ok(to) = event_target_value(&ev).parse::<i64>() {
+                // The card shows its stage until the move lands (or waits for its resolution).
+                event_target::<web_sys::HtmlSelectElement>(&ev).set_value(&stage_id.to_string());
                 context.move_card.run((reference.clone(), to, None));
             }
         }

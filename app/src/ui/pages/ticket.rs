@@ -5,13 +5,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use crate::api::tickets::{create_ticket, form_choices, get_ticket, move_ticket, save_and_route, update_ticket};
+use crate::api::tickets::{create_ticket, form_choices, get_ticket, save_and_route, update_ticket};
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
 use crate::ui::components::{
-    listen_to_ticket, status_class, use_toasts, AddAsEventOffer, Composer, ComposerState, ConversationContext, CustomerCardPanel, ErrorAlert, FollowersPanel,
-    PresenceHint, PriorityPill, SlaTimer, TicketEventsPanel, TicketFields, TicketFormState, Timeline, WorkLogPanel,
+    listen_to_ticket, status_class, use_toasts, AddAsEventOffer, ChildTickets, Composer, ComposerState, ConversationContext, ConvertToLead, CustomerCardPanel,
+    ErrorAlert, FollowersPanel, LeadBanner, PresenceHint, PriorityPill, ResolutionPanel, SlaTimer, StageSelect, TicketEventsPanel, TicketFields,
+    TicketFormState, Timeline, WorkLogPanel,
 };
 
 #[component]
@@ -157,14 +158,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             submit(false);
         }
     };
-    let change_stage = {
-        let reference = reference.clone();
-        move |ev: leptos::ev::Event| {
-            let Ok(stage_id) = event_target_value(&ev).parse::<i64>() else { return };
-            let reference = reference.clone();
-            spawn_local(async move { finish(move_ticket(reference, version, stage_id, None).await.map(|_| ()), "Stage changed.") });
-        }
-    };
+    let stage_changed = Callback::new(move |result| finish(result, "Stage changed."));
     let now = chrono::Utc::now();
     let created = format!(
         "Created {} ago{}",
@@ -177,8 +171,12 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                 <span class="card-ref">{reference.clone()}</span>
                 <h1>{detail.title.clone()}</h1>
             </div>
-            <a class="button" href=format!("/teams/{}/board", detail.team.id)>"Back to board"</a>
+            <div class="actions">
+                <ConvertToLead detail=detail.clone() reload/>
+                <a class="button" href=format!("/teams/{}/board", detail.team.id)>"Back to board"</a>
+            </div>
         </div>
+        <LeadBanner relations=detail.relations.clone()/>
         <div class="ticket-meta">
             <span class=status_class(detail.status) data-testid="ticket-status">{detail.status.label()}</span>
             <PriorityPill priority=detail.priority/>
@@ -206,18 +204,12 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
         {(detail.customer.contact_id.is_some() || detail.customer.account_id.is_some())
             .then(|| view! { <CustomerCardPanel reference=reference.clone()/> })}
         <SlaPanel detail=detail.clone()/>
+        <ResolutionPanel resolution=detail.resolution.clone() service_order=detail.service_order.clone()/>
         <div class="ticket-layout">
             <div class="fields-column">
             <form class="panel" on:submit=save novalidate>
                 {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
-                <div class="field">
-                    <label for="stage">"Stage"</label>
-                    <select id="stage" on:change=change_stage>
-                        {detail.stages.iter().map(|s| view! {
-                            <option value=s.id selected={s.id == detail.stage.id}>{s.name.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
+                <StageSelect detail=detail.clone() on_done=stage_changed/>
                 <TicketFields state options/>
                 <div class="form-actions">
                     <button type="button" on:click=move |_| submit(true) disabled=move || busy.get()>"Save & route"</button>
@@ -232,6 +224,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                 <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
             </div>
         </div>
+        <ChildTickets reference=reference.clone() relations=detail.relations.clone() reload/>
         <div class="work-panels"><WorkLogPanel reference=reference.clone()/><TicketEventsPanel reference=reference.clone() logged=reload/></div>
     }
 }
