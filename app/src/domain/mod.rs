@@ -7,6 +7,10 @@ pub mod automation;
 pub mod board;
 pub mod calendar;
 pub mod changes;
+pub mod files;
+pub mod kb;
+#[cfg(feature = "ssr")]
+pub mod markdown;
 pub mod ordering;
 pub mod reference;
 pub mod routing;

@@ -1,9 +1,11 @@
 //! Typed values that travel between browser and server, by area. Everything is re-exported
 //! here, so `crate::model::Ticket…` names stay short; nothing here depends on `domain`.
 
+mod attachments;
 mod catalogs;
 mod customers;
 mod enums;
+mod kb;
 mod rules;
 mod sla;
 mod teams;
@@ -11,9 +13,11 @@ mod tickets;
 mod users;
 mod work;
 
+pub use attachments::*;
 pub use catalogs::*;
 pub use customers::*;
 pub use enums::*;
+pub use kb::*;
 pub use rules::*;
 pub use sla::*;
 pub use teams::*;

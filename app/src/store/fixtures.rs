@@ -168,6 +168,11 @@ impl Org {
         SupportSla { urgent_and_high: ids[0], standard: ids[1] }
     }
 
+    /// The temporary folder holding the database (and whatever a test stores beside it).
+    pub fn db_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// Closes the database and opens it again, as a server restart does.
     pub async fn restart(&mut self) {
         self.db.write.close().await;

@@ -6,7 +6,8 @@
 //!    carry), `ticket_writes`, `rules`;
 //! 3. features: `board`, `entitlements`, `notifications`, `qualifications`, `queues`, `sla`
 //!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `assignment`,
-//!    `routing`, `automation`, `sla_setup`, `sla_work`;
+//!    `routing`, `automation`, `sla_setup`, `sla_work`, `attachments` (files on tickets and
+//!    messages), `kb` (knowledge base);
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
 //! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, and the
 //!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.
@@ -14,12 +15,14 @@
 pub(crate) mod dialect;
 
 pub mod assignment;
+pub mod attachments;
 pub mod audit;
 pub mod automation;
 pub mod board;
 pub mod catalogs;
 pub mod customers;
 pub mod entitlements;
+pub mod kb;
 pub mod lookup;
 pub mod notifications;
 pub mod organisation;
