@@ -265,6 +265,12 @@ async fn visible_row(conn: &mut Conn, user: &CurrentUser, id: i64) -> Result<Row
     }
 }
 
+/// Whether this user may attach files to the ticket (asked before any file is received).
+pub async fn may_upload(db: &Db, user: &CurrentUser, reference: &str) -> Result<(), AppError> {
+    let mut conn = db.read.acquire().await?;
+    accessible(&mut conn, user, reference, user.role.is_internal()).await.map(|_| ())
+}
+
 /// Attaches the received files to the ticket (staff on tickets they may work, customers on
 /// tickets they see in the portal), storing each distinct content once.
 pub async fn upload(db: &Db, files: &Files, user: &CurrentUser, reference: &str, staged: Vec<StagedFile>, now: DateTime<Utc>) -> Result<Vec<Attachment>, AppError> {
