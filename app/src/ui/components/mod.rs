@@ -1,11 +1,20 @@
 //! Building blocks shared by the pages.
 
+mod attachments;
 mod customer_card;
+// `ArticlePicker` is used by the composer once it lands (the conversation work).
+#[allow(dead_code)]
+mod kb_links;
 mod rules;
 mod sla;
 mod ticket_form;
 mod timeline;
 
+// `FileDrop`, `AttachmentList` and `ArticlePicker` are for the composer, which embeds them.
+#[allow(unused_imports)]
+pub use attachments::{AttachmentList, AttachmentsPanel, FileDrop};
+#[allow(unused_imports)]
+pub use kb_links::{ArticlePicker, KbLinksPanel};
 pub use customer_card::{CustomerCardPanel, EntitlementList, UnitList};
 pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
@@ -77,6 +86,7 @@ pub fn Layout() -> impl IntoView {
             <A href="/" exact=true>"Teams"</A>
             <A href="/tickets/new">"New ticket"</A>
             <A href="/time-off">"Time off"</A>
+            <A href="/kb">"Knowledge base"</A>
         }
     };
     view! {
@@ -91,7 +101,7 @@ pub fn Layout() -> impl IntoView {
                     let admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
                     view! {
                         <nav aria-label="Main">
-                            {if staff { staff_links().into_any() } else { view! { <A href="/my/tickets">"My tickets"</A> }.into_any() }}
+                            {if staff { staff_links().into_any() } else { view! { <A href="/my/tickets">"My tickets"</A> <A href="/kb">"Help articles"</A> }.into_any() }}
                             {staff.then(|| view! {
                                 <A href="/queues">"Queues"</A>
                                 <A href="/customers">"Customers"</A>

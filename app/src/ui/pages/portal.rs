@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::portal::{load_portal_ticket, my_tickets};
 use crate::domain::age;
-use crate::ui::components::{status_class, ErrorAlert, Timeline};
+use crate::ui::components::{status_class, AttachmentsPanel, ErrorAlert, Timeline};
 
 #[component]
 pub fn MyTicketsPage() -> impl IntoView {
@@ -81,6 +81,7 @@ pub fn PortalTicketPage() -> impl IntoView {
                             </section>
                             <Timeline entries=ticket.timeline.clone() title="History" unnamed="Support" kinds=false/>
                         </div>
+                        <AttachmentsPanel reference=ticket.reference.clone()/>
                     }
                     .into_any()
                 })}

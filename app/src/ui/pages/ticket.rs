@@ -9,7 +9,7 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, move_ticket, 
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{status_class, use_toasts, CustomerCardPanel, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
+use crate::ui::components::{status_class, use_toasts, AttachmentsPanel, CustomerCardPanel, ErrorAlert, KbLinksPanel, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -216,6 +216,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             </form>
             <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
         </div>
+        <div class="ticket-panels"><AttachmentsPanel reference=reference.clone()/> <KbLinksPanel reference=reference.clone()/></div>
     }
 }
 
