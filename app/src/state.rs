@@ -46,10 +46,12 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Sign-in defences (failed-login throttle) and the session cookie's form.
     pub auth: Arc<crate::api::defences::Auth>,
+    /// Where attachments are stored, and their size limit.
+    pub files: crate::store::attachments::Files,
 }
 
 impl AppState {
-    pub fn new(db: Db, leptos_options: LeptosOptions, auth: crate::api::defences::Auth) -> Self {
+    pub fn new(db: Db, leptos_options: LeptosOptions, auth: crate::api::defences::Auth, files: crate::store::attachments::Files) -> Self {
         AppState {
             db,
             events: broadcast::channel(EVENT_BUFFER).0,
@@ -60,6 +62,7 @@ impl AppState {
             sla_work: Arc::new(Mutex::new(())),
             leptos_options,
             auth: Arc::new(auth),
+            files,
         }
     }
 

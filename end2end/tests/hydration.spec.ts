@@ -6,12 +6,12 @@ import { hydrated, login } from "./helpers";
 const SCREENS: Record<string, string[]> = {
   "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
     "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off",
-    "/timesheets", "/customers", "/customers/accounts/1", "/customers/contacts/1", "/profile", "/leads"],
+    "/timesheets", "/customers", "/customers/accounts/1", "/customers/contacts/1", "/profile", "/leads", "/kb", "/kb/new", "/kb/1", "/kb/1/edit"],
   "admin@demo.test": ["/admin/teams", "/admin/audit", "/setup", "/teams/1/settings", "/admin/catalogs", "/admin/catalogs?kind=units",
     "/admin/catalogs?kind=priority_codes", "/admin/catalogs?kind=event_types", "/admin/catalogs?kind=resolution_codes", "/admin/users", "/admin/users/1", "/profile"],
   "agent1@demo.test": ["/", "/timesheets", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/queues", "/customers", "/customers/accounts/1",
     "/customers/contacts/1"],
-  "customer@demo.test": ["/", "/my/tickets", "/profile"],
+  "customer@demo.test": ["/", "/my/tickets", "/profile", "/kb", "/kb/1"],
 };
 
 for (const [email, paths] of Object.entries(SCREENS)) {

@@ -37,3 +37,26 @@ pub fn served_over_https() -> bool {
     std::env::var("HELPDESK_PUBLIC_URL")
         .is_ok_and(|url| url.trim().get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")))
 }
+
+/// Where attachments are stored (`HELPDESK_ATTACHMENTS_DIR`, by default `attachments/` beside the
+/// database file, so `data/attachments/`) and how large one file may be
+/// (`HELPDESK_ATTACHMENT_MAX_MB`, default 20). A function, like [`served_over_https`], so that
+/// code building a `Config` by hand stays as it is.
+pub fn attachment_files(database_url: &str) -> Result<app::store::attachments::Files, String> {
+    use app::store::attachments::Files;
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let max_mb = match var("HELPDESK_ATTACHMENT_MAX_MB") {
+        None => app::domain::files::DEFAULT_MAX_MB,
+        Some(text) => text
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|mb| (1..=4096).contains(mb))
+            .ok_or_else(|| format!("HELPDESK_ATTACHMENT_MAX_MB={text:?}: use a whole number of megabytes (1 to 4096)"))?,
+    };
+    let max_bytes = max_mb * 1024 * 1024;
+    Ok(match var("HELPDESK_ATTACHMENTS_DIR") {
+        Some(dir) => Files::new(dir, max_bytes),
+        None => Files::beside_database(database_url, max_bytes),
+    })
+}

@@ -12,6 +12,8 @@ fn is_public(path: &str) -> bool {
         // Accepting an invitation: the token in the address is the proof, not a session.
         || path.starts_with("/invite/")
         || path.starts_with("/api/")
+        // Attachments answer for themselves (401, or 404 for what the caller may not see).
+        || path.starts_with("/attachments/")
         || path.starts_with("/pkg/")
         // Static assets from public/ (favicon, images) have a file extension; pages do not.
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
@@ -21,6 +23,10 @@ fn is_public(path: &str) -> bool {
 /// to its portal view. `None` for the pages they may open as they are.
 fn portal_page(path: &str) -> Option<String> {
     if path.starts_with("/my/") || path == "/my" || path == "/notifications" || path == "/profile" {
+        return None;
+    }
+    // The knowledge base's published articles are for customers too; writing them is not.
+    if path == "/kb" || path.strip_prefix("/kb/").is_some_and(|rest| rest != "new" && !rest.contains('/')) {
         return None;
     }
     match path.strip_prefix("/tickets/") {
@@ -59,5 +65,9 @@ mod tests {
         assert_eq!(portal_page("/my/tickets/HD-1042"), None);
         assert_eq!(portal_page("/notifications"), None);
         assert_eq!(portal_page("/profile"), None, "everyone edits their own profile");
+        assert_eq!(portal_page("/kb"), None);
+        assert_eq!(portal_page("/kb/3"), None);
+        assert_eq!(portal_page("/kb/new"), Some("/my/tickets".into()));
+        assert_eq!(portal_page("/kb/3/edit"), Some("/my/tickets".into()));
     }
 }

@@ -1,6 +1,7 @@
 #![recursion_limit = "256"]
 //! The axum side of Helpdesk: routes, the sign-in gate, live events and error statuses.
 
+mod attachments;
 pub mod config;
 mod events;
 mod gate;
@@ -32,11 +33,13 @@ pub async fn start(config: &Config) -> Result<AppState, app::error::AppError> {
         options.env = Env::PROD;
     }
     let db = Db::connect(&config.database_url).await?;
+    let files = crate::config::attachment_files(&config.database_url).map_err(app::error::AppError::Internal)?;
     if config.demo && seed::demo(&db, chrono::Utc::now()).await? {
+        seed::demo_attachments(&db, &files, chrono::Utc::now()).await?;
         tracing::info!("Seeded the demo data (password for every demo user: {}).", seed::DEMO_PASSWORD);
     }
     let cookie = app::api::defences::SessionCookie::for_https(crate::config::served_over_https());
-    Ok(AppState::new(db, options, app::api::defences::Auth::new(cookie)))
+    Ok(AppState::new(db, options, app::api::defences::Auth::new(cookie), files))
 }
 
 /// Settings of the HTTP layer itself.
@@ -74,6 +77,7 @@ pub fn router_with(state: AppState, options: HttpOptions) -> Router {
         .route("/api/events", get(events::board_events))
         .route("/api/notices", get(events::notices))
         .route("/api/ticket_events", get(events::ticket_events))
+        .merge(attachments::routes(&state))
         // A layer covers the routes added before it: here, the two streams.
         .layer(Extension(events::Recheck(options.stream_recheck)))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(shell_options.clone()))

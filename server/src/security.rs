@@ -7,7 +7,7 @@
 //!   GET, HEAD, OPTIONS) that is not provably same-origin;
 //! - 403 `{"Forbidden":"Send JSON or form data."}`: a same-origin one whose `Content-Type` is
 //!   neither `application/json` nor `application/x-www-form-urlencoded` (403 rather than 415 so
-//!   that every refusal of this layer has one status);
+//!   that every refusal of this layer has one status); `multipart/form-data` only to [`UPLOAD_PATH`];
 //! - 413 `{"Invalid":"The request is too large (at most 256 KiB)."}`;
 //! - 500 `{"Internal":"Internal error; it has been logged."}` after a panic.
 
@@ -27,6 +27,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Server-function arguments are small JSON; nothing legitimate comes near this.
 pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// The one route that takes files: the only place a multipart body is accepted (same-origin
+/// still required), with its own size limits (per file, and [`crate::attachments`]' body limit)
+/// instead of [`BODY_LIMIT`].
+pub const UPLOAD_PATH: &str = "/attachments/upload";
 
 /// The Content-Security-Policy for one response. Leptos's inline scripts (hydration bootstrap,
 /// streamed resources) carry `nonce`; the WASM bundle and its JS glue come from `/pkg` ('self');
@@ -157,6 +162,11 @@ fn is_accepted_content_type(headers: &HeaderMap) -> bool {
     essence.eq_ignore_ascii_case("application/json") || essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
 
+fn is_multipart(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    value.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("multipart/form-data")
+}
+
 fn error_response(status: StatusCode, error: AppError) -> Response {
     let body = serde_json::to_string(&error).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -171,7 +181,8 @@ pub async fn refuse_cross_site(State(site): State<Site>, request: Request, next:
         tracing::warn!(method = %request.method(), path = request.uri().path(), "refused a cross-site request");
         return error_response(StatusCode::FORBIDDEN, AppError::Forbidden("Cross-site request refused.".into()));
     }
-    if !is_accepted_content_type(request.headers()) {
+    let upload = request.uri().path() == UPLOAD_PATH && is_multipart(request.headers());
+    if !is_accepted_content_type(request.headers()) && !upload {
         return error_response(StatusCode::FORBIDDEN, AppError::Forbidden("Send JSON or form data.".into()));
     }
     next.run(request).await
@@ -187,6 +198,9 @@ fn too_large() -> Response {
 /// Answers 413 to bodies above [`BODY_LIMIT`] before any handler runs: at once when
 /// `Content-Length` says so, otherwise by reading (at most the limit of) the body first.
 pub async fn limit_body(request: Request, next: Next) -> Response {
+    if request.uri().path() == UPLOAD_PATH {
+        return next.run(request).await;
+    }
     let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
         return too_large();

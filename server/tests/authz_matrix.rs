@@ -330,6 +330,27 @@ fn others_time(caller: Caller, object: Object) -> u16 {
     })
 }
 
+/// Removing a file: its uploader (the lead in the team), other leads and admins who see the
+/// ticket; agents are refused; customers do not see a file staff have not sent (missing).
+fn remove_attachment(caller: Caller, object: Object) -> u16 {
+    match caller {
+        Anonymous => 401,
+        Customer | OtherCustomer => 404,
+        _ if !sees(caller, object) => 404,
+        AgentOutside | InvitedAgent => 403,
+        _ => 200,
+    }
+}
+
+/// A draft article exists for staff only.
+fn draft_reader(caller: Caller, _: Object) -> u16 {
+    match caller {
+        Anonymous => 401,
+        Customer | OtherCustomer => 404,
+        _ => 200,
+    }
+}
+
 /// Nobody rates their own qualifications (policy 7; the rule reads "nobody", admins included).
 fn own_rating(caller: Caller, _: Object) -> u16 {
     staff_gate(caller).unwrap_or(403)
@@ -517,6 +538,21 @@ fn cases() -> Vec<Case> {
         Case::aimed("mute_ticket", |c| json!({ "reference": c.on.ticket, "muted": true }), converse),
         Case::aimed("typing", |c| json!({ "reference": c.on.ticket }), typing_hint),
         Case::aimed("pull_next", |c| json!({ "source": { "team": c.on.team_id } }), pull_from_team),
+        // Attachments (uploads and downloads are plain HTTP routes: tests/attachments.rs).
+        Case::aimed("ticket_attachments", |c| json!({ "reference": c.on.ticket }), portal),
+        Case::aimed("delete_attachment", |c| json!({ "id": c.on.attachment }), remove_attachment),
+        // Knowledge base: everyone signed in reads published articles; leads and admins write.
+        Case::plain("search_articles", |_| json!({ "search": "", "category": "" }), signed_in),
+        Case::plain("load_article", |c| json!({ "id": c.facts.published_article }), signed_in).variant("published"),
+        Case::plain("load_article", |c| json!({ "id": c.facts.draft_article.0 }), draft_reader).variant("draft"),
+        Case::plain("create_article", |_| json!({ "input": { "title": "Matrix article", "body": "Text", "category": "", "published": false } }), leads),
+        Case::plain(
+            "update_article",
+            |c| json!({ "id": c.facts.draft_article.0, "version": c.facts.draft_article.1, "input": { "title": "Matrix edit", "body": "", "category": "", "published": true } }),
+            leads,
+        ),
+        Case::aimed("linked_articles", |c| json!({ "reference": c.on.ticket }), work),
+        Case::aimed("link_article", |c| json!({ "reference": c.on.ticket, "article_id": c.facts.published_article, "link": true }), work),
         // Queues.
         Case::plain("queues", |_| json!({}), staff),
         Case::plain("create_queue", |_| json!({ "name": "Matrix new queue", "description": "" }), leads),
@@ -832,6 +868,8 @@ struct TeamObjects {
     entitlement: (i64, i64, Value),
     /// Time the admin logged on the ticket: (id, version).
     time_entry: (i64, i64),
+    /// A file lead@demo.test attached to the ticket (internal: not sent with a reply).
+    attachment: i64,
 }
 
 impl TeamObjects {
@@ -856,6 +894,7 @@ impl TeamObjects {
         twin.entitlement.0 = GHOST;
         twin.entitlement.2["policy_id"] = json!(GHOST);
         twin.time_entry.0 = GHOST;
+        twin.attachment = GHOST;
         twin
     }
 }
@@ -887,6 +926,9 @@ struct Facts {
     spare_product: (i64, i64),
     /// The shipped event type "Notes".
     event_type: i64,
+    /// Knowledge-base articles of the demo: a published one's id, a draft's (id, version).
+    published_article: i64,
+    draft_article: (i64, i64),
     /// What must never reach a caller who may not see the private team.
     secrets: Vec<String>,
     /// The template's rows: every cell starts from a byte-for-byte copy.
@@ -1107,6 +1149,17 @@ async fn build_template(path: &Path) -> Facts {
     let networking = matrix.qualifications.iter().find(|q| q.name == "Networking").expect("the demo qualification Networking").id;
     sla_work::run_pending_work(db, now).await.unwrap();
 
+    // A file on each ticket, attached by the lead (staff only until sent with a reply).
+    let mut attachment_objects = Vec::new();
+    for reference in [&public_ticket, &private_ticket] {
+        let staged = state.files.stage_bytes("matrix.txt", b"matrix attachment").await.unwrap();
+        let attached = app::store::attachments::upload(db, &state.files, &lead, reference, vec![staged], now).await.unwrap();
+        attachment_objects.push(attached[0].id);
+    }
+    let articles: Vec<(i64, bool, i64)> = sql(db, "SELECT id, published, version FROM kb_articles ORDER BY id").await.into_iter().map(|row| (int(&row[0]), int(&row[1]) == 1, int(&row[2]))).collect();
+    let published_article = articles.iter().find(|a| a.1).expect("a published demo article").0;
+    let draft_article = articles.iter().find(|a| !a.1).map(|a| (a.0, a.2)).expect("a draft demo article");
+
     // What the requests aim at, read back after every change above.
     let mut objects = Vec::new();
     for (index, (team_id, reference, stage)) in [(support, &public_ticket, &public_stage), (finance, &private_ticket, &private_stage)].into_iter().enumerate() {
@@ -1159,6 +1212,7 @@ async fn build_template(path: &Path) -> Facts {
             leads_automation,
             entitlement: entitlement_objects[index].clone(),
             time_entry: (worked.id, worked.version),
+            attachment: attachment_objects[index],
         });
     }
     let private_title = tickets::get(db, &admin, &private_ticket, now).await.unwrap().title;
@@ -1195,6 +1249,8 @@ async fn build_template(path: &Path) -> Facts {
         customers: customer_objects,
         spare_product,
         event_type,
+        published_article,
+        draft_article,
         secrets: vec!["Finance".into(), "Secret".into(), private_title],
         rows,
     }

@@ -1175,6 +1175,10 @@ fn time_entry_input() -> Ty {
     obj(vec![("date", Ty::Date), ("duration", text(S::Duration)), ("billable", Ty::Bool), ("note", text(S::Limited(2_000)))])
 }
 
+fn article_input() -> Ty {
+    obj(vec![("title", text(S::Required(200))), ("body", text(S::Limited(100_000))), ("category", text(S::Limited(60))), ("published", Ty::Bool)])
+}
+
 fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
     let args = |fields: Vec<(&'static str, Ty)>| Some(obj(fields));
     let id_version = || args(vec![("id", int()), ("version", int())]);
@@ -1398,6 +1402,12 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
         "delete_message" => args(vec![("reference", text(S::Reference)), ("message_id", int()), ("version", int())]),
         "add_follower" | "remove_follower" => args(vec![("reference", text(S::Reference)), ("follower", obj(vec![("type", Ty::Enum(FOLLOWER_KINDS)), ("id", int())]))]),
         "mute_ticket" => args(vec![("reference", text(S::Reference)), ("muted", Ty::Bool)]),
+        "ticket_attachments" | "linked_articles" => args(vec![("reference", text(S::Reference))]),
+        "delete_attachment" | "load_article" => args(vec![("id", int())]),
+        "search_articles" => args(vec![("search", text(S::Limited(200))), ("category", text(S::Limited(60)))]),
+        "create_article" => args(vec![("input", article_input())]),
+        "update_article" => args(vec![("id", int()), ("version", int()), ("input", article_input())]),
+        "link_article" => args(vec![("reference", text(S::Reference)), ("article_id", int()), ("link", Ty::Bool)]),
         "add_time_off" => args(vec![("first_day", Ty::Date), ("last_day", Ty::Date)]),
         "remove_time_off" => args(vec![("id", int())]),
         "catalog" => args(vec![("catalog", Ty::Enum(CATALOGS))]),
@@ -1680,6 +1690,14 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
         "add_follower" => json!({ "reference": snap.reference, "follower": { "type": "user", "id": snap.person_id } }),
         "remove_follower" => json!({ "reference": snap.reference, "follower": { "type": "user", "id": snap.person_id } }),
         "mute_ticket" => json!({ "reference": snap.reference, "muted": true }),
+        "ticket_attachments" | "linked_articles" => json!({ "reference": snap.reference }),
+        // Demo attachments and articles: the first delete succeeds, later ones answer 404; a
+        // stale article version answers 409.
+        "delete_attachment" | "load_article" => json!({ "id": 1 }),
+        "search_articles" => json!({ "search": "vpn", "category": "" }),
+        "create_article" => json!({ "input": { "title": "Fuzz article", "body": "**Fuzz**", "category": "Fuzz", "published": false } }),
+        "update_article" => json!({ "id": 1, "version": 1, "input": { "title": "Fuzz article", "body": "Text", "category": "", "published": true } }),
+        "link_article" => json!({ "reference": snap.reference, "article_id": 1, "link": true }),
         "add_time_off" => json!({ "first_day": snap.time_off.0, "last_day": snap.time_off.1 }),
         "remove_time_off" => json!({ "id": live.time_off_target }),
         "catalog" => json!({ "catalog": "subjects" }),

@@ -2,6 +2,7 @@
 //! They are public HTTP endpoints under `/api/…` with JSON bodies. Files are named by noun, as
 //! in `store/` and `ui/`.
 
+pub mod attachments;
 pub mod auth;
 pub mod automation;
 pub mod catalogs;
@@ -10,6 +11,7 @@ pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod defences;
 pub mod entitlements;
+pub mod kb;
 pub mod leads;
 pub mod notifications;
 pub mod organisation;

@@ -88,12 +88,16 @@ pub enum Action {
     RateQualifications,
     /// Installation-wide settings: calendars, priority codes, qualification definitions, team visibility.
     ConfigureInstallation,
+    /// Write, edit and publish knowledge-base articles (customers read the published ones).
+    WriteArticles,
 }
 
 pub fn may(role: Role, action: Action) -> bool {
     match action {
         Action::WorkTickets | Action::SeeSetup => role.is_internal(),
-        Action::ShapeWork | Action::ManageEntitlements | Action::MergeCustomers | Action::RateQualifications => matches!(role, Role::Admin | Role::Lead),
+        Action::ShapeWork | Action::ManageEntitlements | Action::MergeCustomers | Action::RateQualifications | Action::WriteArticles => {
+            matches!(role, Role::Admin | Role::Lead)
+        }
         Action::ConfigureInstallation => role == Role::Admin,
     }
 }
@@ -110,8 +114,14 @@ pub fn require(user: &CurrentUser, action: Action) -> Result<(), AppError> {
         Action::MergeCustomers => "Only admins and team leads merge customers.",
         Action::RateQualifications => "Only admins and team leads rate qualifications.",
         Action::ConfigureInstallation => "Only admins change this.",
+        Action::WriteArticles => "Only admins and team leads write knowledge-base articles.",
     };
     Err(AppError::Forbidden(message.into()))
+}
+
+/// An attachment is removed by whoever uploaded it, or by an admin or lead (who may see it).
+pub fn can_delete_attachment(user: &CurrentUser, uploaded_by: Option<i64>) -> bool {
+    uploaded_by == Some(user.id) || matches!(user.role, Role::Admin | Role::Lead)
 }
 
 /// The answer for an object the caller may not see: word for word the answer for one that does
@@ -164,11 +174,11 @@ mod tests {
     #[test]
     fn role_actions() {
         use Action::*;
-        let allowed = |role| [WorkTickets, SeeSetup, ShapeWork, ManageEntitlements, MergeCustomers, RateQualifications, ConfigureInstallation].map(|a| may(role, a));
-        assert_eq!(allowed(Role::Admin), [true; 7]);
-        assert_eq!(allowed(Role::Lead), [true, true, true, true, true, true, false]);
-        assert_eq!(allowed(Role::Agent), [true, true, false, false, false, false, false]);
-        assert_eq!(allowed(Role::Customer), [false; 7]);
+        let allowed = |role| [WorkTickets, SeeSetup, ShapeWork, ManageEntitlements, MergeCustomers, RateQualifications, ConfigureInstallation, WriteArticles].map(|a| may(role, a));
+        assert_eq!(allowed(Role::Admin), [true; 8]);
+        assert_eq!(allowed(Role::Lead), [true, true, true, true, true, true, false, true]);
+        assert_eq!(allowed(Role::Agent), [true, true, false, false, false, false, false, false]);
+        assert_eq!(allowed(Role::Customer), [false; 8]);
     }
 
     #[test]
@@ -181,6 +191,17 @@ mod tests {
         assert!(!can_change_rule(&lead, Some(9)));
         assert!(!can_change_rule(&agent, Some(3)));
         assert_eq!((rule_owner(&admin), rule_owner(&lead)), (None, Some(2)));
+    }
+
+    #[test]
+    fn attachments_are_removed_by_their_uploader_or_a_lead() {
+        let user = |id, role| CurrentUser { id, name: String::new(), email: String::new(), role };
+        assert!(can_delete_attachment(&user(3, Role::Agent), Some(3)));
+        assert!(can_delete_attachment(&user(5, Role::Customer), Some(5)));
+        assert!(!can_delete_attachment(&user(3, Role::Agent), Some(4)));
+        assert!(!can_delete_attachment(&user(5, Role::Customer), None));
+        assert!(can_delete_attachment(&user(2, Role::Lead), Some(4)));
+        assert!(can_delete_attachment(&user(1, Role::Admin), None));
     }
 
     #[test]

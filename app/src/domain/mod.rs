@@ -7,6 +7,8 @@ pub mod automation;
 pub mod board;
 pub mod calendar;
 pub mod changes;
+pub mod files;
+pub mod kb;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod ordering;

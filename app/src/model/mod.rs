@@ -1,10 +1,12 @@
 //! Typed values that travel between browser and server, by area. Everything is re-exported
 //! here, so `crate::model::Ticket…` names stay short; nothing here depends on `domain`.
 
+mod attachments;
 mod catalogs;
 mod conversation;
 mod customers;
 mod enums;
+mod kb;
 mod resolution;
 mod rules;
 mod sla;
@@ -14,10 +16,12 @@ mod users;
 mod work;
 mod work_log;
 
+pub use attachments::*;
 pub use catalogs::*;
 pub use conversation::*;
 pub use customers::*;
 pub use enums::*;
+pub use kb::*;
 pub use resolution::*;
 pub use rules::*;
 pub use sla::*;

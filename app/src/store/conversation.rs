@@ -8,7 +8,7 @@ use super::lookup::{accessible, may_see, TicketCore};
 use super::notifications::{self, NotificationKind};
 use super::ticket_flow::{self, Change};
 use super::timeline::add_timeline;
-use super::{code, decode, ticket_writes, Conn, Db};
+use super::{attachments, code, decode, ticket_writes, Conn, Db};
 use crate::domain::access::{self, Action};
 use crate::domain::automation::Event;
 use crate::domain::{markdown, reference, validate};
@@ -173,9 +173,7 @@ pub async fn post(db: &Db, user: &CurrentUser, reference_text: &str, message: &N
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    if let Some(id) = message.attachment_ids.first() {
-        return Err(AppError::Invalid(format!("Attachment {id} does not exist.")));
-    }
+    attachments::attach_to_message(&mut tx, user, core.id, message_id, &message.attachment_ids).await?;
     ticket_writes::mark_active(&mut tx, core.id, now).await?;
     let events = match (message.kind, from_customer) {
         (MessageKind::Note, _) => Vec::new(),

@@ -37,6 +37,16 @@ pub(super) async fn connect(url: &str) -> Result<(Pool, Pool), AppError> {
     Ok((read, write))
 }
 
+/// The folder the database file lives in (`data/` for the default `sqlite://data/helpdesk.db`):
+/// files the installation keeps beside its database (attachments) go there by default.
+pub(crate) fn database_folder(url: &str) -> std::path::PathBuf {
+    SqliteConnectOptions::from_str(url)
+        .ok()
+        .and_then(|options| options.get_filename().parent().map(std::path::Path::to_path_buf))
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::PathBuf::from("data"))
+}
+
 /// Opens a write transaction that holds the write lock from its first statement, so that a
 /// claim (pull-next, automatic assignment) read inside it cannot be taken by another writer
 /// before it is written. On PostgreSQL this is a plain `BEGIN` with `SELECT … FOR UPDATE

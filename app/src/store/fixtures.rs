@@ -177,6 +177,11 @@ impl Org {
         ResolutionInput { code_id, note: note.into(), close_with_open_children: false }
     }
 
+    /// The temporary folder holding the database (and whatever a test stores beside it).
+    pub fn db_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// Closes the database and opens it again, as a server restart does.
     pub async fn restart(&mut self) {
         self.db.write.close().await;

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 const LAYERS: &[&str] = &[
     "dialect", "mod", "lookup", "timeline", "audit", "catalogs", "ticket_writes", "rules", "notifications", "users", "time_off",
     "qualifications", "entitlements", "work_log", "ticket_events", "customers", "relations", "resolutions", "sla", "board", "queues", "assignment",
-    "routing", "automation", "sla_work", "sla_setup", "ticket_flow", "conversation", "tickets", "leads", "pull", "timed", "teams", "organisation",
-    "portal", "seed", "fixtures",
+    "routing", "automation", "sla_work", "sla_setup", "attachments", "kb", "ticket_flow", "conversation", "tickets", "leads", "pull", "timed", "teams",
+    "organisation", "portal", "seed", "fixtures",
 ];
 
 /// The store modules a file's non-test code names (`super::x`, `crate::store::x`).

@@ -7,7 +7,8 @@
 //! 3. features: `board`, `entitlements`, `notifications`, `qualifications`, `queues`, `sla`
 //!    (clocks), `time_off`, `users`, `work_log` (timers, time entries, timesheets),
 //!    `ticket_events`, then `customers` (which shows entitlements), `relations`, `resolutions`,
-//!    `assignment`, `routing`, `automation`, `sla_setup`, `sla_work`;
+//!    `assignment`, `routing`, `automation`, `sla_setup`, `sla_work`, `attachments` (files on
+//!    tickets and messages), `kb` (knowledge base);
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
 //! 5. entry points that change tickets through the flow: `conversation` (messages, followers),
 //!    `tickets`, `leads`, `pull`, `timed`, and the
@@ -16,6 +17,7 @@
 pub(crate) mod dialect;
 
 pub mod assignment;
+pub mod attachments;
 pub mod audit;
 pub mod automation;
 pub mod board;
@@ -23,6 +25,7 @@ pub mod catalogs;
 pub mod conversation;
 pub mod customers;
 pub mod entitlements;
+pub mod kb;
 pub mod lookup;
 pub mod notifications;
 pub mod organisation;

@@ -362,6 +362,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     seed_children_and_lead(db, &admin, now).await?;
     // Field Service spreads its new tickets over its members automatically.
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
+    seed_articles(db, &users::user_by_id(db, person("lead@demo.test")).await?, now).await?;
     Ok(true)
 }
 
@@ -405,6 +406,88 @@ async fn seed_children_and_lead(db: &Db, admin: &CurrentUser, now: DateTime<Utc>
     let lead = LeadInput { title: "40 more licences".into(), customer: LeadCustomer::Ticket, sales_team_id: direct_sales, salesperson_id: Some(admin.id) };
     leads::convert(db, admin, &question.reference, question.version, &lead, now - Duration::hours(2)).await?;
     Ok(())
+}
+
+/// Knowledge-base articles: published answers to the common Support questions, and drafts.
+const ARTICLES: &[(&str, &str, bool, &str)] = &[
+    (
+        "Reset your password",
+        "Accounts",
+        true,
+        "If you cannot sign in after a password reset:\n\n1. Open the **reset link** from the newest e-mail only; older links stop working.\n2. Choose a password of at least 8 characters.\n3. Sign out on every other device.\n\nStill locked out? Reply to your ticket and we unlock the account.",
+    ),
+    (
+        "Fix VPN disconnects",
+        "Network",
+        true,
+        "VPN connections that drop every few minutes are usually caused by power saving on the network adapter.\n\n- Windows: *Device Manager → Network adapter → Power management*, untick **Allow the computer to turn off this device**.\n- macOS: update the client to version 5.2 or later.\n\nIf it keeps dropping, attach the client log (`vpn.log`) to your ticket.",
+    ),
+    (
+        "Printer reports a paper jam with an empty tray",
+        "Hardware",
+        true,
+        "Open the rear flap and remove torn scraps, then clean the paper sensor with a dry cloth.\n\n| Model | Sensor |\n|---|---|\n| P400 | behind tray 2 |\n| P500 | under the top cover |",
+    ),
+    (
+        "Send attachments larger than 10 MB",
+        "E-mail",
+        true,
+        "Our mail server accepts messages up to 10 MB. For larger files use the **Share link** button in the Office Suite, or upload them to your ticket in the portal (up to 20 MB each).",
+    ),
+    ("Two-factor codes arrive late", "Accounts", false, "Draft: check the phone's clock is set automatically; codes are time-based.\n\nTODO: screenshots for Android and iOS."),
+    ("Router X200 firmware rollback", "Network", false, "Internal draft — do not publish before the vendor confirms the rollback procedure."),
+];
+
+async fn seed_articles(db: &Db, author: &CurrentUser, now: DateTime<Utc>) -> Result<(), AppError> {
+    let mut first = None;
+    for (title, category, published, body) in ARTICLES {
+        let input = ArticleInput { title: (*title).into(), body: (*body).into(), category: (*category).into(), published: *published };
+        let article = super::kb::create(db, author, &input, now - Duration::days(30)).await?;
+        first.get_or_insert(article.id);
+    }
+    // The password article answers the first Support ticket about signing in.
+    let ticket: Option<String> = sqlx::query_scalar(
+        "SELECT 'HD-' || k.number FROM tickets k JOIN teams t ON t.id = k.team_id WHERE t.name = 'Support' AND k.title LIKE 'Cannot log in%' ORDER BY k.number LIMIT 1",
+    )
+    .fetch_optional(&db.read)
+    .await?;
+    if let (Some(reference), Some(article_id)) = (ticket, first) {
+        super::kb::set_link(db, author, &reference, article_id, true, now).await?;
+    }
+    Ok(())
+}
+
+/// A few files on the demo customer's Support tickets: her screenshot (which she sees in the
+/// portal) and an agent's log (internal). Written through the attachment store, after `demo`.
+pub async fn demo_attachments(db: &Db, files: &super::attachments::Files, now: DateTime<Utc>) -> Result<(), AppError> {
+    let tickets: Vec<String> = sqlx::query_scalar(
+        "SELECT 'HD-' || k.number FROM tickets k JOIN teams t ON t.id = k.team_id
+           JOIN ticket_followers f ON f.ticket_id = k.id JOIN users u ON u.id = f.user_id
+          WHERE t.name = 'Support' AND u.email = 'customer@demo.test' ORDER BY k.number LIMIT 2",
+    )
+    .fetch_all(&db.read)
+    .await?;
+    let customer_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'customer@demo.test'").fetch_one(&db.read).await?;
+    let agent_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'agent1@demo.test'").fetch_one(&db.read).await?;
+    let (customer, agent) = (users::user_by_id(db, customer_id).await?, users::user_by_id(db, agent_id).await?);
+    for reference in &tickets {
+        let screenshot = files.stage_bytes("screenshot.png", &demo_png()).await?;
+        super::attachments::upload(db, files, &customer, reference, vec![screenshot], now - Duration::hours(3)).await?;
+        let log = files.stage_bytes("diagnostics.log", b"2024-05-02 09:14:03 vpn: tunnel up\n2024-05-02 09:17:41 vpn: keepalive timeout, reconnecting\n").await?;
+        super::attachments::upload(db, files, &agent, reference, vec![log], now - Duration::hours(2)).await?;
+    }
+    Ok(())
+}
+
+/// A small PNG (a blue frame on white), made here so the demo needs no binary files.
+fn demo_png() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(320, 200, |x, y| {
+        if x < 8 || y < 8 || x >= 312 || y >= 192 { image::Rgb([37, 99, 235]) } else { image::Rgb([255, 255, 255]) }
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    // Encoding an in-memory RGB image as PNG cannot fail.
+    let _ = image::DynamicImage::ImageRgb8(image).write_to(&mut bytes, image::ImageFormat::Png);
+    bytes.into_inner()
 }
 
 /// Calendars, SLA policies for Support and Field Service, and entitlements of two accounts

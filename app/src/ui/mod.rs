@@ -9,7 +9,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
-use pages::{InvitePage, LeadsPage, ProfilePage, UserPage, UsersPage};
+use pages::{InvitePage, KbArticlePage, KbEditPage, KbListPage, KbNewPage, LeadsPage, ProfilePage, UserPage, UsersPage};
 use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, CatalogsPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage, TimesheetsPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -75,6 +75,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("queues") view=QueuesPage/>
                     <Route path=path!("queues/:id") view=QueuePage/>
                     <Route path=path!("tickets/:reference") view=TicketPage/>
+                    <Route path=path!("kb") view=KbListPage/>
+                    <Route path=path!("kb/new") view=KbNewPage/>
+                    <Route path=path!("kb/:id") view=KbArticlePage/>
+                    <Route path=path!("kb/:id/edit") view=KbEditPage/>
                     <Route path=path!("my/tickets") view=MyTicketsPage/>
                     <Route path=path!("my/tickets/:reference") view=PortalTicketPage/>
                 </ParentRoute>

@@ -6,22 +6,23 @@ use leptos::task::spawn_local;
 
 use crate::api::conversation::{add_follower, delete_message, edit_message, load_followers, mute_ticket, post_message, remove_follower, typing};
 use crate::api::customers::search_customers;
-use crate::model::{FollowerRef, MessageKind, MessageView, NewMessage, TicketLive, Viewer};
-use crate::ui::components::{listen_data, use_toasts};
+use crate::model::{Attachment, FollowerRef, MessageKind, MessageView, NewMessage, TicketLive, Viewer};
+use crate::ui::components::{listen_data, use_toasts, ArticlePicker, AttachmentList, FileDrop};
 
 /// What the composer holds; kept by the page so that a live reload of the ticket keeps the draft.
 #[derive(Clone, Copy)]
 pub struct ComposerState {
     pub mode: RwSignal<MessageKind>,
     pub text: RwSignal<String>,
-    pub attachment_ids: RwSignal<Vec<i64>>,
+    /// Files uploaded for this message, sent with it.
+    pub files: RwSignal<Vec<Attachment>>,
     /// The textarea had the focus before the page was redrawn: give it back.
     focused: RwSignal<bool>,
 }
 
 impl ComposerState {
     pub fn new(mode: MessageKind) -> Self {
-        ComposerState { mode: RwSignal::new(mode), text: RwSignal::new(String::new()), attachment_ids: RwSignal::new(Vec::new()), focused: RwSignal::new(false) }
+        ComposerState { mode: RwSignal::new(mode), text: RwSignal::new(String::new()), files: RwSignal::new(Vec::new()), focused: RwSignal::new(false) }
     }
 }
 
@@ -50,7 +51,7 @@ fn typing_reporter(reference: String) -> impl Fn() + Clone {
 
 /// Reply to the customer or write an internal note. `staff`: both modes; otherwise replies only.
 #[component]
-pub fn Composer(reference: String, state: ComposerState, staff: bool, on_sent: Callback<()>, #[prop(optional)] files: Option<ChildrenFn>) -> impl IntoView {
+pub fn Composer(reference: String, state: ComposerState, staff: bool, on_sent: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -70,7 +71,7 @@ pub fn Composer(reference: String, state: ComposerState, staff: bool, on_sent: C
             if busy.get_untracked() {
                 return;
             }
-            let message = NewMessage { kind: state.mode.get_untracked(), body: state.text.get_untracked(), attachment_ids: state.attachment_ids.get_untracked() };
+            let message = NewMessage { kind: state.mode.get_untracked(), body: state.text.get_untracked(), attachment_ids: state.files.get_untracked().iter().map(|f| f.id).collect() };
             busy.set(true);
             error.set(None);
             let reference = reference.clone();
@@ -78,7 +79,7 @@ pub fn Composer(reference: String, state: ComposerState, staff: bool, on_sent: C
                 match post_message(reference, message.clone()).await {
                     Ok(()) => {
                         state.text.set(String::new());
-                        state.attachment_ids.set(Vec::new());
+                        state.files.set(Vec::new());
                         toasts.info(if message.kind == MessageKind::Note { "Internal note added." } else { "Reply sent." });
                         on_sent.run(());
                     }
@@ -131,8 +132,23 @@ pub fn Composer(reference: String, state: ComposerState, staff: bool, on_sent: C
                 on:focus=move |_| state.focused.set(true)
                 on:blur=move |_| state.focused.set(false)
                 on:keydown=on_key></textarea>
+            {move || {
+                let files = state.files.get();
+                (!files.is_empty()).then(|| view! {
+                    <AttachmentList items=files on_removed=Callback::new(move |id: i64| state.files.update(|f| f.retain(|a| a.id != id)))/>
+                })
+            }}
             <div class="composer-actions">
-                {files.map(|files| files())}
+                <FileDrop reference=reference.clone() id_prefix="composer-file"
+                    on_uploaded=Callback::new(move |added: Vec<Attachment>| state.files.update(|f| f.extend(added)))/>
+                {staff.then(|| view! {
+                    <ArticlePicker on_insert=Callback::new(move |text: String| state.text.update(|t| {
+                        if !t.is_empty() && !t.ends_with('\n') {
+                            t.push('\n');
+                        }
+                        t.push_str(&text);
+                    }))/>
+                })}
                 <span class="muted small">"Markdown · Ctrl+Enter sends"</span>
                 <button class="primary" type="submit" data-testid="send-message" disabled=move || busy.get()>
                     {move || if is_note() { "Add note" } else { "Send reply" }}

@@ -3,6 +3,8 @@
 mod conversation;
 mod child_tickets;
 mod convert_lead;
+mod attachments;
+mod kb_links;
 mod customer_card;
 mod resolution;
 mod rules;
@@ -15,6 +17,8 @@ mod work_log;
 pub use conversation::{listen_to_ticket, Composer, ComposerState, ConversationContext, FollowersPanel, MessageBody, PresenceHint};
 pub use child_tickets::ChildTickets;
 pub use convert_lead::{ConvertToLead, LeadBanner};
+pub use attachments::{AttachmentList, AttachmentsPanel, FileDrop};
+pub use kb_links::{ArticlePicker, KbLinksPanel};
 pub use customer_card::{CustomerCardPanel, EntitlementList, UnitList};
 pub use resolution::{ResolutionDialog, ResolutionPanel, StageSelect};
 pub use sla::{provide_clock, SlaTimer};
@@ -92,6 +96,7 @@ pub fn Layout() -> impl IntoView {
             <A href="/tickets/new">"New ticket"</A>
             <A href="/time-off">"Time off"</A>
             <A href="/leads">"Leads"</A>
+            <A href="/kb">"Knowledge base"</A>
         }
     };
     view! {
@@ -106,7 +111,7 @@ pub fn Layout() -> impl IntoView {
                     let admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
                     view! {
                         <nav aria-label="Main">
-                            {if staff { staff_links().into_any() } else { view! { <A href="/my/tickets">"My tickets"</A> }.into_any() }}
+                            {if staff { staff_links().into_any() } else { view! { <A href="/my/tickets">"My tickets"</A> <A href="/kb">"Help articles"</A> }.into_any() }}
                             {staff.then(|| view! {
                                 <A href="/queues">"Queues"</A>
                                 <A href="/customers">"Customers"</A>

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::portal::{load_portal_ticket, my_tickets};
 use crate::domain::age;
 use crate::model::MessageKind;
-use crate::ui::components::{listen_to_ticket, status_class, Composer, ComposerState, ErrorAlert, Timeline};
+use crate::ui::components::{listen_to_ticket, status_class, AttachmentsPanel, Composer, ComposerState, ErrorAlert, Timeline};
 
 #[component]
 pub fn MyTicketsPage() -> impl IntoView {
@@ -89,6 +89,7 @@ pub fn PortalTicketPage() -> impl IntoView {
                                 <Timeline entries=ticket.timeline.clone() title="History" unnamed="Support" kinds=false/>
                             </div>
                         </div>
+                        <AttachmentsPanel reference=ticket.reference.clone()/>
                     }
                     .into_any()
                 })}

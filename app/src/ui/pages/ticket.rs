@@ -10,7 +10,7 @@ use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
 use crate::ui::components::{
-    listen_to_ticket, status_class, use_toasts, AddAsEventOffer, ChildTickets, Composer, ComposerState, ConversationContext, ConvertToLead, CustomerCardPanel,
+    listen_to_ticket, status_class, use_toasts, AddAsEventOffer, ChildTickets, Composer, ComposerState, ConversationContext, ConvertToLead, CustomerCardPanel, AttachmentsPanel, KbLinksPanel,
     ErrorAlert, FollowersPanel, LeadBanner, PresenceHint, PriorityPill, ResolutionPanel, SlaTimer, StageSelect, TicketEventsPanel, TicketFields,
     TicketFormState, Timeline, WorkLogPanel,
 };
@@ -226,6 +226,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
         </div>
         <ChildTickets reference=reference.clone() relations=detail.relations.clone() reload/>
         <div class="work-panels"><WorkLogPanel reference=reference.clone()/><TicketEventsPanel reference=reference.clone() logged=reload/></div>
+        <div class="ticket-panels"><AttachmentsPanel reference=reference.clone()/> <KbLinksPanel reference=reference.clone()/></div>
     }
 }
 
