@@ -11,6 +11,7 @@ pub mod ordering;
 pub mod reference;
 pub mod routing;
 pub mod sla;
+pub mod similarity;
 pub mod sla_sync;
 pub mod status;
 pub mod templates;
