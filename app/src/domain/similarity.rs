@@ -5,10 +5,11 @@
 //! where `title` and `description` are the Jaccard index (shared words / all words) of the two
 //! texts' word sets — lower-cased runs of letters and digits, at least two characters long,
 //! without common English and German stop words — and `customer` is 1 for the same contact
-//! (or the same account and no contact, or no customer on either), 0.5 for the same account
-//! only, 0 otherwise. Two empty texts count as alike (1): nothing
-//! tells them apart. The score lies in [0, 1], does not depend on the order of the two tickets,
-//! and identical tickets score 1.
+//! (or the same account and no contact), 0.5 for the same account only, 0 otherwise. A part
+//! that neither ticket has (no description words on either, no customer on either) says
+//! nothing: it is left out and the other weights scale up, so two short tickets without
+//! descriptions are not alike merely for lacking one. The score lies in [0, 1], does not depend
+//! on the order of the two tickets, and identical tickets score 1.
 
 use std::collections::BTreeSet;
 
@@ -55,13 +56,8 @@ pub fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     a.intersection(b).count() as f64 / union as f64
 }
 
-/// How alike two texts are by their words.
-pub fn text_similarity(a: &str, b: &str) -> f64 {
-    jaccard(&words(a), &words(b))
-}
-
-/// 1 for the same customer (the same contact, or the same account and no contact, or no
-/// customer at all on both), 0.5 for the same account only, 0 otherwise.
+/// 1 for the same customer (the same contact, or the same account and no contact on either),
+/// 0.5 for the same account only, 0 otherwise.
 pub fn customer_similarity(a: &Compared, b: &Compared) -> f64 {
     let same_contact = a.contact_id.is_some() && a.contact_id == b.contact_id;
     if same_contact || (a.contact_id, a.account_id) == (b.contact_id, b.account_id) {
@@ -73,11 +69,26 @@ pub fn customer_similarity(a: &Compared, b: &Compared) -> f64 {
     }
 }
 
+fn has_customer(t: &Compared) -> bool {
+    t.contact_id.is_some() || t.account_id.is_some()
+}
+
 pub fn score(a: &Compared, b: &Compared) -> f64 {
-    let total = TITLE_WEIGHT * text_similarity(a.title, b.title)
-        + DESCRIPTION_WEIGHT * text_similarity(a.description, b.description)
-        + CUSTOMER_WEIGHT * customer_similarity(a, b);
-    total.clamp(0.0, 1.0)
+    let (title_a, title_b) = (words(a.title), words(b.title));
+    let (description_a, description_b) = (words(a.description), words(b.description));
+    // (weight, whether either ticket has the part, similarity of the part)
+    let parts = [
+        (TITLE_WEIGHT, !(title_a.is_empty() && title_b.is_empty()), jaccard(&title_a, &title_b)),
+        (DESCRIPTION_WEIGHT, !(description_a.is_empty() && description_b.is_empty()), jaccard(&description_a, &description_b)),
+        (CUSTOMER_WEIGHT, has_customer(a) || has_customer(b), customer_similarity(a, b)),
+    ];
+    let (weighted, weights) =
+        parts.iter().filter(|(_, present, _)| *present).fold((0.0, 0.0), |(sum, total), (weight, _, part)| (sum + weight * part, total + weight));
+    if weights == 0.0 {
+        // Nothing to compare on either side: nothing tells them apart.
+        return 1.0;
+    }
+    (weighted / weights).clamp(0.0, 1.0)
 }
 
 /// A score as people read it: "73 %".
@@ -108,7 +119,6 @@ mod tests {
         assert_eq!(customer_similarity(&base, &ticket("", "", None, Some(11))), 0.0);
         assert_eq!(customer_similarity(&base, &ticket("", "", None, None)), 0.0);
         assert_eq!(customer_similarity(&ticket("", "", None, Some(10)), &ticket("", "", None, Some(10))), 1.0);
-        assert_eq!(customer_similarity(&ticket("", "", None, None), &ticket("", "", None, None)), 1.0);
     }
 
     #[test]
@@ -126,6 +136,15 @@ mod tests {
         let scores: Vec<f64> = [same_problem_same_person, same_problem_colleague, other_problem, unrelated].iter().map(|t| score(&original, t)).collect();
         assert!(scores.windows(2).all(|pair| pair[0] > pair[1]), "{scores:?}");
         assert!(scores[0] > DUPLICATE_THRESHOLD && scores[3] < DUPLICATE_THRESHOLD, "{scores:?}");
+    }
+
+    #[test]
+    fn parts_neither_ticket_has_are_left_out() {
+        let short = |title| ticket(title, "", None, None);
+        assert_eq!(score(&short("Printer jam"), &short("VPN down")), 0.0, "lacking a description is no likeness");
+        assert_eq!(score(&short("Printer jam"), &short("Printer jam")), 1.0);
+        let half = score(&ticket("Printer jam", "", Some(1), None), &ticket("Printer jam", "", Some(2), None));
+        assert!((half - TITLE_WEIGHT / (TITLE_WEIGHT + CUSTOMER_WEIGHT)).abs() < 1e-12, "{half}");
     }
 
     #[test]
@@ -155,8 +174,8 @@ mod tests {
 
         #[test]
         fn a_shared_word_never_lowers_title_similarity(a in "[a-z ]{0,40}", b in "[a-z ]{0,40}", word in "[a-z]{2,10}") {
-            let before = text_similarity(&a, &b);
-            let after = text_similarity(&format!("{a} {word}"), &format!("{b} {word}"));
+            let before = jaccard(&words(&a), &words(&b));
+            let after = jaccard(&words(&format!("{a} {word}")), &words(&format!("{b} {word}")));
             prop_assert!(after >= before, "{} < {}", after, before);
         }
     }

@@ -113,6 +113,7 @@ text_enum!(
         Queued => "queued", "Queue changed";
         Automation => "automation", "Automation";
         Sla => "sla", "SLA";
+        Merged => "merged", "Merged";
     }
 );
 

@@ -4,6 +4,7 @@
 mod catalogs;
 mod customers;
 mod enums;
+mod merge;
 mod rules;
 mod sla;
 mod teams;
@@ -14,6 +15,7 @@ mod work;
 pub use catalogs::*;
 pub use customers::*;
 pub use enums::*;
+pub use merge::*;
 pub use rules::*;
 pub use sla::*;
 pub use teams::*;

@@ -220,6 +220,9 @@ pub struct TicketDetail {
     /// Deactivated catalog values the ticket still carries, named for its form.
     #[serde(default)]
     pub kept_choices: Vec<KeptChoice>,
+    /// The ticket this one was merged into (then it is closed).
+    #[serde(default)]
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 const LAYERS: &[&str] = &[
     "dialect", "mod", "lookup", "timeline", "audit", "catalogs", "ticket_writes", "rules", "notifications", "users", "time_off",
     "qualifications", "entitlements", "customers", "sla", "board", "queues", "assignment", "routing", "automation", "sla_work", "sla_setup",
-    "ticket_flow", "tickets", "pull", "timed", "teams", "organisation", "portal", "seed", "fixtures",
+    "ticket_flow", "tickets", "pull", "timed", "merge", "teams", "organisation", "portal", "seed", "fixtures",
 ];
 
 /// The store modules a file's non-test code names (`super::x`, `crate::store::x`).

@@ -8,7 +8,7 @@
 //!    (clocks), `time_off`, `users`, then `customers` (which shows entitlements), `assignment`,
 //!    `routing`, `automation`, `sla_setup`, `sla_work`;
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
-//! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, and the
+//! 5. entry points that change tickets through the flow: `tickets`, `pull`, `timed`, `merge`, and the
 //!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.
 
 pub(crate) mod dialect;
@@ -21,6 +21,7 @@ pub mod catalogs;
 pub mod customers;
 pub mod entitlements;
 pub mod lookup;
+pub mod merge;
 pub mod notifications;
 pub mod organisation;
 pub mod portal;

@@ -267,6 +267,7 @@ struct DetailRow {
     version: i64,
     entitlement_id: Option<i64>,
     do_not_decrement: bool,
+    merged_into_number: Option<i64>,
 }
 
 /// A ticket's fields and timeline; `with_sla` adds its clocks for showing it.
@@ -275,13 +276,14 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
         "SELECT k.id, k.number, k.title, k.description, k.team_id, t.name AS team_name, k.stage_id, k.status, k.priority,
                 k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
                 a.name AS account_name, k.subject_id, k.product_id, k.reason_id, k.region_id, k.service_type_id, k.unit_id, k.created_by, cb.name AS creator_name,
-                k.created_at, k.updated_at, k.closed_at, k.version, k.entitlement_id, k.do_not_decrement
+                k.created_at, k.updated_at, k.closed_at, k.version, k.entitlement_id, k.do_not_decrement, m.number AS merged_into_number
            FROM tickets k
            JOIN teams t ON t.id = k.team_id
            LEFT JOIN users u ON u.id = k.assignee_id
            LEFT JOIN users cb ON cb.id = k.created_by
            LEFT JOIN contacts c ON c.id = k.contact_id
            LEFT JOIN accounts a ON a.id = k.account_id
+           LEFT JOIN tickets m ON m.id = k.merged_into_id
           WHERE k.id = ?",
     )
     .bind(ticket_id)
@@ -327,6 +329,7 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
         entitlement: entitlements::of_ticket(conn, row.entitlement_id).await?,
         do_not_decrement: row.do_not_decrement,
         kept_choices: catalogs::kept_choices(conn, row.id).await?,
+        merged_into: row.merged_into_number.map(reference::format),
         reference: reference::format(row.number),
         status: decode(TicketStatus::parse, &row.status)?,
         priority: decode(Priority::parse, &row.priority)?,
