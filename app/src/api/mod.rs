@@ -9,6 +9,7 @@ pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod defences;
 pub mod entitlements;
+pub mod merge;
 pub mod notifications;
 pub mod organisation;
 pub mod portal;

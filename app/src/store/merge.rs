@@ -19,13 +19,11 @@ use super::{decode, dialect, id_list, open_statuses, Conn, Db};
 use crate::domain::access::{self, Action, Relation};
 use crate::domain::automation::Event;
 use crate::domain::reference;
+use crate::domain::validate::{MERGE_MAX, MERGE_MIN};
 use crate::domain::similarity::{self, Compared};
 use crate::error::AppError;
 use crate::model::*;
 
-/// How many tickets one merge takes, survivor included.
-pub const MIN_MERGE: usize = 2;
-pub const MAX_MERGE: usize = 10;
 /// Possible duplicates shown for a ticket.
 pub const DUPLICATES_SHOWN: usize = 5;
 /// The most recent open tickets scored when looking for duplicates.
@@ -149,11 +147,11 @@ async fn candidate(conn: &mut Conn, ticket_id: i64) -> Result<Candidate, AppErro
 
 /// The references of a merge, bounded and checked before any lookup: 2 to 10 distinct tickets.
 fn checked_references(references: &[String]) -> Result<Vec<String>, AppError> {
-    if references.len() < MIN_MERGE {
+    if references.len() < MERGE_MIN {
         return Err(AppError::Invalid("Select at least two tickets to merge.".into()));
     }
-    if references.len() > MAX_MERGE {
-        return Err(AppError::Invalid(format!("Merge at most {MAX_MERGE} tickets at once.")));
+    if references.len() > MERGE_MAX {
+        return Err(AppError::Invalid(format!("Merge at most {MERGE_MAX} tickets at once.")));
     }
     let mut seen = HashSet::new();
     let mut normalised = Vec::new();

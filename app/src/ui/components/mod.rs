@@ -1,12 +1,14 @@
 //! Building blocks shared by the pages.
 
 mod customer_card;
+mod duplicates;
 mod rules;
 mod sla;
 mod ticket_form;
 mod timeline;
 
 pub use customer_card::{CustomerCardPanel, EntitlementList, UnitList};
+pub use duplicates::{DuplicatesPanel, MergedNotice};
 pub use sla::{provide_clock, SlaTimer};
 pub use rules::{describe_ticket_conditions, names, with_codes, with_ids, ConditionState, TicketConditionFields};
 pub use ticket_form::{IdSelect, TicketFields, TicketFormState};

@@ -9,7 +9,7 @@ use crate::api::tickets::{create_ticket, form_choices, get_ticket, move_ticket, 
 use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
-use crate::ui::components::{status_class, use_toasts, CustomerCardPanel, ErrorAlert, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
+use crate::ui::components::{status_class, use_toasts, CustomerCardPanel, DuplicatesPanel, ErrorAlert, MergedNotice, PriorityPill, SlaTimer, TicketFields, TicketFormState, Timeline};
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
@@ -168,8 +168,12 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                 <span class="card-ref">{reference.clone()}</span>
                 <h1>{detail.title.clone()}</h1>
             </div>
-            <a class="button" href=format!("/teams/{}/board", detail.team.id)>"Back to board"</a>
+            <div class="actions">
+                {detail.merged_into.is_none().then(|| view! { <a class="button" data-testid="merge-ticket" href=format!("/tickets/merge?refs={reference}")>"Merge…"</a> })}
+                <a class="button" href=format!("/teams/{}/board", detail.team.id)>"Back to board"</a>
+            </div>
         </div>
+        {detail.merged_into.clone().map(|into| view! { <MergedNotice into/> })}
         <div class="ticket-meta">
             <span class=status_class(detail.status) data-testid="ticket-status">{detail.status.label()}</span>
             <PriorityPill priority=detail.priority/>
@@ -197,6 +201,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
         {(detail.customer.contact_id.is_some() || detail.customer.account_id.is_some())
             .then(|| view! { <CustomerCardPanel reference=reference.clone()/> })}
         <SlaPanel detail=detail.clone()/>
+        <DuplicatesPanel reference=reference.clone()/>
         <div class="ticket-layout">
             <form class="panel" on:submit=save novalidate>
                 {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
