@@ -1325,6 +1325,9 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
         ]),
         "merge_contacts" => args(vec![("keep_id", int()), ("keep_version", int()), ("duplicate_id", int()), ("duplicate_version", int())]),
         "customer_card" => args(vec![("reference", text(S::Reference))]),
+        "merge_candidates" => args(vec![("references", list(text(S::ListedReference)))]),
+        "merge_tickets" => args(vec![("survivor", text(S::Reference)), ("references", list(text(S::ListedReference))), ("versions", list(int()))]),
+        "possible_duplicates" => args(vec![("reference", text(S::Reference))]),
         "add_time_off" => args(vec![("first_day", Ty::Date), ("last_day", Ty::Date)]),
         "remove_time_off" => args(vec![("id", int())]),
         "catalog" => args(vec![("catalog", Ty::Enum(CATALOGS))]),
@@ -1448,6 +1451,8 @@ struct Snap {
     account_id: i64,
     contact_id: i64,
     duplicate_contact_id: i64,
+    /// Two tickets made for merging: (reference, version).
+    merge_pair: [(String, i64); 2],
     /// Someone invited by the fuzz pass (the user endpoints aim at them), and their link's secret.
     invited_id: i64,
     invitation_token: String,
@@ -1593,7 +1598,11 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
             "name": "Fuzz person", "email": "", "phone": "+1 555 0101", "mobile": "", "job_title": "Tester", "account_id": snap.account_id,
             "portal_access": false } }),
         "merge_contacts" => json!({ "keep_id": snap.contact_id, "keep_version": 1, "duplicate_id": snap.duplicate_contact_id, "duplicate_version": 1 }),
-        "customer_card" => json!({ "reference": snap.reference }),
+        "customer_card" | "possible_duplicates" => json!({ "reference": snap.reference }),
+        "merge_candidates" => json!({ "references": [snap.merge_pair[0].0, snap.merge_pair[1].0] }),
+        // The first valid call merges the pair; later ones are refused (merged already).
+        "merge_tickets" => json!({ "survivor": snap.merge_pair[0].0, "references": [snap.merge_pair[0].0, snap.merge_pair[1].0],
+            "versions": [snap.merge_pair[0].1, snap.merge_pair[1].1] }),
         "add_time_off" => json!({ "first_day": snap.time_off.0, "last_day": snap.time_off.1 }),
         "remove_time_off" => json!({ "id": live.time_off_target }),
         "catalog" => json!({ "catalog": "subjects" }),
@@ -1849,6 +1858,17 @@ impl Fuzz {
             "name": name, "email": "", "phone": "", "mobile": "", "job_title": "", "account_id": null, "portal_access": false } });
         let contact_id = self.call(admin, "save_contact", new_contact("Fuzz kept contact")).await["id"].as_i64().expect("a new contact");
         let duplicate_contact_id = self.call(admin, "save_contact", new_contact("Fuzz duplicate contact")).await["id"].as_i64().expect("a new contact");
+        let mut merge_pair = Vec::new();
+        for title in ["Fuzz merge survivor", "Fuzz merge duplicate"] {
+            let mut input = new_ticket_input.clone();
+            input["title"] = json!(title);
+            input["new_customer"] = Value::Null;
+            let card = self.call(admin, "create_ticket", json!({ "input": input })).await;
+            let reference = card["reference"].as_str().expect("a new ticket").to_string();
+            let version = self.call(admin, "ticket", json!({ "reference": reference })).await["version"].as_i64().expect("its version");
+            merge_pair.push((reference, version));
+        }
+        let merge_pair: [(String, i64); 2] = merge_pair.try_into().expect("two tickets");
         let entitlement = entitlements["entitlements"][0].clone();
         assert!(entitlement.is_object(), "the demo has an entitlement: {entitlements}");
         let entitlement_input = json!({
@@ -1919,6 +1939,7 @@ impl Fuzz {
             account_id: entitlement["account"]["id"].as_i64().expect("the entitlement's account"),
             contact_id,
             duplicate_contact_id,
+            merge_pair,
             invited_id: invitation["user_id"].as_i64().expect("the invited user's id"),
             invitation_token: invitation["token"].as_str().expect("the invitation's token").to_string(),
         }
