@@ -4,7 +4,8 @@ import { hydrated, login } from "./helpers";
 // A page whose server HTML and browser view disagree panics while hydrating and stops reacting;
 // loading every screen directly, as a bookmark would, catches that.
 const SCREENS: Record<string, string[]> = {
-  "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/queues", "/queues/1",
+  "lead@demo.test": ["/", "/teams/1/board", "/teams/2/settings", "/tickets/HD-1003", "/tickets/new", "/tickets/merge?refs=HD-1001,HD-1002",
+    "/tickets/merge?refs=HD-1003", "/queues", "/queues/1",
     "/admin/qualifications", "/admin/routing", "/admin/automation", "/admin/sla", "/admin/entitlements", "/notifications", "/time-off",
     "/timesheets", "/customers", "/customers/accounts/1", "/customers/contacts/1", "/profile", "/leads", "/kb", "/kb/new", "/kb/1", "/kb/1/edit"],
   "admin@demo.test": ["/admin/teams", "/admin/audit", "/setup", "/teams/1/settings", "/admin/catalogs", "/admin/catalogs?kind=units",

@@ -537,6 +537,14 @@ fn cases() -> Vec<Case> {
         Case::aimed("remove_follower", |c| json!({ "reference": c.on.ticket, "follower": { "type": "user", "id": c.facts.rated_user } }), unfollow_agent2),
         Case::aimed("mute_ticket", |c| json!({ "reference": c.on.ticket, "muted": true }), converse),
         Case::aimed("typing", |c| json!({ "reference": c.on.ticket }), typing_hint),
+        // Merging: the team's staff merge its tickets; a hidden ticket is missing.
+        Case::aimed("merge_candidates", |c| json!({ "references": [c.on.ticket, c.on.second_ticket.0] }), work),
+        Case::aimed(
+            "merge_tickets",
+            |c| json!({ "survivor": c.on.ticket, "references": [c.on.ticket, c.on.second_ticket.0], "versions": [c.on.ticket_version, c.on.second_ticket.1] }),
+            work,
+        ),
+        Case::aimed("possible_duplicates", |c| json!({ "reference": c.on.ticket }), work),
         Case::aimed("pull_next", |c| json!({ "source": { "team": c.on.team_id } }), pull_from_team),
         // Attachments (uploads and downloads are plain HTTP routes: tests/attachments.rs).
         Case::aimed("ticket_attachments", |c| json!({ "reference": c.on.ticket }), portal),
@@ -849,6 +857,8 @@ struct TeamObjects {
     /// A ticket of the team (the public one is followed by customer@demo.test).
     ticket: String,
     ticket_version: i64,
+    /// Another open ticket of the team, to merge with the first: (reference, version).
+    second_ticket: (String, i64),
     /// The ticket's current fields as a `TicketInput`.
     ticket_input: Value,
     /// A stage of the team the ticket is not in.
@@ -878,6 +888,7 @@ impl TeamObjects {
         let mut twin = self.clone();
         twin.team_id = GHOST;
         twin.ticket = format!("HD-{GHOST}");
+        twin.second_ticket.0 = format!("HD-{}", GHOST - 1);
         twin.ticket_input["team_id"] = json!(GHOST);
         twin.other_stage = GHOST;
         twin.stage.0 = GHOST;
@@ -1011,6 +1022,8 @@ async fn build_template(path: &Path) -> Facts {
     let private_number = first_int(sql(db, &open_ticket(finance, 0)).await).expect("a Finance ticket");
     sql(db, &follow(users[&Customer], private_number)).await;
     let (public_ticket, private_ticket) = (format!("HD-{public_number}"), format!("HD-{private_number}"));
+    let second_private = first_int(sql(db, &open_ticket(finance, private_number)).await).expect("a second Finance ticket");
+    let second_tickets = [format!("HD-{others_number}"), format!("HD-{second_private}")];
 
     // Stages made for the matrix (the pipelines' own stages stay as the demo has them).
     let public_stage = teams::create_stage(db, &admin, support, "Matrix stage", StageCategory::InProgress).await.unwrap();
@@ -1197,10 +1210,13 @@ async fn build_template(path: &Path) -> Facts {
         let (routing, leads_routing, automation, leads_automation) = rules[index].clone();
         let worked = TimeEntryInput { date: today, duration: "1h".into(), billable: true, note: format!("{} work", if index == 0 { "Matrix" } else { "Secret" }) };
         let worked = work_log::log_time(db, &admin, reference, &worked, now).await.unwrap();
+        let second = &second_tickets[index];
+        let second_version = tickets::get(db, &admin, second, now).await.unwrap().version;
         objects.push(TeamObjects {
             team_id,
             ticket: reference.clone(),
             ticket_version: detail.version,
+            second_ticket: (second.clone(), second_version),
             ticket_input: serde_json::to_value(&input).unwrap(),
             other_stage,
             stage: (current_stage.id, current_stage.version),

@@ -1408,6 +1408,9 @@ fn schema(endpoint: &str, snap: &Snap) -> Option<Ty> {
         "create_article" => args(vec![("input", article_input())]),
         "update_article" => args(vec![("id", int()), ("version", int()), ("input", article_input())]),
         "link_article" => args(vec![("reference", text(S::Reference)), ("article_id", int()), ("link", Ty::Bool)]),
+        "merge_candidates" => args(vec![("references", list(text(S::ListedReference)))]),
+        "merge_tickets" => args(vec![("survivor", text(S::Reference)), ("references", list(text(S::ListedReference))), ("versions", list(int()))]),
+        "possible_duplicates" => args(vec![("reference", text(S::Reference))]),
         "add_time_off" => args(vec![("first_day", Ty::Date), ("last_day", Ty::Date)]),
         "remove_time_off" => args(vec![("id", int())]),
         "catalog" => args(vec![("catalog", Ty::Enum(CATALOGS))]),
@@ -1534,6 +1537,8 @@ struct Snap {
     /// A ticket of its own for "convert to lead" (which archives it), and a sales team.
     lead_ticket: (String, i64),
     sales_team_id: i64,
+    /// Two tickets made for merging: (reference, version).
+    merge_pair: [(String, i64); 2],
     /// Someone invited by the fuzz pass (the user endpoints aim at them), and their link's secret.
     invited_id: i64,
     invitation_token: String,
@@ -1682,7 +1687,7 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
             "name": "Fuzz person", "email": "", "phone": "+1 555 0101", "mobile": "", "job_title": "Tester", "account_id": snap.account_id,
             "portal_access": false } }),
         "merge_contacts" => json!({ "keep_id": snap.contact_id, "keep_version": 1, "duplicate_id": snap.duplicate_contact_id, "duplicate_version": 1 }),
-        "customer_card" | "ticket_followers" | "typing" => json!({ "reference": snap.reference }),
+        "customer_card" | "ticket_followers" | "typing" | "possible_duplicates" => json!({ "reference": snap.reference }),
         "post_message" => json!({ "reference": snap.reference, "message": { "kind": "note", "body": "Fuzz note", "attachment_ids": [] } }),
         // No such message: the refusal paths (the store tests cover the successful ones).
         "edit_message" => json!({ "reference": snap.reference, "message_id": 999_999, "version": 1, "body": "Fuzz edit" }),
@@ -1698,6 +1703,10 @@ fn template(endpoint: &str, snap: &Snap, live: &Live) -> Value {
         "create_article" => json!({ "input": { "title": "Fuzz article", "body": "**Fuzz**", "category": "Fuzz", "published": false } }),
         "update_article" => json!({ "id": 1, "version": 1, "input": { "title": "Fuzz article", "body": "Text", "category": "", "published": true } }),
         "link_article" => json!({ "reference": snap.reference, "article_id": 1, "link": true }),
+        "merge_candidates" => json!({ "references": [snap.merge_pair[0].0, snap.merge_pair[1].0] }),
+        // The first valid call merges the pair; later ones are refused (merged already).
+        "merge_tickets" => json!({ "survivor": snap.merge_pair[0].0, "references": [snap.merge_pair[0].0, snap.merge_pair[1].0],
+            "versions": [snap.merge_pair[0].1, snap.merge_pair[1].1] }),
         "add_time_off" => json!({ "first_day": snap.time_off.0, "last_day": snap.time_off.1 }),
         "remove_time_off" => json!({ "id": live.time_off_target }),
         "catalog" => json!({ "catalog": "subjects" }),
@@ -1971,6 +1980,17 @@ impl Fuzz {
             "name": name, "email": "", "phone": "", "mobile": "", "job_title": "", "account_id": null, "portal_access": false } });
         let contact_id = self.call(admin, "save_contact", new_contact("Fuzz kept contact")).await["id"].as_i64().expect("a new contact");
         let duplicate_contact_id = self.call(admin, "save_contact", new_contact("Fuzz duplicate contact")).await["id"].as_i64().expect("a new contact");
+        let mut merge_pair = Vec::new();
+        for title in ["Fuzz merge survivor", "Fuzz merge duplicate"] {
+            let mut input = new_ticket_input.clone();
+            input["title"] = json!(title);
+            input["new_customer"] = Value::Null;
+            let card = self.call(admin, "create_ticket", json!({ "input": input })).await;
+            let reference = card["reference"].as_str().expect("a new ticket").to_string();
+            let version = self.call(admin, "ticket", json!({ "reference": reference })).await["version"].as_i64().expect("its version");
+            merge_pair.push((reference, version));
+        }
+        let merge_pair: [(String, i64); 2] = merge_pair.try_into().expect("two tickets");
         let entitlement = entitlements["entitlements"][0].clone();
         assert!(entitlement.is_object(), "the demo has an entitlement: {entitlements}");
         let entitlement_input = json!({
@@ -2043,6 +2063,7 @@ impl Fuzz {
             account_id: entitlement["account"]["id"].as_i64().expect("the entitlement's account"),
             contact_id,
             duplicate_contact_id,
+            merge_pair,
             invited_id: invitation["user_id"].as_i64().expect("the invited user's id"),
             invitation_token: invitation["token"].as_str().expect("the invitation's token").to_string(),
         }

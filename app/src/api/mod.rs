@@ -13,6 +13,7 @@ pub mod defences;
 pub mod entitlements;
 pub mod kb;
 pub mod leads;
+pub mod merge;
 pub mod notifications;
 pub mod organisation;
 pub mod portal;

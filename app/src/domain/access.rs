@@ -32,6 +32,12 @@ pub fn can_see_ticket(r: Relation) -> bool {
     }
 }
 
+/// Merging moves a ticket's conversation and people to another ticket: for internal users who
+/// work the ticket's team, not for those who only follow the ticket.
+pub fn can_merge_ticket(r: Relation) -> bool {
+    can_see_team(r)
+}
+
 /// Stages, settings, SLA policies and rules of a team are shaped by admins, and by leads of
 /// the teams they belong to (member or follower).
 pub fn can_manage_team(r: Relation) -> bool {
@@ -158,6 +164,14 @@ mod tests {
     fn ticket_followers_see_the_ticket_of_a_private_team() {
         assert!(can_see_ticket(relation(Role::Agent, Visibility::Private, false, true)));
         assert!(!can_see_ticket(relation(Role::Agent, Visibility::Private, false, false)));
+    }
+
+    #[test]
+    fn following_a_ticket_is_not_enough_to_merge_it() {
+        assert!(can_merge_ticket(relation(Role::Agent, Visibility::Private, true, false)));
+        assert!(!can_merge_ticket(relation(Role::Agent, Visibility::Private, false, true)));
+        assert!(can_merge_ticket(relation(Role::Agent, Visibility::Company, false, false)));
+        assert!(!can_merge_ticket(relation(Role::Customer, Visibility::Public, true, true)));
     }
 
     #[test]

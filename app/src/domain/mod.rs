@@ -16,6 +16,7 @@ pub mod reference;
 pub mod resolution;
 pub mod routing;
 pub mod sla;
+pub mod similarity;
 pub mod sla_sync;
 pub mod status;
 pub mod templates;

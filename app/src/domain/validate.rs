@@ -26,6 +26,9 @@ pub const JOB_TITLE_MAX: usize = 120;
 pub const NOTES_MAX: usize = 5_000;
 pub const PERSON_NAME_MAX: usize = 120;
 pub const SERVICE_ORDER_MAX: usize = 60;
+/// How many tickets one merge takes, the survivor included.
+pub const MERGE_MIN: usize = 2;
+pub const MERGE_MAX: usize = 10;
 /// The longest search text a list takes.
 pub const SEARCH_MAX: usize = 200;
 /// The largest rating scale a qualification may use.

@@ -120,6 +120,7 @@ text_enum!(
         Resolved => "resolved", "Resolution";
         Child => "child", "Child ticket";
         Converted => "converted", "Converted to lead";
+        Merged => "merged", "Merged";
     }
 );
 

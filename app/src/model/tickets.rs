@@ -231,6 +231,9 @@ pub struct TicketDetail {
     pub resolution: Option<TicketResolution>,
     #[serde(default)]
     pub relations: TicketRelations,
+    /// The ticket this one was merged into (then it is closed).
+    #[serde(default)]
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 const LAYERS: &[&str] = &[
     "dialect", "mod", "lookup", "timeline", "audit", "catalogs", "ticket_writes", "rules", "notifications", "users", "time_off",
     "qualifications", "entitlements", "work_log", "ticket_events", "customers", "relations", "resolutions", "sla", "board", "queues", "assignment",
-    "routing", "automation", "sla_work", "sla_setup", "attachments", "kb", "ticket_flow", "conversation", "tickets", "leads", "pull", "timed", "teams",
+    "routing", "automation", "sla_work", "sla_setup", "attachments", "kb", "ticket_flow", "conversation", "tickets", "leads", "pull", "timed", "merge", "teams",
     "organisation", "portal", "seed", "fixtures",
 ];
 

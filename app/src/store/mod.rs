@@ -11,7 +11,7 @@
 //!    tickets and messages), `kb` (knowledge base);
 //! 4. `ticket_flow`: what runs after every ticket change, in one order;
 //! 5. entry points that change tickets through the flow: `conversation` (messages, followers),
-//!    `tickets`, `leads`, `pull`, `timed`, and the
+//!    `tickets`, `leads`, `pull`, `timed`, `merge`, and the
 //!    rest that only read or configure: `teams`, `organisation` (first-run setup), `portal`, `seed`, `fixtures`.
 
 pub(crate) mod dialect;
@@ -27,6 +27,7 @@ pub mod customers;
 pub mod entitlements;
 pub mod kb;
 pub mod lookup;
+pub mod merge;
 pub mod notifications;
 pub mod organisation;
 pub mod portal;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc, Weekday};
 
-use super::{leads, teams, ticket_events, tickets, users, work_log, Db};
+use super::{leads, merge, teams, ticket_events, tickets, users, work_log, Db};
 use crate::error::AppError;
 use crate::model::*;
 
@@ -357,6 +357,7 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     super::sla::raise_due_alerts(db, now).await?;
     sqlx::query("UPDATE notifications SET read_at = ?").bind(now).execute(&db.write).await?;
     seed_vip_queue(db, &admin, &[person("agent1@demo.test"), person("agent3@demo.test")], now).await?;
+    seed_duplicates(db, &admin, team_ids[0].0, contacts[1].0, now).await?;
     seed_routing_rules(db, &admin).await?;
     seed_work_log(db, team_ids[0].0, [person("agent1@demo.test"), person("agent2@demo.test")], now).await?;
     seed_children_and_lead(db, &admin, now).await?;
@@ -453,6 +454,39 @@ async fn seed_articles(db: &Db, author: &CurrentUser, now: DateTime<Utc>) -> Res
     .await?;
     if let (Some(reference), Some(article_id)) = (ticket, first) {
         super::kb::set_link(db, author, &reference, article_id, true, now).await?;
+    }
+    Ok(())
+}
+
+/// Support: a ticket already merged into another, and two open look-alikes that the ticket
+/// page offers as possible duplicates of each other.
+async fn seed_duplicates(db: &Db, admin: &CurrentUser, support: i64, contact_id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let ticket = |title: &str, description: &str| TicketInput {
+        description: description.into(),
+        contact_id: Some(contact_id),
+        origin: Origin::Email,
+        ..TicketInput::quick(support, title)
+    };
+    let merged_pair = [
+        ticket("Cannot log in to the customer portal", "The portal says my password is wrong, although I reset it this morning."),
+        ticket("Portal login fails after password reset", "I reset my password this morning and still cannot log in to the portal."),
+    ];
+    let mut references = Vec::new();
+    let mut versions = Vec::new();
+    for (age, input) in merged_pair.iter().enumerate() {
+        let card = tickets::create(db, admin, input, now - Duration::hours(6 - age as i64)).await?;
+        references.push(card.reference);
+        versions.push(card.version);
+    }
+    merge::merge(db, admin, &references[0], &references, &versions, now - Duration::hours(4)).await?;
+    for (age, (title, description)) in [
+        ("VPN connection drops every hour", "Since Monday the VPN connection drops every hour and has to be restarted."),
+        ("VPN drops every hour since Monday", "The VPN connection keeps dropping every hour; restarting the client helps for a while."),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        tickets::create(db, admin, &ticket(title, description), now - Duration::hours(3 - age as i64)).await?;
     }
     Ok(())
 }

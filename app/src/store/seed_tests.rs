@@ -28,6 +28,11 @@ async fn seeds_once_with_the_promised_shape() {
     .unwrap();
     assert!(entries >= 8 && billable > 0 && billable < entries && events > 0, "time entries, some billable, and events");
     assert_eq!(running, 0, "no timer left running");
+    let merged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE merged_into_id IS NOT NULL").fetch_one(&db.read).await.unwrap();
+    assert_eq!(merged, 1, "a merged pair");
+    let vpn: String = sqlx::query_scalar("SELECT 'HD-' || number FROM tickets WHERE title = 'VPN connection drops every hour'").fetch_one(&db.read).await.unwrap();
+    let duplicates = crate::store::merge::possible_duplicates(&db, &agent1, &vpn).await.unwrap();
+    assert_eq!(duplicates.first().map(|d| d.score >= 0.5), Some(true), "a pair of likely duplicates: {duplicates:?}");
     let customer = users::authenticate(&db, "customer@demo.test", DEMO_PASSWORD).await.unwrap();
     assert!(!crate::store::portal::my_tickets(&db, &customer).await.unwrap().is_empty(), "the demo customer follows tickets to see in the portal");
 }

@@ -305,6 +305,7 @@ struct DetailRow {
     service_order: String,
     resolution_code_id: Option<i64>,
     resolution_note: String,
+    merged_into_number: Option<i64>,
 }
 
 /// A ticket's fields and timeline; `with_sla` adds its clocks for showing it.
@@ -314,13 +315,14 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
                 k.origin, k.assignee_id, u.name AS assignee_name, k.contact_id, c.name AS contact_name, k.account_id,
                 a.name AS account_name, k.subject_id, k.product_id, k.reason_id, k.region_id, k.service_type_id, k.unit_id, k.created_by, cb.name AS creator_name,
                 k.created_at, k.updated_at, k.closed_at, k.version, k.entitlement_id, k.do_not_decrement,
-                k.service_order, k.resolution_code_id, k.resolution_note
+                k.service_order, k.resolution_code_id, k.resolution_note, m.number AS merged_into_number
            FROM tickets k
            JOIN teams t ON t.id = k.team_id
            LEFT JOIN users u ON u.id = k.assignee_id
            LEFT JOIN users cb ON cb.id = k.created_by
            LEFT JOIN contacts c ON c.id = k.contact_id
            LEFT JOIN accounts a ON a.id = k.account_id
+           LEFT JOIN tickets m ON m.id = k.merged_into_id
           WHERE k.id = ?",
     )
     .bind(ticket_id)
@@ -370,6 +372,7 @@ async fn detail(conn: &mut Conn, ticket_id: i64) -> Result<TicketDetail, AppErro
         service_order: row.service_order,
         // Named per caller: `with_relations`.
         relations: TicketRelations::default(),
+        merged_into: row.merged_into_number.map(reference::format),
         reference: reference::format(row.number),
         status: decode(TicketStatus::parse, &row.status)?,
         priority: decode(Priority::parse, &row.priority)?,

@@ -10,7 +10,7 @@ use leptos_router::path;
 
 use components::{Layout, ToastList, Toasts};
 use pages::{InvitePage, KbArticlePage, KbEditPage, KbListPage, KbNewPage, LeadsPage, ProfilePage, UserPage, UsersPage};
-use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, CatalogsPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage, TimesheetsPage};
+use pages::{AccountPage, AuditPage, AutomationPage, BoardPage, CatalogsPage, ContactPage, CustomersPage, EntitlementsPage, SlaPage, HomePage, LoginPage, MergePage, MyTicketsPage, NewTicketPage, NotFound, NotificationsPage, PortalTicketPage, QualificationsPage, QueuePage, QueuesPage, RoutingPage, SetupPage, TeamSettingsPage, TeamsAdminPage, TicketPage, TimeOffPage, TimesheetsPage};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("teams/:id/board") view=BoardPage/>
                     <Route path=path!("teams/:id/settings") view=TeamSettingsPage/>
                     <Route path=path!("tickets/new") view=NewTicketPage/>
+                    <Route path=path!("tickets/merge") view=MergePage/>
                     <Route path=path!("time-off") view=TimeOffPage/>
                     <Route path=path!("timesheets") view=TimesheetsPage/>
                     <Route path=path!("leads") view=LeadsPage/>

@@ -8,9 +8,11 @@ use leptos_router::hooks::use_params_map;
 use crate::api::teams::{create_stage, fold_stage, rename_stage, reorder_stage, set_stage_pausing};
 use crate::api::queues::{change_queue, load_queues};
 use crate::api::tickets::{apply_routing_rules, create_ticket, get_board, move_ticket};
+use crate::domain::validate::{MERGE_MAX, MERGE_MIN};
 use crate::domain::{age, board::{apply_move, confirm}, resolution::resolves};
 use crate::error::AppError;
 use crate::model::*;
+use super::merge::merge_href;
 use crate::ui::components::{listen, use_toasts, Avatar, ErrorAlert, PriorityPill, PullNextButton, ResolutionDialog, SlaTimer};
 
 /// How many more cards "Show more" loads into a column.
@@ -468,6 +470,12 @@ fn SelectionBar(context: BoardContext) -> impl IntoView {
             <div class="selection-bar" role="region" aria-label="Selected tickets" data-testid="selection-bar">
                 <strong>{move || context.selected.with(Vec::len)} " selected"</strong>
                 <button class="primary" on:click=apply_routing disabled=move || busy.get()>"Apply routing rules"</button>
+                <Show
+                    when=move || context.selected.with(|s| (MERGE_MIN..=MERGE_MAX).contains(&s.len()))
+                    fallback=|| view! { <button disabled title=format!("Tick 2 to {MERGE_MAX} tickets to merge them")>"Merge…"</button> }
+                >
+                    <a class="button" data-testid="merge-selected" href=move || context.selected.with(|s| merge_href(s))>"Merge…"</a>
+                </Show>
                 <select aria-label="Add to queue" on:change=add_to_queue prop:value="">
                     <option value="" selected>"Add to queue…"</option>
                     {move || queues.get().and_then(Result::ok).map(|overview| {

@@ -10,7 +10,7 @@ use crate::domain::age;
 use crate::error::AppError;
 use crate::model::*;
 use crate::ui::components::{
-    listen_to_ticket, status_class, use_toasts, AddAsEventOffer, ChildTickets, Composer, ComposerState, ConversationContext, ConvertToLead, CustomerCardPanel, AttachmentsPanel, KbLinksPanel,
+    listen_to_ticket, status_class, use_toasts, AddAsEventOffer, ChildTickets, Composer, ComposerState, ConversationContext, ConvertToLead, CustomerCardPanel, AttachmentsPanel, KbLinksPanel, DuplicatesPanel, MergedNotice,
     ErrorAlert, FollowersPanel, LeadBanner, PresenceHint, PriorityPill, ResolutionPanel, SlaTimer, StageSelect, TicketEventsPanel, TicketFields,
     TicketFormState, Timeline, WorkLogPanel,
 };
@@ -173,10 +173,12 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             </div>
             <div class="actions">
                 <ConvertToLead detail=detail.clone() reload/>
+                {detail.merged_into.is_none().then(|| view! { <a class="button" data-testid="merge-ticket" href=format!("/tickets/merge?refs={reference}")>"Merge…"</a> })}
                 <a class="button" href=format!("/teams/{}/board", detail.team.id)>"Back to board"</a>
             </div>
         </div>
         <LeadBanner relations=detail.relations.clone()/>
+        {detail.merged_into.clone().map(|into| view! { <MergedNotice into/> })}
         <div class="ticket-meta">
             <span class=status_class(detail.status) data-testid="ticket-status">{detail.status.label()}</span>
             <PriorityPill priority=detail.priority/>
@@ -205,6 +207,7 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
             .then(|| view! { <CustomerCardPanel reference=reference.clone()/> })}
         <SlaPanel detail=detail.clone()/>
         <ResolutionPanel resolution=detail.resolution.clone() service_order=detail.service_order.clone()/>
+        <DuplicatesPanel reference=reference.clone()/>
         <div class="ticket-layout">
             <div class="fields-column">
             <form class="panel" on:submit=save novalidate>
