@@ -34,7 +34,7 @@ test("a customer sees their own tickets in the portal, never the staff view", as
   const entries = page.locator("[data-testid=timeline] [data-testid=timeline-entry]");
   await expect(entries.first()).toBeVisible();
   for (const kind of await entries.evaluateAll((items) => items.map((item) => item.getAttribute("data-kind")))) {
-    expect(["created", "moved"]).toContain(kind);
+    expect(["created", "moved", "reply"]).toContain(kind);
   }
   // No staff controls or internal data on the page.
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc, Weekday};
 
-use super::{leads, merge, teams, ticket_events, tickets, users, work_log, Db};
+use super::{conversation, leads, merge, teams, ticket_events, tickets, users, work_log, Db};
 use crate::error::AppError;
 use crate::model::*;
 
@@ -364,7 +364,41 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<bool, AppError> {
     // Field Service spreads its new tickets over its members automatically.
     sqlx::query("UPDATE teams SET assignment_method = 'equal_open' WHERE name = 'Field Service'").execute(&db.write).await?;
     seed_articles(db, &users::user_by_id(db, person("lead@demo.test")).await?, now).await?;
+    let agents = [users::user_by_id(db, person("agent1@demo.test")).await?, users::user_by_id(db, person("agent2@demo.test")).await?];
+    seed_conversations(db, team_ids[0].0, &agents, &users::user_by_id(db, customer_id).await?).await?;
     Ok(true)
+}
+
+/// Conversations on Support: an internal note on most tickets; a reply to the customer where the
+/// ticket already waits on them or is closed (so the board keeps its spread), and the demo
+/// customer's thanks on her solved tickets.
+async fn seed_conversations(db: &Db, support: i64, agents: &[CurrentUser; 2], customer: &CurrentUser) -> Result<(), AppError> {
+    let rows: Vec<(i64, DateTime<Utc>, String, bool)> = sqlx::query_as(
+        "SELECT k.number, k.created_at, s.category, EXISTS (SELECT 1 FROM users u WHERE u.id = ? AND u.contact_id = k.contact_id)
+           FROM tickets k JOIN stages s ON s.id = k.stage_id WHERE k.team_id = ? AND k.merged_into_id IS NULL AND k.archived_at IS NULL ORDER BY k.number",
+    )
+    .bind(customer.id)
+    .bind(support)
+    .fetch_all(&db.read)
+    .await?;
+    let message = |kind: MessageKind, body: &str| NewMessage { kind, body: body.into(), attachment_ids: Vec::new() };
+    for (index, (number, created, category, hers)) in rows.into_iter().enumerate() {
+        let reference = crate::domain::reference::format(number);
+        let agent = &agents[index % 2];
+        let category = StageCategory::parse(&category).unwrap_or(StageCategory::New);
+        if index % 4 != 3 {
+            let note = "Checked the customer's history: **no similar issue** in the last 90 days.\nAsked the network team whether there was maintenance that morning.";
+            conversation::post(db, agent, &reference, &message(MessageKind::Note, note), created + Duration::minutes(25)).await?;
+        }
+        if matches!(category, StageCategory::Waiting | StageCategory::Solved | StageCategory::Cancelled) {
+            let reply = "Hello,\n\nthank you for your message. Could you please send us a screenshot of the error and tell us when it last happened?\n\nKind regards\nSupport";
+            conversation::post(db, agent, &reference, &message(MessageKind::Reply, reply), created + Duration::minutes(40)).await?;
+        }
+        if hers && category == StageCategory::Solved {
+            conversation::post(db, customer, &reference, &message(MessageKind::Reply, "Thanks, it works again!"), created + Duration::minutes(70)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// How the demo's solved tickets were resolved: (general, specific, note), taken in turn.

@@ -30,6 +30,9 @@ async fn seeds_once_with_the_promised_shape() {
     assert_eq!(running, 0, "no timer left running");
     let merged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE merged_into_id IS NOT NULL").fetch_one(&db.read).await.unwrap();
     assert_eq!(merged, 1, "a merged pair");
+    let (notes, replies, from_customer): (i64, i64, i64) =
+        sqlx::query_as("SELECT SUM(kind = 'note'), SUM(kind = 'reply'), SUM(from_customer) FROM messages").fetch_one(&db.read).await.unwrap();
+    assert!(notes >= 10 && replies >= 5 && from_customer >= 1, "conversations on Support: {notes} notes, {replies} replies, {from_customer} from the customer");
     let vpn: String = sqlx::query_scalar("SELECT 'HD-' || number FROM tickets WHERE title = 'VPN connection drops every hour'").fetch_one(&db.read).await.unwrap();
     let duplicates = crate::store::merge::possible_duplicates(&db, &agent1, &vpn).await.unwrap();
     assert_eq!(duplicates.first().map(|d| d.score >= 0.5), Some(true), "a pair of likely duplicates: {duplicates:?}");
