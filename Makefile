@@ -44,3 +44,4 @@ bench: build
 	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin board
 	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin assignment
 	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin sla
+	LEPTOS_OUTPUT_NAME=helpdesk cargo run --release -p bench --bin conversation

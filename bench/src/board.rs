@@ -3,14 +3,12 @@
 use std::io::Write;
 use std::time::Instant;
 
-use bench::summary;
+use bench::{call, login, send, summary};
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use serde_json::{json, Value};
+use serde_json::json;
 use server::config::Config;
-use tower::ServiceExt;
 
 const EXTRA_TICKETS: usize = 10_000;
 const PAGE_RUNS: usize = 30;
@@ -29,7 +27,7 @@ async fn main() {
     let team_id: i64 = sqlx::query_scalar("SELECT id FROM teams WHERE name = 'Support'").fetch_one(&state.db.read).await.unwrap();
     seed_open_tickets(&state.db, team_id).await;
     let router = server::router(state.clone());
-    let session = login(&router).await;
+    let session = login(&router, "agent1@demo.test").await;
 
     let page = format!("/teams/{team_id}/board");
     let mut page_times = Vec::new();
@@ -97,34 +95,4 @@ async fn seed_open_tickets(db: &app::store::Db, team_id: i64) {
         .unwrap();
     app::store::fixtures::bulk_tickets(&mut tx, team_id, &stages, EXTRA_TICKETS, chrono::Utc::now()).await;
     tx.commit().await.unwrap();
-}
-
-async fn send(router: &Router, request: Request<Body>) -> (StatusCode, String) {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-async fn call(router: &Router, session: &str, endpoint: &str, args: Value) -> Value {
-    let request = Request::post(format!("/api/{endpoint}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .header(header::COOKIE, session)
-        .body(Body::from(args.to_string()))
-        .unwrap();
-    let (status, body) = send(router, request).await;
-    assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-async fn login(router: &Router) -> String {
-    let request = Request::post("/api/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .body(Body::from(json!({ "email": "agent1@demo.test", "password": "demo1234" }).to_string()))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    let cookie = response.headers().get(header::SET_COOKIE).expect("session cookie").to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
 }

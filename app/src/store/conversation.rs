@@ -260,37 +260,46 @@ async fn keep_revision(conn: &mut Conn, row: &MessageRow, user: &CurrentUser, no
 /// Rewrites a message; the earlier wording is kept and the timeline says so.
 pub async fn edit(db: &Db, user: &CurrentUser, reference_text: &str, message_id: i64, version: i64, body: &str, now: DateTime<Utc>) -> Result<Touched, AppError> {
     let body = validate::message_body(body, false)?;
-    let mut tx = db.begin_write().await?;
-    let core = accessible(&mut tx, user, reference_text, true).await?;
-    let row = changeable(&mut tx, user, &core, message_id, version).await?;
-    keep_revision(&mut tx, &row, user, now).await?;
-    sqlx::query("UPDATE messages SET body = ?, body_html = ?, edited_at = ?, version = version + 1 WHERE id = ?")
-        .bind(&body)
-        .bind(markdown::render(&body))
-        .bind(now)
-        .bind(row.id)
-        .execute(&mut *tx)
-        .await?;
-    let kind = decode(MessageKind::parse, &row.kind)?;
-    add_timeline(&mut tx, core.id, TimelineKind::Edited, Some(user.id), now, &format!("Edited a message ({})", kind.label().to_lowercase())).await?;
-    tx.commit().await?;
-    Ok(Touched { ticket_id: core.id, customer_visible: kind == MessageKind::Reply })
+    replace(db, user, reference_text, message_id, version, Some(&body), now).await
 }
 
 /// Deletes a message: its text leaves the conversation (and the customer's view) but stays in
 /// its history for staff.
 pub async fn delete(db: &Db, user: &CurrentUser, reference_text: &str, message_id: i64, version: i64, now: DateTime<Utc>) -> Result<Touched, AppError> {
+    replace(db, user, reference_text, message_id, version, None, now).await
+}
+
+/// Puts `body` in place of a message's text (`None`: deletes it), keeping the old wording.
+async fn replace(
+    db: &Db,
+    user: &CurrentUser,
+    reference_text: &str,
+    message_id: i64,
+    version: i64,
+    body: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Touched, AppError> {
     let mut tx = db.begin_write().await?;
     let core = accessible(&mut tx, user, reference_text, true).await?;
     let row = changeable(&mut tx, user, &core, message_id, version).await?;
     keep_revision(&mut tx, &row, user, now).await?;
-    sqlx::query("UPDATE messages SET body = '', body_html = '', deleted_at = ?, version = version + 1 WHERE id = ?")
-        .bind(now)
-        .bind(row.id)
-        .execute(&mut *tx)
-        .await?;
+    let (deleted_at, edited_at, what) = match body {
+        Some(_) => (None, Some(now), "Edited"),
+        None => (Some(now), None, "Deleted"),
+    };
+    let body = body.unwrap_or_default();
+    sqlx::query(
+        "UPDATE messages SET body = ?, body_html = ?, edited_at = COALESCE(?, edited_at), deleted_at = ?, version = version + 1 WHERE id = ?",
+    )
+    .bind(body)
+    .bind(if body.is_empty() { String::new() } else { markdown::render(body) })
+    .bind(edited_at)
+    .bind(deleted_at)
+    .bind(row.id)
+    .execute(&mut *tx)
+    .await?;
     let kind = decode(MessageKind::parse, &row.kind)?;
-    add_timeline(&mut tx, core.id, TimelineKind::Edited, Some(user.id), now, &format!("Deleted a message ({})", kind.label().to_lowercase())).await?;
+    add_timeline(&mut tx, core.id, TimelineKind::Edited, Some(user.id), now, &format!("{what} a message ({})", kind.label().to_lowercase())).await?;
     tx.commit().await?;
     Ok(Touched { ticket_id: core.id, customer_visible: kind == MessageKind::Reply })
 }

@@ -40,7 +40,7 @@ use crate::api::work_log::get_running_timer;
 use crate::api::notifications::load_notifications;
 use crate::api::auth::{logout, logout_everywhere, signed_in_user};
 use crate::error::AppError;
-use crate::model::{Notification, Priority, PullSource, Role, TicketStatus, UserRef};
+use crate::model::{Notification, Priority, PullSource, Role, RunningTimer, TicketStatus, UserRef};
 
 /// The admins' screens, folded into one menu so that the top bar stays one line.
 #[component]
@@ -71,6 +71,10 @@ pub fn Layout() -> impl IntoView {
     provide_context(bell);
     provide_clock();
     work_log::provide_timer_changes();
+    // Loaded with the user and the bell, in the bar's one suspense: a resource made inside it
+    // would hydrate out of step with the server's render.
+    let timer_changes = work_log::use_timer_changes();
+    let running = Resource::new(move || timer_changes.track(), |_| get_running_timer());
     // Notifications raised elsewhere (SLA escalations) light up the bell without a reload.
     listen("/api/notices".into(), Callback::new(move |_| bell.0.refetch()));
     let sign_out = move |_| {
@@ -110,6 +114,7 @@ pub fn Layout() -> impl IntoView {
                     let user = me.await.ok().flatten();
                     let unread = bell.0.await.map(|(_, unread)| unread).unwrap_or(0);
                     let staff = user.as_ref().is_some_and(|u| u.role.is_internal());
+                    let timer = if staff { running.await.ok().flatten() } else { None };
                     let admin = user.as_ref().is_some_and(|u| u.role == Role::Admin);
                     view! {
                         <nav aria-label="Main">
@@ -128,7 +133,7 @@ pub fn Layout() -> impl IntoView {
                         </nav>
                         {user.map(|user| view! {
                             <div class="who">
-                                {user.role.is_internal().then(|| view! { <RunningTimerBadge/> })}
+                                {timer.map(|timer| view! { <RunningTimerBadge timer/> })}
                                 <a class="bell" href="/notifications" aria-label=format!("Notifications, {unread} unread") data-testid="bell">
                                     <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
                                         <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/>
@@ -152,34 +157,25 @@ pub fn Layout() -> impl IntoView {
 
 /// The caller's running timer on every page: the ticket it runs on, the time ticking, and Stop.
 #[component]
-fn RunningTimerBadge() -> impl IntoView {
+fn RunningTimerBadge(timer: RunningTimer) -> impl IntoView {
     let toasts = use_toasts();
     let changes = work_log::use_timer_changes();
-    let running = Resource::new(move || changes.track(), |_| get_running_timer());
     let stop = move |_| {
         spawn_local(async move {
             work_log::stop_and_tell(toasts).await;
             changes.changed();
         })
     };
+    let elapsed = work_log::elapsed_since(timer.started_at);
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                running.await.ok().flatten().map(|timer| {
-                    let elapsed = work_log::elapsed_since(timer.started_at);
-                    view! {
-                        <span class="running-timer" data-testid="running-timer" data-ticket-ref=timer.reference.clone()>
-                            <a href=format!("/tickets/{}", timer.reference) title=format!("Timer running on {}: {}", timer.reference, timer.title)>
-                                <span class="pulse" aria-hidden="true"></span>
-                                {timer.reference.clone()} " "
-                                <span class="elapsed" role="timer" data-testid="running-timer-elapsed">{elapsed}</span>
-                            </a>
-                            <button class="small" on:click=stop data-testid="running-timer-stop">"Stop"</button>
-                        </span>
-                    }
-                })
-            })}
-        </Transition>
+        <span class="running-timer" data-testid="running-timer" data-ticket-ref=timer.reference.clone()>
+            <a href=format!("/tickets/{}", timer.reference) title=format!("Timer running on {}: {}", timer.reference, timer.title)>
+                <span class="pulse" aria-hidden="true"></span>
+                {timer.reference.clone()} " "
+                <span class="elapsed" role="timer" data-testid="running-timer-elapsed">{elapsed}</span>
+            </a>
+            <button class="small" on:click=stop data-testid="running-timer-stop">"Stop"</button>
+        </span>
     }
 }
 
