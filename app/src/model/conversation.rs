@@ -20,6 +20,9 @@ pub struct MessageView {
     pub source: Option<String>,
     /// Earlier wordings, oldest first (staff only).
     pub revisions: Vec<MessageRevision>,
+    /// Files sent with the message; none once it is deleted.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

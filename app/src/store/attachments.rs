@@ -11,6 +11,7 @@
 //! transaction (one writer at a time): an upload moves its staged file into place before its
 //! blob row commits, and the removal of the last reference deletes the file before its commit.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -254,6 +255,17 @@ async fn rows_of_ticket(conn: &mut Conn, user: &CurrentUser, ticket_id: i64) -> 
         .bind(ticket_id)
         .fetch_all(conn)
         .await?)
+}
+
+/// The files sent with the ticket's messages that this user may see, by message.
+pub(crate) async fn by_message(conn: &mut Conn, user: &CurrentUser, ticket_id: i64) -> Result<HashMap<i64, Vec<Attachment>>, AppError> {
+    let mut found: HashMap<i64, Vec<Attachment>> = HashMap::new();
+    for row in rows_of_ticket(conn, user, ticket_id).await? {
+        if let Some(message_id) = row.message_id {
+            found.entry(message_id).or_default().push(row.into_attachment(user));
+        }
+    }
+    Ok(found)
 }
 
 /// The attachment, if this user may see it; otherwise "does not exist".

@@ -78,6 +78,7 @@ pub(crate) async fn staff_messages(conn: &mut Conn, viewer: &CurrentUser, ticket
     .bind(ticket_id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut files = attachments::by_message(conn, viewer, ticket_id).await?;
     rows.into_iter()
         .map(|row| {
             let kind = decode(MessageKind::parse, &row.kind)?;
@@ -102,6 +103,7 @@ pub(crate) async fn staff_messages(conn: &mut Conn, viewer: &CurrentUser, ticket
                     version: row.version,
                     source: editable.then_some(row.body),
                     revisions,
+                    attachments: if row.deleted { Vec::new() } else { files.remove(&row.id).unwrap_or_default() },
                 }),
             })
         })
@@ -118,6 +120,7 @@ pub(crate) async fn customer_messages(conn: &mut Conn, viewer: &CurrentUser, tic
     .bind(ticket_id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut files = attachments::by_message(conn, viewer, ticket_id).await?;
     Ok(rows
         .into_iter()
         .map(|row| TimelineEntry {
@@ -135,6 +138,7 @@ pub(crate) async fn customer_messages(conn: &mut Conn, viewer: &CurrentUser, tic
                 version: row.version,
                 source: None,
                 revisions: Vec::new(),
+                attachments: files.remove(&row.id).unwrap_or_default(),
             }),
         })
         .collect())

@@ -215,3 +215,37 @@ async fn the_requesters_portal_user_sees_the_ticket_without_being_listed() {
     assert_eq!(listed.iter().map(|t| t.reference.as_str()).collect::<Vec<_>>(), [card.reference.as_str()]);
     post(&org.db, &pia, &card.reference, &reply("Any news?"), org.now).await.unwrap();
 }
+
+/// A small text file the agent uploads to the ticket; its id.
+async fn upload_text(org: &Org, files: &attachments::Files, reference: &str, name: &str) -> i64 {
+    let staged = files.stage_bytes(name, name.as_bytes()).await.unwrap();
+    attachments::upload(&org.db, files, &org.agent, reference, vec![staged], org.now).await.unwrap().remove(0).id
+}
+
+#[tokio::test]
+async fn files_are_shown_under_the_message_they_were_sent_with_and_a_notes_files_stay_internal() {
+    let (org, customer, reference) = public_support().await;
+    let files = attachments::Files::new(org.db_dir().join("attachments"), 1024 * 1024);
+    let (for_reply, for_note) = (upload_text(&org, &files, &reference, "steps.txt").await, upload_text(&org, &files, &reference, "internal-log.txt").await);
+    let with = |kind, body: &str, id| NewMessage { kind, body: body.into(), attachment_ids: vec![id] };
+    post(&org.db, &org.agent, &reference, &with(MessageKind::Note, "Log attached", for_note), org.now).await.unwrap();
+    post(&org.db, &org.agent, &reference, &with(MessageKind::Reply, "Please follow these steps", for_reply), org.now + Duration::minutes(1)).await.unwrap();
+
+    let files_under = |timeline: &[TimelineEntry], kind| -> Vec<String> {
+        timeline.iter().filter(|e| e.kind == kind).flat_map(|e| e.message.iter().flat_map(|m| m.attachments.iter().map(|a| a.file_name.clone()))).collect()
+    };
+    let staff = tickets::get(&org.db, &org.agent, &reference, org.now).await.unwrap();
+    assert_eq!(files_under(&staff.timeline, TimelineKind::Reply), ["steps.txt"]);
+    assert_eq!(files_under(&staff.timeline, TimelineKind::Note), ["internal-log.txt"]);
+
+    let portal = portal::ticket(&org.db, &customer, &reference).await.unwrap();
+    let answer = serde_json::to_string(&portal).unwrap();
+    assert!(answer.contains("steps.txt"), "the customer sees the reply's file: {answer}");
+    assert!(!answer.contains("internal-log.txt"), "a note's file never reaches the customer: {answer}");
+
+    // Deleting the reply takes its file out of the conversation for staff too.
+    let (id, version): (i64, i64) = sqlx::query_as("SELECT id, version FROM messages WHERE kind = 'reply'").fetch_one(&org.db.read).await.unwrap();
+    delete(&org.db, &org.agent, &reference, id, version, org.now + Duration::minutes(2)).await.unwrap();
+    let staff = tickets::get(&org.db, &org.agent, &reference, org.now).await.unwrap();
+    assert!(files_under(&staff.timeline, TimelineKind::Reply).is_empty());
+}

@@ -54,7 +54,7 @@ pub async fn search(db: &Db, user: &CurrentUser, search: &str, category: &str) -
         "{SUMMARY_SELECT}
           WHERE (?1 = '' OR a.title {like} ?2 ESCAPE '\\' OR a.body {like} ?2 ESCAPE '\\')
             AND (?3 = '' OR a.category = ?3){filter}
-          ORDER BY a.published DESC, a.title COLLATE NOCASE, a.id
+          ORDER BY a.published DESC, LOWER(a.title), a.id
           LIMIT {LIST_MAX}",
         filter = reader_filter(user)
     ))

@@ -214,6 +214,9 @@ pub fn MessageBody(message: MessageView, note: bool) -> impl IntoView {
             } else {
                 view! { <div class="message-text" inner_html=message.html.clone()></div> }.into_any()
             }}
+            {(!message.attachments.is_empty()).then(|| view! {
+                <div class="message-files" data-testid="message-files"><AttachmentList items=message.attachments.clone()/></div>
+            })}
             {message.edited_at.map(|at| view! { <span class="muted small" title=at.to_rfc3339()>"(edited)"</span> })}
             {(!revisions.is_empty()).then(|| view! {
                 <details class="revisions">
