@@ -23,6 +23,7 @@ async fn on_board(org: &Org, reference: &str) -> bool {
 #[tokio::test]
 async fn converting_archives_the_ticket_and_links_both_ways() {
     let org = Org::new().await;
+    org.support_sla().await;
     let acme = org.account("Acme").await;
     let card = tickets::create(&org.db, &org.agent, &TicketInput { account_id: Some(acme), ..TicketInput::quick(org.team_id, "Quote for 40 licences") }, org.now)
         .await
@@ -42,6 +43,13 @@ async fn converting_archives_the_ticket_and_links_both_ways() {
     assert!(shown.timeline.iter().any(|e| e.kind == TimelineKind::Converted && e.summary.contains("40 licences")));
     assert!(!on_board(&org, &card.reference).await, "archived tickets leave the board");
     assert_eq!(list(&org.db, &org.agent).await.unwrap().iter().map(|l| l.id).collect::<Vec<_>>(), vec![lead.id]);
+
+    let running: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sla_clocks WHERE ticket_id = ? AND met_at IS NULL AND cancelled_at IS NULL")
+        .bind(org.ticket_id(&card.reference).await)
+        .fetch_one(&org.db.read)
+        .await
+        .unwrap();
+    assert_eq!(running, 0, "an archived ticket's SLA clocks stop");
 
     let again = convert(&org.db, &org.agent, &card.reference, shown.version, &input, org.now).await;
     assert!(matches!(again, Err(AppError::Invalid(m)) if m.contains("archived already")));

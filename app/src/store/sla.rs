@@ -183,6 +183,8 @@ struct SlaTicket {
     category: String,
     stage_name: String,
     pauses_sla: bool,
+    /// Converted to a lead: off the board, nobody works it any more.
+    archived: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -277,7 +279,8 @@ pub(crate) async fn sync(conn: &mut Conn, ticket_id: i64, actor_id: Option<i64>,
 
 async fn sync_with(conn: &mut Conn, calendars: &mut Calendars, ticket_id: i64, actor_id: Option<i64>, now: DateTime<Utc>) -> Result<(), AppError> {
     let ticket: SlaTicket = sqlx::query_as(
-        "SELECT k.id, k.team_id, k.priority, k.account_id, k.entitlement_id, k.created_at, s.category, s.name AS stage_name, s.pauses_sla
+        "SELECT k.id, k.team_id, k.priority, k.account_id, k.entitlement_id, k.created_at, s.category, s.name AS stage_name, s.pauses_sla,
+                k.archived_at IS NOT NULL AS archived
            FROM tickets k JOIN stages s ON s.id = k.stage_id WHERE k.id = ?",
     )
     .bind(ticket_id)
@@ -305,7 +308,8 @@ async fn sync_with(conn: &mut Conn, calendars: &mut Calendars, ticket_id: i64, a
     let stored = rows.iter().map(ClockRow::ticket_clock).collect::<Result<Vec<_>, _>>()?;
     let (first_reply_at, unanswered_since) = reply_facts(conn, ticket.id).await?;
     let situation = Situation {
-        category: decode(StageCategory::parse, &ticket.category)?,
+        // An archived ticket's clocks end as a cancelled ticket's do: no breach for work that left.
+        category: if ticket.archived { StageCategory::Cancelled } else { decode(StageCategory::parse, &ticket.category)? },
         stage_pauses: ticket.pauses_sla,
         stage_name: &ticket.stage_name,
         created_at: ticket.created_at,
