@@ -16,7 +16,7 @@ setup:
 build: $(RELEASE_STAMP)
 
 $(RELEASE_STAMP): $(SOURCES) | setup
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	@touch $@
 
 ## Builds (release), creates data/helpdesk.db with demo data on first start, serves on 127.0.0.1:3000.

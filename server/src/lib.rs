@@ -19,6 +19,7 @@ use axum::{middleware, Extension, Router};
 use leptos::config::{get_configuration, Env};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
 
@@ -84,6 +85,10 @@ pub fn router_with(state: AppState, options: HttpOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), gate::require_sign_in))
         .layer(middleware::map_response(status::server_fn_error_status))
+        // Pages and server-function answers, compressed as the browser asks (brotli or gzip).
+        // The site's files are compressed at build time and served as they are; live streams,
+        // images and tiny answers are left alone.
+        .layer(CompressionLayer::new())
         .with_state(state);
     security::protect(app, options.site)
 }

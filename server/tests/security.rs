@@ -340,3 +340,30 @@ async fn a_board_stream_ends_when_its_private_team_is_no_longer_visible() {
     assert!(!sent.contains("data:"), "an event reached a former member: {sent:?}");
     assert!(api.open_stream(&format!("/api/events?team={finance}"), &insider).await.is_err());
 }
+
+#[tokio::test]
+async fn answers_are_compressed_when_the_browser_asks_and_live_streams_are_not() {
+    let api = demo().await;
+    let session = api.login("agent1@demo.test").await;
+    let support = api.team_id(&session, "Support").await;
+    let args = json!({ "team_id": support, "limits": [] });
+    let plain = api.call(Some(&session), "board", args.clone()).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none(), "nothing asked, nothing compressed");
+
+    for encoding in ["br", "gzip"] {
+        let packed = api.send(post("board", Some(&session), &[("sec-fetch-site", "same-origin"), ("accept-encoding", encoding)], args.clone())).await;
+        assert_eq!(packed.status, StatusCode::OK);
+        assert_eq!(packed.headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some(encoding));
+        assert!(packed.text.len() * 3 < plain.text.len(), "{encoding}: {} bytes for {} plain", packed.text.len(), plain.text.len());
+    }
+
+    let page = Request::get("/").header(header::COOKIE, &session).header(header::ACCEPT_ENCODING, "br").body(Body::empty()).unwrap();
+    let page = api.send(page).await;
+    assert_eq!(page.headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some("br"), "pages too");
+
+    let stream = Request::get(format!("/api/events?team={support}")).header(header::COOKIE, &session).header(header::ACCEPT_ENCODING, "br").body(Body::empty()).unwrap();
+    let response = api.router.clone().oneshot(stream).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get(header::CONTENT_ENCODING).is_none(), "a live stream is sent as it comes");
+}

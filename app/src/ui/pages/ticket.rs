@@ -203,33 +203,34 @@ fn TicketView(detail: TicketDetail, mut options: TicketFormOptions, reload: Call
                 </div>
             }
         })}
-        {(detail.customer.contact_id.is_some() || detail.customer.account_id.is_some())
-            .then(|| view! { <CustomerCardPanel reference=reference.clone()/> })}
         <SlaPanel detail=detail.clone()/>
         <ResolutionPanel resolution=detail.resolution.clone() service_order=detail.service_order.clone()/>
-        <DuplicatesPanel reference=reference.clone()/>
+        // The conversation is the work: it gets the wide column; what describes the ticket sits beside it.
         <div class="ticket-layout">
-            <div class="fields-column">
-            <form class="panel" on:submit=save novalidate>
-                {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
-                <StageSelect detail=detail.clone() on_done=stage_changed/>
-                <TicketFields state options/>
-                <div class="form-actions">
-                    <button type="button" on:click=move |_| submit(true) disabled=move || busy.get()>"Save & route"</button>
-                    <button class="primary" type="submit" disabled=move || busy.get()>"Save"</button>
-                </div>
-            </form>
-            <FollowersPanel reference=reference.clone()/>
-            </div>
             <div class="conversation-column">
                 <PresenceHint viewers/>
                 <Composer reference=reference.clone() state=composer staff=true on_sent=reload/>
                 <Timeline entries=detail.timeline.clone() title="Timeline" unnamed="System" kinds=true/>
+                <ChildTickets reference=reference.clone() relations=detail.relations.clone() reload/>
+                <div class="work-panels"><WorkLogPanel reference=reference.clone()/><TicketEventsPanel reference=reference.clone() logged=reload/></div>
+                <div class="ticket-panels"><AttachmentsPanel reference=reference.clone()/> <KbLinksPanel reference=reference.clone()/></div>
             </div>
+            <aside class="details-column" aria-label="Ticket details">
+                <form class="panel" on:submit=save novalidate>
+                    {move || error.get().map(|message| view! { <div class="alert error" role="alert">{message}</div> })}
+                    <StageSelect detail=detail.clone() on_done=stage_changed/>
+                    <TicketFields state options/>
+                    <div class="form-actions">
+                        <button type="button" on:click=move |_| submit(true) disabled=move || busy.get()>"Save & route"</button>
+                        <button class="primary" type="submit" disabled=move || busy.get()>"Save"</button>
+                    </div>
+                </form>
+                {(detail.customer.contact_id.is_some() || detail.customer.account_id.is_some())
+                    .then(|| view! { <CustomerCardPanel reference=reference.clone()/> })}
+                <FollowersPanel reference=reference.clone()/>
+                <DuplicatesPanel reference=reference.clone()/>
+            </aside>
         </div>
-        <ChildTickets reference=reference.clone() relations=detail.relations.clone() reload/>
-        <div class="work-panels"><WorkLogPanel reference=reference.clone()/><TicketEventsPanel reference=reference.clone() logged=reload/></div>
-        <div class="ticket-panels"><AttachmentsPanel reference=reference.clone()/> <KbLinksPanel reference=reference.clone()/></div>
     }
 }
 
