@@ -45,7 +45,7 @@ function wasmSizes() {
 /** Signs in through the form (outside the measurement) and returns the board's path. */
 async function signIn(page) {
   await page.goto(`${base}/login`);
-  await page.locator("body[data-hydrated=true]").waitFor();
+  await page.locator("body[data-hydrated=true]").waitFor({ state: "attached" });
   await page.locator("input[name=email]").fill(email);
   await page.locator("input[name=password]").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -63,7 +63,7 @@ async function measure(context, page, path) {
   cdp.on("Network.loadingFinished", (event) => (bytes += event.encodedDataLength));
   const started = Date.now();
   await page.goto(`${base}${path}`);
-  await page.locator("body[data-hydrated=true]").waitFor({ timeout: 120_000 });
+  await page.locator("body[data-hydrated=true]").waitFor({ state: "attached", timeout: 120_000 });
   const elapsed = Date.now() - started;
   await cdp.detach();
   return [elapsed, bytes];

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { hydrated, login } from "./helpers";
+import { hydrated, loggedInPage, login } from "./helpers";
 
 // Attachments on the ticket page: pick a file, watch the progress bar, see it listed, download
 // the same bytes again.
@@ -50,4 +50,32 @@ test("several files at once, and an image gets a thumbnail", async ({ page }) =>
   await expect(panel.getByTestId("attachment").filter({ hasText: `readme-${stamp}.txt` })).toHaveCount(1);
   const image = panel.getByTestId("attachment").filter({ hasText: `dot-${stamp}.png` });
   await expect(image.locator("img")).toHaveAttribute("src", /\/attachments\/\d+\/thumbnail$/);
+});
+
+test("a file sent with a reply is shown under that reply, to the agent and to the customer", async ({ browser }) => {
+  const customer = await loggedInPage(browser, "customer@demo.test");
+  await customer.goto("/my/tickets");
+  await hydrated(customer);
+  const reference = await customer.getByTestId("portal-ticket").first().getAttribute("data-ticket-ref");
+
+  const agent = await loggedInPage(browser, "agent1@demo.test");
+  await agent.goto(`/tickets/${reference}`);
+  await hydrated(agent);
+  const stamp = Date.now();
+  const name = `steps-${stamp}.txt`;
+  const composer = agent.getByTestId("composer");
+  await composer.locator("input[type=file]").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from("1. Restart\n2. Update\n") });
+  await expect(composer.getByTestId("attachment").filter({ hasText: name })).toHaveCount(1);
+  await composer.locator("textarea").fill(`Steps attached ${stamp}`);
+  await agent.getByTestId("send-message").click();
+  const reply = agent.locator("[data-testid=timeline-entry][data-kind=reply]", { hasText: `Steps attached ${stamp}` });
+  await expect(reply.getByTestId("message-files")).toContainText(name);
+
+  await customer.goto(`/my/tickets/${reference}`);
+  await hydrated(customer);
+  const seen = customer.locator("[data-testid=timeline-entry][data-kind=reply]", { hasText: `Steps attached ${stamp}` });
+  const link = seen.getByTestId("message-files").getByTestId("attachment-download");
+  await expect(link).toHaveText(name);
+  const response = await customer.request.get((await link.getAttribute("href"))!);
+  expect(await response.text()).toBe("1. Restart\n2. Update\n");
 });
