@@ -55,8 +55,11 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<CurrentUser,
     }
 }
 
-fn attachment_id(text: &str) -> Result<i64, Response> {
-    text.parse().map_err(|_| failure(app::domain::access::missing("Attachment", app::domain::validate::quoted(text))))
+/// The signed-in caller and the attachment id in the path, or the refusal to send.
+async fn caller_and_attachment(state: &AppState, headers: &HeaderMap, id: &str) -> Result<(CurrentUser, i64), Response> {
+    let user = signed_in(state, headers).await?;
+    let id = id.parse().map_err(|_| failure(app::domain::access::missing("Attachment", app::domain::validate::quoted(id))))?;
+    Ok((user, id))
 }
 
 #[derive(Deserialize)]
@@ -133,12 +136,8 @@ async fn upload(
 }
 
 async fn download(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let user = match signed_in(&state, &headers).await {
-        Ok(user) => user,
-        Err(refused) => return refused,
-    };
-    let id = match attachment_id(&id) {
-        Ok(id) => id,
+    let (user, id) = match caller_and_attachment(&state, &headers, &id).await {
+        Ok(found) => found,
         Err(refused) => return refused,
     };
     match attachments::download(&state.db, &state.files, &user, id).await {
@@ -157,12 +156,8 @@ async fn download(State(state): State<AppState>, headers: HeaderMap, Path(id): P
 }
 
 async fn thumbnail(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let user = match signed_in(&state, &headers).await {
-        Ok(user) => user,
-        Err(refused) => return refused,
-    };
-    let id = match attachment_id(&id) {
-        Ok(id) => id,
+    let (user, id) = match caller_and_attachment(&state, &headers, &id).await {
+        Ok(found) => found,
         Err(refused) => return refused,
     };
     match attachments::thumbnail(&state.db, &state.files, &user, id).await {
